@@ -1,0 +1,26 @@
+import { type BenchReport, printReport, writeReport } from './report.ts'
+
+type Bench = () => Promise<BenchReport>
+
+const benches: Record<string, () => Promise<Bench>> = {
+  db: async () => (await import('./db.ts')).default,
+}
+
+const requested = process.argv.slice(2).filter((arg) => arg !== '--')
+const names = requested.length ? requested : Object.keys(benches)
+const unknown = names.filter((name) => !(name in benches))
+if (unknown.length) {
+  console.error(
+    `unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`,
+  )
+  process.exit(2)
+}
+
+for (const name of names) {
+  const load = benches[name]
+  if (!load) continue
+  const bench = await load()
+  const report = await bench()
+  printReport(report)
+  console.log(`written ${await writeReport(report)}`)
+}
