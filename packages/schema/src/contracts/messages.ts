@@ -1,0 +1,88 @@
+import { createSelectSchema } from 'drizzle-zod'
+import { z } from 'zod'
+import { messageRoles, messageStatuses, messages } from '../tables/messages.ts'
+import { cursor, isoDateTime, modelId, pageLimit, uuid } from './common.ts'
+
+/** Longest message a user may send, in characters (about 25k tokens of English). */
+export const maxUserMessageChars = 100_000
+/** Longest stored message of any role; matches the table's check constraint. */
+export const maxStoredMessageChars = 1_000_000
+
+export const messageError = z.object({ code: z.string(), message: z.string() })
+
+export const message = createSelectSchema(messages, {
+  error: messageError.nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+})
+export type Message = z.infer<typeof message>
+export type MessageRole = (typeof messageRoles)[number]
+export type MessageStatus = (typeof messageStatuses)[number]
+
+export const messagePage = z.object({
+  /** Oldest first; the page holds the newest messages before the cursor. */
+  items: z.array(message),
+  /** Cursor for the page of older messages, or null at the start of the conversation. */
+  nextCursor: cursor.nullable(),
+})
+
+export const listMessagesQuery = z.strictObject({
+  limit: pageLimit.default(50),
+  before: cursor.optional(),
+})
+export type ListMessagesQuery = z.input<typeof listMessagesQuery>
+
+export const sendMessageBody = z.strictObject({
+  /** Client-generated id: sending again with the same id never creates a second message. */
+  id: uuid.optional(),
+  content: z
+    .string()
+    .max(maxUserMessageChars)
+    .refine((text) => text.trim().length > 0, 'must not be empty'),
+  model: modelId.optional(),
+  /** Reply to (or regenerate from) this message instead of the newest one. */
+  parentId: uuid.optional(),
+})
+export type SendMessageBody = z.infer<typeof sendMessageBody>
+
+/** `POST /conversations/:id/messages` without `Accept: text/event-stream`. */
+export const sendMessageResponse = z.object({ userMessage: message, assistantMessage: message })
+export type SendMessageResponse = z.infer<typeof sendMessageResponse>
+
+const tokens = z.number().int().min(0)
+
+/** A message as the server appends it (repositories validate with this before any SQL). */
+export const newMessage = z.strictObject({
+  id: uuid.optional(),
+  conversationId: uuid,
+  parentId: uuid.nullable().optional(),
+  role: z.enum(messageRoles),
+  content: z.string().max(maxStoredMessageChars),
+  status: z.enum(messageStatuses).default('complete'),
+  model: z.string().max(100).nullable().optional(),
+  provider: z.string().max(100).nullable().optional(),
+  tokenCount: tokens.default(0),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+})
+export type NewMessage = z.input<typeof newMessage>
+
+/** Progress or outcome written to an assistant message while and after it streams. */
+export const messageUpdate = z
+  .strictObject({
+    content: z.string().max(maxStoredMessageChars),
+    status: z.enum(messageStatuses),
+    model: z.string().max(100).nullable(),
+    provider: z.string().max(100).nullable(),
+    inputTokens: tokens.nullable(),
+    outputTokens: tokens.nullable(),
+    cachedInputTokens: tokens.nullable(),
+    tokenCount: tokens,
+    costMicroUsd: tokens,
+    ttftMs: tokens.nullable(),
+    latencyMs: tokens.nullable(),
+    error: messageError.nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+  })
+  .partial()
+export type MessageUpdate = z.infer<typeof messageUpdate>

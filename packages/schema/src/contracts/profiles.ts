@@ -1,0 +1,28 @@
+import { createSelectSchema } from 'drizzle-zod'
+import { z } from 'zod'
+import { profiles, themes } from '../tables/profiles.ts'
+import { isoDateTime, modelId } from './common.ts'
+
+export const profile = createSelectSchema(profiles, {
+  settings: z.record(z.string(), z.unknown()),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+})
+export type Profile = z.infer<typeof profile>
+
+/** `GET /me`: the caller's profile and what the token says about them. */
+export const me = profile.extend({ role: z.enum(['user', 'admin']) })
+export type Me = z.infer<typeof me>
+
+export const updateProfileBody = z
+  .strictObject({
+    displayName: z.string().trim().min(1).max(100).nullable(),
+    defaultModel: modelId.nullable(),
+    theme: z.enum(themes),
+    settings: z
+      .record(z.string().max(100), z.unknown())
+      .refine((value) => JSON.stringify(value).length <= 10_000, 'must be under 10 kB as JSON'),
+  })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'nothing to update')
+export type UpdateProfileBody = z.infer<typeof updateProfileBody>

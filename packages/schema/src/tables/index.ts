@@ -1,0 +1,5 @@
+export { conversations, visibilities } from './conversations.ts'
+export { type MessageError, messageRoles, messageStatuses, messages } from './messages.ts'
+export { type ModelCapabilities, modelConfigs } from './model-configs.ts'
+export { profiles, type Theme, themes } from './profiles.ts'
+export { usageEvents, usageStatuses } from './usage-events.ts'

@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm'
+import { check, jsonb, pgPolicy, pgTable, text, uuid } from 'drizzle-orm/pg-core'
+import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
+import { currentUserId, timestamps } from './columns.ts'
+
+export const themes = ['system', 'light', 'dark'] as const
+export type Theme = (typeof themes)[number]
+
+/** One row per user, created by a trigger on `auth.users`; the user reads and edits only their own. */
+export const profiles = pgTable(
+  'profiles',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .references(() => authUsers.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    displayName: text('display_name'),
+    defaultModel: text('default_model'),
+    theme: text('theme', { enum: themes }).notNull().default('system'),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    ...timestamps,
+  },
+  (t) => [
+    check('profiles_display_name_length', sql`char_length(${t.displayName}) <= 100`),
+    check('profiles_theme_valid', sql`${t.theme} in ('system', 'light', 'dark')`),
+    pgPolicy('profiles_select_own', {
+      for: 'select',
+      to: authenticatedRole,
+      using: sql`${t.id} = ${currentUserId}`,
+    }),
+    pgPolicy('profiles_update_own', {
+      for: 'update',
+      to: authenticatedRole,
+      using: sql`${t.id} = ${currentUserId}`,
+      withCheck: sql`${t.id} = ${currentUserId}`,
+    }),
+  ],
+).enableRLS()
