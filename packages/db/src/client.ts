@@ -1,0 +1,149 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto'
+import { vector } from '@electric-sql/pglite-pgvector'
+import { type JwtClaims, jwtClaims } from '@parley/schema/contracts'
+import * as tables from '@parley/schema/tables'
+import { type ExtractTablesWithRelations, sql } from 'drizzle-orm'
+import type { PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+import { parseInput, toDbError } from './errors.ts'
+
+export type Schema = typeof tables
+
+/** The transaction every repository function takes first. */
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+
+export type DatabaseConfig =
+  /** Embedded Postgres (PGlite with pgvector). `dataDir` omitted: in memory. */
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob }
+  /** Any Postgres, including Supabase through its pooler. */
+  | { kind: 'postgres'; url: string; maxConnections?: number }
+
+export interface Database {
+  readonly kind: DatabaseConfig['kind']
+  /**
+   * Runs `fn` in one transaction as the user the claims describe: `request.jwt.claims` and the
+   * Postgres role are set for this transaction only, so row-level security applies to every query.
+   */
+  withUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` in one transaction as `service_role`, which bypasses row-level security. For
+   * seeding, migrations' follow-ups, the auth server and system jobs: never on a path that
+   * serves a user's data.
+   */
+  asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * One transaction as the connecting user, who owns the schema: for the compatibility
+   * bootstrap and migrations, which run SQL scripts rather than typed queries.
+   */
+  asOwner<T>(fn: (sql: OwnerSql) => Promise<T>): Promise<T>
+  close(): Promise<void>
+  /** The PGlite instance in embedded mode (tests dump and clone it). */
+  readonly pglite: PGlite | undefined
+}
+
+export interface OwnerSql {
+  /** Runs a script of one or more statements without parameters. */
+  exec(script: string): Promise<void>
+  /** Runs one statement with bound parameters and returns its rows. */
+  query<R extends Record<string, unknown>>(statement: string, params?: unknown[]): Promise<R[]>
+}
+
+interface Driver {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  ownerTransaction<T>(fn: (sql: OwnerSql) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export async function createDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.kind === 'pglite') {
+    if (config.dataDir) await mkdir(path.dirname(path.resolve(config.dataDir)), { recursive: true })
+    const pglite = await PGlite.create({
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+      extensions: { vector, pgcrypto },
+    })
+    const db = drizzlePglite({ client: pglite, schema: tables })
+    return wrap('pglite', pglite, {
+      transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Tx)),
+      ownerTransaction: (fn) =>
+        pglite.transaction((tx) =>
+          fn({
+            async exec(script) {
+              await tx.exec(script)
+            },
+            async query<R extends Record<string, unknown>>(statement: string, params?: unknown[]) {
+              return (await tx.query<R>(statement, params)).rows
+            },
+          }),
+        ),
+      close: () => pglite.close(),
+    })
+  }
+
+  const client = postgres(config.url, {
+    // Transaction poolers (Supabase's Supavisor, PgBouncer) cannot keep prepared statements.
+    prepare: false,
+    max: config.maxConnections ?? 10,
+    onnotice: () => {},
+  })
+  const db = drizzlePostgres({ client, schema: tables })
+  return wrap('postgres', undefined, {
+    transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Tx)),
+    async ownerTransaction<T>(fn: (sql: OwnerSql) => Promise<T>) {
+      const result = await client.begin((tx) =>
+        fn({
+          async exec(script) {
+            await tx.unsafe(script)
+          },
+          async query<R extends Record<string, unknown>>(statement: string, params?: unknown[]) {
+            const rows = await tx.unsafe(statement, params as postgres.ParameterOrJSON<never>[])
+            return rows as unknown as R[]
+          },
+        }),
+      )
+      return result as T
+    },
+    close: () => client.end({ timeout: 5 }),
+  })
+}
+
+function wrap(kind: Database['kind'], pglite: PGlite | undefined, driver: Driver): Database {
+  async function run<T>(role: string, claims: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await driver.transaction(async (tx) => {
+        // Both values are bound parameters; the role itself comes from an allow-list.
+        await tx.execute(
+          sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true)`,
+        )
+        return fn(tx)
+      })
+    } catch (error) {
+      throw toDbError(error)
+    }
+  }
+
+  return {
+    kind,
+    pglite,
+    async withUser(claims, fn) {
+      const valid = parseInput(jwtClaims, claims)
+      return run(valid.role, JSON.stringify(valid), fn)
+    },
+    asService(fn) {
+      return run('service_role', JSON.stringify({ role: 'service_role' }), fn)
+    },
+    async asOwner(fn) {
+      try {
+        return await driver.ownerTransaction(fn)
+      } catch (error) {
+        throw toDbError(error)
+      }
+    },
+    close: () => driver.close(),
+  }
+}

@@ -1,0 +1,98 @@
+import type { z } from 'zod'
+
+export type DbErrorCode = 'not_found' | 'conflict' | 'forbidden' | 'invalid_input' | 'unavailable'
+
+/**
+ * A database failure the API can map to a response: what went wrong, never the SQL.
+ * `sqlState` and `constraint` are kept for logs.
+ */
+export class DbError extends Error {
+  override readonly name = 'DbError'
+  readonly code: DbErrorCode
+  readonly sqlState: string | undefined
+  readonly constraint: string | undefined
+  readonly issues: z.core.$ZodIssue[] | undefined
+
+  constructor(
+    code: DbErrorCode,
+    message: string,
+    options: {
+      cause?: unknown
+      sqlState?: string
+      constraint?: string
+      issues?: z.core.$ZodIssue[]
+    } = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.code = code
+    this.sqlState = options.sqlState
+    this.constraint = options.constraint
+    this.issues = options.issues
+  }
+}
+
+interface DriverError {
+  code: string
+  constraint?: string
+  constraint_name?: string
+}
+
+function findDriverError(error: unknown): DriverError | undefined {
+  // Drizzle wraps driver errors (PGlite's and postgres.js's both carry SQLSTATE in `code`).
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return undefined
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return current as DriverError
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const byClass: Record<string, [DbErrorCode, string]> = {
+  '23505': ['conflict', 'a record with this key already exists'],
+  '23503': ['not_found', 'a referenced record does not exist'],
+  '42501': ['forbidden', 'not allowed'],
+  '23514': ['invalid_input', 'a value is out of the allowed range'],
+  '23502': ['invalid_input', 'a required value is missing'],
+  '22P02': ['invalid_input', 'a value has the wrong format'],
+  '22001': ['invalid_input', 'a value is too long'],
+  '22003': ['invalid_input', 'a number is out of range'],
+  '22007': ['invalid_input', 'a date or time has the wrong format'],
+  '22008': ['invalid_input', 'a date or time is out of range'],
+  '40001': ['conflict', 'a concurrent change conflicted; try again'],
+  '40P01': ['conflict', 'a concurrent change conflicted; try again'],
+  '57014': ['unavailable', 'the database cancelled the statement'],
+  '53300': ['unavailable', 'the database has no free connections'],
+}
+
+/** Maps a driver error to a `DbError`; anything unrecognised is returned unchanged. */
+export function toDbError(error: unknown): unknown {
+  if (error instanceof DbError) return error
+  const driverError = findDriverError(error)
+  if (!driverError) return error
+  const mapped =
+    byClass[driverError.code] ??
+    (driverError.code.startsWith('08')
+      ? (['unavailable', 'the database connection failed'] as const)
+      : undefined)
+  if (!mapped) return error
+  const constraint = driverError.constraint ?? driverError.constraint_name
+  return new DbError(mapped[0], mapped[1], {
+    cause: error,
+    sqlState: driverError.code,
+    ...(constraint ? { constraint } : {}),
+  })
+}
+
+/** Validates repository input before any SQL runs. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const first = result.error.issues[0]
+  const where = first?.path.length ? `${first.path.join('.')}: ` : ''
+  return throwInvalid(`${where}${first?.message ?? 'invalid input'}`, result.error.issues)
+}
+
+function throwInvalid(message: string, issues: z.core.$ZodIssue[]): never {
+  throw new DbError('invalid_input', message, { issues })
+}

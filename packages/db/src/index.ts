@@ -1,0 +1,49 @@
+export {
+  createDatabase,
+  type Database,
+  type DatabaseConfig,
+  type OwnerSql,
+  type Tx,
+} from './client.ts'
+export { bootstrapSupabaseCompat } from './compat/bootstrap.ts'
+export { DbError, type DbErrorCode } from './errors.ts'
+export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
+export { type PrepareResult, prepareDatabase } from './prepare.ts'
+export * as authStore from './repositories/auth.ts'
+export {
+  addConversationTotals,
+  type ConversationRow,
+  createConversation,
+  deleteConversation,
+  getConversation,
+  listConversations,
+  setGeneratedTitle,
+  touchConversation,
+  updateConversation,
+} from './repositories/conversations.ts'
+export {
+  type AppendResult,
+  appendMessage,
+  type ContextMessage,
+  getLatestMessage,
+  getMessage,
+  listThread,
+  loadContextThread,
+  type MessageRow,
+  updateMessage,
+} from './repositories/messages.ts'
+export {
+  listEnabledModelConfigs,
+  listModelConfigs,
+  type ModelConfigRow,
+  type SeedResult,
+  seedModelConfigs,
+  setDefaultModel,
+  upsertModelConfig,
+} from './repositories/model-configs.ts'
+export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
+export {
+  insertUsageEvent,
+  type UsageEventRow,
+  usageTotalsByDay,
+} from './repositories/usage-events.ts'

@@ -1,0 +1,151 @@
+import {
+  type ConversationTotalsDelta,
+  type CreateConversationBody,
+  conversationTotalsDelta,
+  createConversationBody,
+  type Page,
+  type PageQuery,
+  pageQuery,
+  type UpdateConversationBody,
+  updateConversationBody,
+  uuid,
+} from '@parley/schema/contracts'
+import { conversations } from '@parley/schema/tables'
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Tx } from '../client.ts'
+import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
+import { parseInput } from '../errors.ts'
+
+export type ConversationRow = typeof conversations.$inferSelect
+
+// Row-level security already hides other users' rows; saying so in the query lets the planner
+// use the (user_id, last_message_at, id) index.
+const ownedByCaller = eq(conversations.userId, sql`(select auth.uid())`)
+
+export async function createConversation(
+  tx: Tx,
+  input: CreateConversationBody = {},
+): Promise<ConversationRow> {
+  const values = parseInput(createConversationBody, input)
+  const [row] = await tx.insert(conversations).values(values).returning()
+  if (!row) throw new Error('insert returned no row')
+  return row
+}
+
+/** The caller's conversation, or null when it does not exist or belongs to someone else. */
+export async function getConversation(tx: Tx, id: string): Promise<ConversationRow | null> {
+  const conversationId = parseInput(uuid, id)
+  const [row] = await tx
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, conversationId), ownedByCaller))
+  return row ?? null
+}
+
+export async function updateConversation(
+  tx: Tx,
+  id: string,
+  patch: UpdateConversationBody,
+): Promise<ConversationRow | null> {
+  const conversationId = parseInput(uuid, id)
+  const { archived, ...rest } = parseInput(updateConversationBody, patch)
+  const [row] = await tx
+    .update(conversations)
+    .set({
+      ...rest,
+      ...(archived === undefined ? {} : { archivedAt: archived ? sql`now()` : null }),
+    })
+    .where(and(eq(conversations.id, conversationId), ownedByCaller))
+    .returning()
+  return row ?? null
+}
+
+/** Deletes the conversation and, by cascade, its messages. False when there was nothing to delete. */
+export async function deleteConversation(tx: Tx, id: string): Promise<boolean> {
+  const conversationId = parseInput(uuid, id)
+  const rows = await tx
+    .delete(conversations)
+    .where(and(eq(conversations.id, conversationId), ownedByCaller))
+    .returning({ id: conversations.id })
+  return rows.length > 0
+}
+
+const listQuery = pageQuery.extend({ archived: z.boolean().default(false) })
+
+/** The caller's conversations, most recently active first. */
+export async function listConversations(
+  tx: Tx,
+  query: PageQuery & { archived?: boolean } = {},
+): Promise<Page<ConversationRow>> {
+  const { limit, cursor, archived } = parseInput(listQuery, query)
+  const after = cursor ? decodeCursor(cursor, timeAndIdCursor) : undefined
+  const rows = await tx
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        ownedByCaller,
+        archived ? isNotNull(conversations.archivedAt) : isNull(conversations.archivedAt),
+        after
+          ? sql`(${conversations.lastMessageAt}, ${conversations.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+    .limit(limit + 1)
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor([last.lastMessageAt.toISOString(), last.id])
+        : null,
+  }
+}
+
+/** Marks the conversation active now (it moves to the top of the list). */
+export async function touchConversation(tx: Tx, id: string): Promise<void> {
+  await tx
+    .update(conversations)
+    .set({ lastMessageAt: sql`now()` })
+    .where(and(eq(conversations.id, parseInput(uuid, id)), ownedByCaller))
+}
+
+/** Adds a finished turn's tokens and cost to the conversation's running totals. */
+export async function addConversationTotals(
+  tx: Tx,
+  id: string,
+  delta: ConversationTotalsDelta,
+): Promise<ConversationRow | null> {
+  const conversationId = parseInput(uuid, id)
+  const { inputTokens, outputTokens, costMicroUsd } = parseInput(conversationTotalsDelta, delta)
+  const [row] = await tx
+    .update(conversations)
+    .set({
+      inputTokens: sql`${conversations.inputTokens} + ${inputTokens}`,
+      outputTokens: sql`${conversations.outputTokens} + ${outputTokens}`,
+      costMicroUsd: sql`${conversations.costMicroUsd} + ${costMicroUsd}`,
+      lastMessageAt: sql`now()`,
+    })
+    .where(and(eq(conversations.id, conversationId), ownedByCaller))
+    .returning()
+  return row ?? null
+}
+
+/** Sets a generated title unless the conversation already has one (a rename wins). */
+export async function setGeneratedTitle(
+  tx: Tx,
+  id: string,
+  title: string,
+): Promise<ConversationRow | null> {
+  const conversationId = parseInput(uuid, id)
+  const value = parseInput(z.string().trim().min(1).max(200), title)
+  const [row] = await tx
+    .update(conversations)
+    .set({ title: value })
+    .where(and(eq(conversations.id, conversationId), ownedByCaller, isNull(conversations.title)))
+    .returning()
+  return row ?? null
+}

@@ -1,0 +1,167 @@
+import {
+  type ListMessagesQuery,
+  listMessagesQuery,
+  type MessageUpdate,
+  messageUpdate,
+  type NewMessage,
+  newMessage,
+  type Page,
+  uuid,
+} from '@parley/schema/contracts'
+import { messages } from '@parley/schema/tables'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Tx } from '../client.ts'
+import { decodeCursor, encodeCursor } from '../cursor.ts'
+import { DbError, parseInput } from '../errors.ts'
+
+export type MessageRow = typeof messages.$inferSelect
+
+export interface AppendResult {
+  message: MessageRow
+  /** False when a message with this id already existed: the append was a retry. */
+  created: boolean
+}
+
+/**
+ * Appends a message. A caller-supplied id is an idempotency key: appending the same id again
+ * returns the stored message instead of a second one. The same id in another conversation, or
+ * one owned by someone else, is a conflict.
+ */
+export async function appendMessage(tx: Tx, input: NewMessage): Promise<AppendResult> {
+  const values = parseInput(newMessage, input)
+  const [inserted] = await tx
+    .insert(messages)
+    .values(values)
+    .onConflictDoNothing({ target: messages.id })
+    .returning()
+  if (inserted) return { message: inserted, created: true }
+
+  const existing = values.id ? await getMessage(tx, values.id) : null
+  if (
+    !existing ||
+    existing.conversationId !== values.conversationId ||
+    existing.role !== values.role
+  ) {
+    throw new DbError('conflict', 'id: a different message already uses this id')
+  }
+  return { message: existing, created: false }
+}
+
+export async function getMessage(tx: Tx, id: string): Promise<MessageRow | null> {
+  const [row] = await tx
+    .select()
+    .from(messages)
+    .where(eq(messages.id, parseInput(uuid, id)))
+  return row ?? null
+}
+
+/** The newest message of the conversation: the end of its active thread. */
+export async function getLatestMessage(tx: Tx, conversationId: string): Promise<MessageRow | null> {
+  const [row] = await tx
+    .select()
+    .from(messages)
+    .where(eq(messages.conversationId, parseInput(uuid, conversationId)))
+    .orderBy(desc(messages.seq))
+    .limit(1)
+  return row ?? null
+}
+
+/**
+ * Ids on the path from `fromId` towards the root, at most `maxMessages` of them, stopping once
+ * the tokens collected reach `maxTokens` (the message that crosses the limit is included).
+ */
+function threadIds(conversationId: string, fromId: string, maxMessages: number, maxTokens: number) {
+  return sql`(
+    with recursive thread (id, parent_id, depth, tokens) as (
+      select m.id, m.parent_id, 1, m.token_count::bigint
+      from public.messages m
+      where m.id = ${fromId}::uuid and m.conversation_id = ${conversationId}::uuid
+      union all
+      select p.id, p.parent_id, t.depth + 1, t.tokens + p.token_count
+      from thread t
+      join public.messages p on p.id = t.parent_id
+      where t.depth < ${maxMessages}::int and t.tokens < ${maxTokens}::bigint
+    )
+    select id from thread
+  )`
+}
+
+const threadCursor = z.tuple([z.uuid()])
+
+/**
+ * One page of the conversation's active thread (the path that ends at its newest message),
+ * oldest first. A regenerated reply replaces its sibling here; both stay stored.
+ */
+export async function listThread(
+  tx: Tx,
+  conversationId: string,
+  query: ListMessagesQuery = {},
+): Promise<Page<MessageRow>> {
+  const id = parseInput(uuid, conversationId)
+  const { limit, before } = parseInput(listMessagesQuery, query)
+  const from = before ? decodeCursor(before, threadCursor)[0] : (await getLatestMessage(tx, id))?.id
+  if (!from) return { items: [], nextCursor: null }
+
+  const rows = await tx
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, id),
+        inArray(messages.id, threadIds(id, from, limit + 1, Number.MAX_SAFE_INTEGER)),
+      ),
+    )
+    .orderBy(desc(messages.seq))
+  const page = rows.slice(0, limit).reverse()
+  const older = rows[limit]
+  return { items: page, nextCursor: older ? encodeCursor([older.id]) : null }
+}
+
+export type ContextMessage = Pick<MessageRow, 'id' | 'role' | 'content' | 'tokenCount' | 'status'>
+
+/**
+ * The thread ending at `fromId`, oldest first, as much of it as could fit in `maxTokens`
+ * (using each message's cached token count), for building a model's context.
+ */
+export async function loadContextThread(
+  tx: Tx,
+  conversationId: string,
+  fromId: string,
+  { maxTokens, maxMessages = 10_000 }: { maxTokens: number; maxMessages?: number },
+): Promise<ContextMessage[]> {
+  const id = parseInput(uuid, conversationId)
+  const from = parseInput(uuid, fromId)
+  const rows = await tx
+    .select({
+      id: messages.id,
+      role: messages.role,
+      content: messages.content,
+      tokenCount: messages.tokenCount,
+      status: messages.status,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, id),
+        inArray(messages.id, threadIds(id, from, maxMessages, maxTokens)),
+      ),
+    )
+    .orderBy(messages.seq)
+  return rows
+}
+
+/** Writes progress or the outcome of a message; null when it is not the caller's. */
+export async function updateMessage(
+  tx: Tx,
+  id: string,
+  patch: MessageUpdate,
+): Promise<MessageRow | null> {
+  const values = parseInput(messageUpdate, patch)
+  const [row] = await tx
+    .update(messages)
+    .set(values)
+    .where(eq(messages.id, parseInput(uuid, id)))
+    .returning()
+  return row ?? null
+}

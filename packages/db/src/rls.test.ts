@@ -1,0 +1,358 @@
+import { conversations, messages, modelConfigs, profiles, usageEvents } from '@parley/schema/tables'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database, Tx } from './client.ts'
+import { DbError } from './errors.ts'
+import { anonClaims, createTestDatabase, createTestUser, type TestUser } from './testing/index.ts'
+
+let db: Database
+let owner: TestUser
+let other: TestUser
+let admin: TestUser
+
+beforeAll(async () => {
+  db = await createTestDatabase()
+  owner = await createTestUser(db, { displayName: 'Owner' })
+  other = await createTestUser(db)
+  admin = await createTestUser(db, { admin: true })
+})
+afterAll(() => db?.close())
+
+const as = <T>(user: TestUser, fn: (tx: Tx) => Promise<T>) => db.withUser(user.claims, fn)
+const asAnon = <T>(fn: (tx: Tx) => Promise<T>) => db.withUser(anonClaims, fn)
+
+async function expectDenied(work: Promise<unknown>) {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(DbError)
+  expect(error).toMatchObject({ code: 'forbidden', sqlState: '42501' })
+}
+
+async function ownedConversation(user: TestUser) {
+  return as(user, async (tx) => {
+    const [row] = await tx.insert(conversations).values({ title: 'mine' }).returning()
+    if (!row) throw new Error('no row')
+    return row
+  })
+}
+
+async function ownedMessage(user: TestUser, conversationId: string) {
+  return as(user, async (tx) => {
+    const [row] = await tx
+      .insert(messages)
+      .values({ conversationId, role: 'user', content: 'hello' })
+      .returning()
+    if (!row) throw new Error('no row')
+    return row
+  })
+}
+
+describe('profiles', () => {
+  it('lets the owner read and update their own profile', async () => {
+    const rows = await as(owner, (tx) => tx.select().from(profiles))
+    expect(rows.map((r) => r.id)).toEqual([owner.id])
+    expect(rows[0]?.displayName).toBe('Owner')
+    const updated = await as(owner, (tx) =>
+      tx.update(profiles).set({ theme: 'dark' }).where(eq(profiles.id, owner.id)).returning(),
+    )
+    expect(updated).toHaveLength(1)
+  })
+
+  it('hides the profile from other users, who cannot change it', async () => {
+    expect(
+      await as(other, (tx) => tx.select().from(profiles).where(eq(profiles.id, owner.id))),
+    ).toEqual([])
+    const updated = await as(other, (tx) =>
+      tx
+        .update(profiles)
+        .set({ displayName: 'hijacked' })
+        .where(eq(profiles.id, owner.id))
+        .returning(),
+    )
+    expect(updated).toEqual([])
+    const [row] = await db.asService((tx) =>
+      tx.select().from(profiles).where(eq(profiles.id, owner.id)),
+    )
+    expect(row?.displayName).not.toBe('hijacked')
+  })
+
+  it('does not let a user change their own email or id, or create profiles', async () => {
+    await expectDenied(
+      as(owner, (tx) =>
+        tx.update(profiles).set({ email: 'new@example.test' }).where(eq(profiles.id, owner.id)),
+      ),
+    )
+    await expectDenied(as(other, (tx) => tx.insert(profiles).values({ id: other.id })))
+    await expectDenied(as(other, (tx) => tx.delete(profiles).where(eq(profiles.id, other.id))))
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(profiles)))
+  })
+})
+
+describe('conversations', () => {
+  it('lets the owner create, read, update and delete', async () => {
+    const row = await ownedConversation(owner)
+    expect(row.userId).toBe(owner.id)
+    const read = await as(owner, (tx) =>
+      tx.select().from(conversations).where(eq(conversations.id, row.id)),
+    )
+    expect(read).toHaveLength(1)
+    const updated = await as(owner, (tx) =>
+      tx
+        .update(conversations)
+        .set({ title: 'renamed' })
+        .where(eq(conversations.id, row.id))
+        .returning(),
+    )
+    expect(updated[0]?.title).toBe('renamed')
+    const deleted = await as(owner, (tx) =>
+      tx.delete(conversations).where(eq(conversations.id, row.id)).returning(),
+    )
+    expect(deleted).toHaveLength(1)
+  })
+
+  it('hides them from other users, who can neither update nor delete them', async () => {
+    const row = await ownedConversation(owner)
+    expect(await as(other, (tx) => tx.select().from(conversations))).toEqual([])
+    const updated = await as(other, (tx) =>
+      tx
+        .update(conversations)
+        .set({ title: 'hijacked' })
+        .where(eq(conversations.id, row.id))
+        .returning(),
+    )
+    expect(updated).toEqual([])
+    const deleted = await as(other, (tx) =>
+      tx.delete(conversations).where(eq(conversations.id, row.id)).returning(),
+    )
+    expect(deleted).toEqual([])
+    const [still] = await db.asService((tx) =>
+      tx.select().from(conversations).where(eq(conversations.id, row.id)),
+    )
+    expect(still?.title).toBe('mine')
+  })
+
+  it('rejects an insert with a spoofed owner', async () => {
+    await expectDenied(
+      as(other, (tx) => tx.insert(conversations).values({ userId: owner.id, title: 'spoof' })),
+    )
+  })
+
+  it('does not let an owner hand a conversation to someone else', async () => {
+    const row = await ownedConversation(owner)
+    await expectDenied(
+      as(owner, (tx) =>
+        tx.update(conversations).set({ userId: other.id }).where(eq(conversations.id, row.id)),
+      ),
+    )
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(conversations)))
+  })
+})
+
+describe('messages', () => {
+  it('lets the owner add, read and update messages', async () => {
+    const conversation = await ownedConversation(owner)
+    const message = await ownedMessage(owner, conversation.id)
+    expect(message.userId).toBe(owner.id)
+    const updated = await as(owner, (tx) =>
+      tx.update(messages).set({ content: 'edited' }).where(eq(messages.id, message.id)).returning(),
+    )
+    expect(updated[0]?.content).toBe('edited')
+  })
+
+  it('hides them from other users, who can neither update nor delete them', async () => {
+    const conversation = await ownedConversation(owner)
+    const message = await ownedMessage(owner, conversation.id)
+    expect(
+      await as(other, (tx) => tx.select().from(messages).where(eq(messages.id, message.id))),
+    ).toEqual([])
+    const updated = await as(other, (tx) =>
+      tx
+        .update(messages)
+        .set({ content: 'hijacked' })
+        .where(eq(messages.id, message.id))
+        .returning(),
+    )
+    expect(updated).toEqual([])
+    await expectDenied(as(other, (tx) => tx.delete(messages).where(eq(messages.id, message.id))))
+  })
+
+  it('rejects a message with a spoofed owner', async () => {
+    const conversation = await ownedConversation(owner)
+    await expectDenied(
+      as(other, (tx) =>
+        tx.insert(messages).values({
+          conversationId: conversation.id,
+          userId: owner.id,
+          role: 'user',
+          content: 'x',
+        }),
+      ),
+    )
+  })
+
+  it("rejects a message of one's own into another user's conversation", async () => {
+    const conversation = await ownedConversation(owner)
+    const error = await as(other, (tx) =>
+      tx.insert(messages).values({ conversationId: conversation.id, role: 'user', content: 'x' }),
+    ).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'not_found', sqlState: '23503' })
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(messages)))
+  })
+})
+
+describe('model_configs', () => {
+  const entry = (id: string) => ({
+    id,
+    provider: 'openai',
+    upstreamModel: id,
+    displayName: id,
+    contextWindow: 1000,
+    maxOutputTokens: 100,
+    inputUsdPerMtok: 1,
+    outputUsdPerMtok: 2,
+    cachedInputUsdPerMtok: 0.5,
+    pricesEffectiveOn: '2026-01-01',
+  })
+
+  it('lets admins write the catalog', async () => {
+    const inserted = await as(admin, (tx) =>
+      tx.insert(modelConfigs).values(entry('admin-model')).returning(),
+    )
+    expect(inserted).toHaveLength(1)
+    const updated = await as(admin, (tx) =>
+      tx
+        .update(modelConfigs)
+        .set({ enabled: false })
+        .where(eq(modelConfigs.id, 'admin-model'))
+        .returning(),
+    )
+    expect(updated).toHaveLength(1)
+  })
+
+  it('lets every signed-in user read it', async () => {
+    const rows = await as(other, (tx) =>
+      tx.select().from(modelConfigs).where(eq(modelConfigs.id, 'admin-model')),
+    )
+    expect(rows).toHaveLength(1)
+  })
+
+  it('rejects writes by non-admins', async () => {
+    await expectDenied(as(other, (tx) => tx.insert(modelConfigs).values(entry('sneaky'))))
+    const updated = await as(other, (tx) =>
+      tx
+        .update(modelConfigs)
+        .set({ inputUsdPerMtok: 0 })
+        .where(eq(modelConfigs.id, 'admin-model'))
+        .returning(),
+    )
+    expect(updated).toEqual([])
+    const deleted = await as(other, (tx) =>
+      tx.delete(modelConfigs).where(eq(modelConfigs.id, 'admin-model')).returning(),
+    )
+    expect(deleted).toEqual([])
+  })
+
+  it('does not treat user_metadata.role as admin', async () => {
+    const claims = {
+      ...other.claims,
+      user_metadata: { role: 'admin' },
+      app_metadata: { provider: 'email' },
+    }
+    await expectDenied(
+      db.withUser(claims, (tx) => tx.insert(modelConfigs).values(entry('via-user-metadata'))),
+    )
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(modelConfigs)))
+  })
+})
+
+describe('usage_events', () => {
+  const event = (conversationId: string | null = null) => ({
+    conversationId,
+    provider: 'openai',
+    model: 'gpt-test',
+    status: 'ok' as const,
+    inputTokens: 10,
+    outputTokens: 5,
+    costMicroUsd: 42,
+  })
+
+  it('lets users record and read their own calls, and admins read everyone’s', async () => {
+    const conversation = await ownedConversation(owner)
+    const [row] = await as(owner, (tx) =>
+      tx.insert(usageEvents).values(event(conversation.id)).returning(),
+    )
+    expect(row?.userId).toBe(owner.id)
+    const own = await as(owner, (tx) =>
+      tx
+        .select()
+        .from(usageEvents)
+        .where(eq(usageEvents.id, row?.id ?? '')),
+    )
+    expect(own).toHaveLength(1)
+    const seenByAdmin = await as(admin, (tx) =>
+      tx
+        .select()
+        .from(usageEvents)
+        .where(eq(usageEvents.id, row?.id ?? '')),
+    )
+    expect(seenByAdmin).toHaveLength(1)
+    expect(await as(other, (tx) => tx.select().from(usageEvents))).toEqual([])
+  })
+
+  it('is append-only for users', async () => {
+    const [row] = await as(owner, (tx) => tx.insert(usageEvents).values(event()).returning())
+    await expectDenied(
+      as(owner, (tx) =>
+        tx
+          .update(usageEvents)
+          .set({ costMicroUsd: 0 })
+          .where(eq(usageEvents.id, row?.id ?? '')),
+      ),
+    )
+    await expectDenied(
+      as(owner, (tx) => tx.delete(usageEvents).where(eq(usageEvents.id, row?.id ?? ''))),
+    )
+  })
+
+  it('rejects a spoofed owner and a reference to another user’s conversation', async () => {
+    await expectDenied(
+      as(other, (tx) => tx.insert(usageEvents).values({ ...event(), userId: owner.id })),
+    )
+    const conversation = await ownedConversation(owner)
+    await expectDenied(as(other, (tx) => tx.insert(usageEvents).values(event(conversation.id))))
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(usageEvents)))
+  })
+})
+
+describe('withUser', () => {
+  it('rejects roles outside the allow-list before any SQL runs', async () => {
+    const claims = { sub: owner.id, role: 'service_role' } as unknown as typeof owner.claims
+    await expect(db.withUser(claims, (tx) => tx.select().from(profiles))).rejects.toMatchObject({
+      code: 'invalid_input',
+    })
+  })
+
+  it('scopes the role and claims to the transaction', async () => {
+    await as(owner, (tx) => tx.select().from(profiles))
+    // A later service transaction on the same connection is not left as the user.
+    const rows = await db.asService((tx) => tx.select().from(profiles))
+    expect(rows.length).toBeGreaterThanOrEqual(3)
+  })
+})

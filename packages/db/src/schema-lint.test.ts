@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database, OwnerSql } from './client.ts'
+import { createTestDatabase } from './testing/index.ts'
+import { lintSchema, type SchemaFinding } from './testing/schema-lint.ts'
+
+let db: Database
+beforeAll(async () => {
+  db = await createTestDatabase()
+})
+afterAll(() => db?.close())
+
+class Rollback extends Error {}
+
+/** Lints after running `setup`, then rolls the setup back. */
+async function lintWith(setup: string): Promise<SchemaFinding[]> {
+  let findings: SchemaFinding[] = []
+  await db
+    .asOwner(async (sql: OwnerSql) => {
+      await sql.exec(setup)
+      findings = await lintSchema(sql)
+      throw new Rollback()
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof Rollback)) throw error
+    })
+  return findings
+}
+
+describe('schema lint on the migrated database', () => {
+  it('finds nothing', async () => {
+    expect(await db.asOwner(lintSchema)).toEqual([])
+  })
+
+  describe('catches each kind of mistake', () => {
+    it('a table without row-level security or policies', async () => {
+      expect(await lintWith('create table public.lint_bare (id int)')).toEqual(
+        expect.arrayContaining([
+          { rule: 'table without row-level security', object: 'lint_bare' },
+          { rule: 'table without a policy', object: 'lint_bare' },
+        ]),
+      )
+    })
+
+    it('a write policy that admits any row', async () => {
+      const findings = await lintWith(`
+        create table public.lint_open (id int);
+        alter table public.lint_open enable row level security;
+        create policy lint_open_insert on public.lint_open for insert to authenticated with check (true);
+        create policy lint_open_update on public.lint_open for update to authenticated using (true);`)
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          { rule: 'write policy whose check is always true', object: 'lint_open.lint_open_insert' },
+          { rule: 'write policy whose check is always true', object: 'lint_open.lint_open_update' },
+        ]),
+      )
+    })
+
+    it('a security definer function with a mutable search_path', async () => {
+      const findings = await lintWith(
+        'create function public.lint_definer() returns int language sql security definer as $$ select 1 $$',
+      )
+      expect(findings).toContainEqual({
+        rule: 'security definer function without a fixed search_path',
+        object: 'public.lint_definer',
+      })
+    })
+
+    it('a view that runs with its owner’s rights', async () => {
+      const findings = await lintWith('create view public.lint_view as select 1 as one')
+      expect(findings).toContainEqual({
+        rule: 'view without security_invoker',
+        object: 'lint_view',
+      })
+      expect(
+        await lintWith(
+          'create view public.lint_view with (security_invoker = true) as select 1 as one',
+        ),
+      ).toEqual([])
+    })
+
+    it('a policy that trusts user_metadata, directly or through a function', async () => {
+      const findings = await lintWith(`
+        create function public.lint_is_boss() returns boolean language sql stable set search_path = ''
+          as $$ select (auth.jwt() -> 'user_metadata' ->> 'role') = 'boss' $$;
+        create policy lint_direct on public.conversations for select to authenticated
+          using ((auth.jwt() -> 'user_metadata' ->> 'role') = 'boss');
+        create policy lint_indirect on public.messages for select to authenticated
+          using (public.lint_is_boss());`)
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          { rule: 'policy reads user_metadata', object: 'conversations.lint_direct' },
+          { rule: 'policy reads user_metadata', object: 'messages.lint_indirect' },
+        ]),
+      )
+    })
+  })
+})

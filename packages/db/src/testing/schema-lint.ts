@@ -1,0 +1,70 @@
+import type { OwnerSql } from '../client.ts'
+
+export interface SchemaFinding {
+  rule: string
+  object: string
+}
+
+/**
+ * Security rules every migration must keep, checked against the live catalog:
+ * RLS on every public table with at least one policy, no INSERT/UPDATE policy that admits any
+ * row, a fixed search_path on every security definer function, security_invoker views, and
+ * no policy (or function it calls) reading the user-editable user_metadata.
+ */
+export async function lintSchema(sql: OwnerSql): Promise<SchemaFinding[]> {
+  const findings: SchemaFinding[] = []
+  const add = (rule: string, rows: { object: string }[]) => {
+    for (const row of rows) findings.push({ rule, object: row.object })
+  }
+
+  add(
+    'table without row-level security',
+    await sql.query(`
+      select c.relname as object from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity`),
+  )
+  add(
+    'table without a policy',
+    await sql.query(`
+      select c.relname as object from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p')
+        and not exists (select 1 from pg_policy p where p.polrelid = c.oid)`),
+  )
+  add(
+    'write policy whose check is always true',
+    await sql.query(`
+      select tablename || '.' || policyname as object from pg_policies
+      where schemaname = 'public' and cmd in ('INSERT', 'UPDATE', 'ALL')
+        and lower(btrim(coalesce(with_check, qual, 'true'), ' ()')) = 'true'`),
+  )
+  add(
+    'security definer function without a fixed search_path',
+    await sql.query(`
+      select n.nspname || '.' || p.proname as object
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.prosecdef
+        and not exists (
+          select 1 from unnest(coalesce(p.proconfig, '{}')) setting where setting like 'search_path=%'
+        )`),
+  )
+  add(
+    'view without security_invoker',
+    await sql.query(`
+      select c.relname as object from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'v'
+        and not coalesce(c.reloptions, '{}') && array['security_invoker=true', 'security_invoker=on']`),
+  )
+  add(
+    'policy reads user_metadata',
+    await sql.query(`
+      select distinct pol.tablename || '.' || pol.policyname as object
+      from pg_policies pol
+      left join pg_proc p
+        on p.pronamespace = 'public'::regnamespace
+        and (coalesce(pol.qual, '') || coalesce(pol.with_check, '')) like '%' || p.proname || '(%'
+      where pol.schemaname = 'public'
+        and (coalesce(pol.qual, '') || coalesce(pol.with_check, '') || coalesce(p.prosrc, ''))
+          ~* 'user_meta_?data'`),
+  )
+  return findings
+}
