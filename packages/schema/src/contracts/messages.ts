@@ -46,6 +46,19 @@ export const sendMessageBody = z.strictObject({
 })
 export type SendMessageBody = z.infer<typeof sendMessageBody>
 
+/**
+ * `POST /conversations/:id/messages/:messageId/regenerate`: a new reply to the same user message,
+ * stored as a sibling of the assistant message `messageId`, which stays stored but leaves the thread.
+ */
+export const regenerateMessageBody = z.strictObject({
+  /** Client-generated id of the new reply: regenerating again with it never makes a second one. */
+  id: uuid.optional(),
+  model: modelId.optional(),
+})
+export type RegenerateMessageBody = z.infer<typeof regenerateMessageBody>
+
+export const messageParams = z.strictObject({ id: uuid, messageId: uuid })
+
 /** `POST /conversations/:id/messages` without `Accept: text/event-stream`. */
 export const sendMessageResponse = z.object({ userMessage: message, assistantMessage: message })
 export type SendMessageResponse = z.infer<typeof sendMessageResponse>
