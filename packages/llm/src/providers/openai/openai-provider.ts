@@ -1,0 +1,181 @@
+import OpenAI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai'
+import type {
+  ChatCompletionCreateParamsBase,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions'
+import type { CompletionUsage } from 'openai/resources/completions'
+import {
+  abortedError,
+  classifyHttpFailure,
+  connectionError,
+  describeError,
+  LlmError,
+  streamEndedEarly,
+} from '../../errors.ts'
+import type {
+  ChatCompletion,
+  ChatEvent,
+  ChatProvider,
+  ChatRequest,
+  FinishReason,
+  Usage,
+} from '../../types.ts'
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1'
+
+export interface OpenAIProviderOptions {
+  /** Provider id; `openai` for the main endpoint, the endpoint's own id for compatible servers. */
+  id?: string
+  /** Local servers (Ollama, vLLM, LM Studio) need none. */
+  apiKey?: string | undefined
+  /** Ends in `/v1`; defaults to OpenAI's. */
+  baseUrl?: string | undefined
+  /**
+   * OpenAI's reasoning models take `max_completion_tokens`; many compatible servers still read
+   * only `max_tokens`. Defaults to the former for OpenAI itself and the latter elsewhere.
+   */
+  maxTokensParam?: 'max_completion_tokens' | 'max_tokens'
+  /** Per-request ceiling the SDK enforces; the router's own timeouts are usually shorter. */
+  timeoutMs?: number
+}
+
+export function createOpenAIProvider(options: OpenAIProviderOptions = {}): ChatProvider {
+  const id = options.id ?? 'openai'
+  const baseURL = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL
+  const maxTokensParam =
+    options.maxTokensParam ??
+    (baseURL === OPENAI_DEFAULT_BASE_URL ? 'max_completion_tokens' : 'max_tokens')
+  // Every option is explicit so the SDK reads nothing from the environment; the router is the only retry layer.
+  const client = new OpenAI({
+    apiKey: options.apiKey || 'not-needed',
+    baseURL,
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 600_000,
+  })
+
+  const params = (request: ChatRequest): ChatCompletionCreateParamsBase => {
+    const messages: ChatCompletionMessageParam[] = []
+    if (request.system) messages.push({ role: 'system', content: request.system })
+    for (const message of request.messages) {
+      messages.push({ role: message.role, content: message.content })
+    }
+    return {
+      model: request.model,
+      messages,
+      ...(maxTokensParam === 'max_tokens'
+        ? { max_tokens: request.maxOutputTokens }
+        : { max_completion_tokens: request.maxOutputTokens }),
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    }
+  }
+
+  const toLlmError = (error: unknown, signal: AbortSignal): LlmError => {
+    if (error instanceof LlmError) return error
+    if (signal.aborted || error instanceof APIUserAbortError) return abortedError(id)
+    if (error instanceof APIConnectionTimeoutError) {
+      return new LlmError('timeout', { detail: describeError(error), provider: id })
+    }
+    if (error instanceof APIConnectionError) return connectionError(describeError(error), id)
+    if (error instanceof APIError) {
+      return classifyHttpFailure({
+        status: error.status,
+        headers: error.headers,
+        type: error.type,
+        code: error.code,
+        detail: error.message,
+        provider: id,
+      })
+    }
+    // Body read failures (socket closed mid-stream) surface from fetch as plain errors.
+    return connectionError(describeError(error), id)
+  }
+
+  return {
+    id,
+    kind: 'openai',
+
+    async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+      let finish: FinishReason | undefined
+      let usage: Usage | undefined
+      try {
+        const chunks = await client.chat.completions.create(
+          { ...params(request), stream: true, stream_options: { include_usage: true } },
+          { signal },
+        )
+        for await (const chunk of chunks) {
+          if (chunk.usage) usage = toUsage(chunk.usage)
+          const choice = chunk.choices?.[0]
+          const text = choice?.delta?.content
+          if (text) yield { type: 'text', text }
+          if (choice?.finish_reason) finish = toFinishReason(choice.finish_reason)
+        }
+      } catch (error) {
+        yield { type: 'error', error: toLlmError(error, signal) }
+        return
+      }
+      // The SDK ends a stream quietly when its request is aborted.
+      if (signal.aborted) {
+        yield { type: 'error', error: abortedError(id) }
+        return
+      }
+      if (finish === undefined) {
+        yield { type: 'error', error: streamEndedEarly(id) }
+        return
+      }
+      if (usage) yield { type: 'usage', usage }
+      yield { type: 'finish', reason: finish }
+    },
+
+    async complete(request: ChatRequest, signal: AbortSignal): Promise<ChatCompletion> {
+      try {
+        const response = await client.chat.completions.create(
+          { ...params(request), stream: false },
+          { signal },
+        )
+        const choice = response.choices[0]
+        return {
+          text: choice?.message.content ?? '',
+          usage: response.usage ? toUsage(response.usage) : null,
+          finishReason: toFinishReason(choice?.finish_reason ?? null),
+        }
+      } catch (error) {
+        throw toLlmError(error, signal)
+      }
+    },
+  }
+}
+
+function toUsage(usage: CompletionUsage): Usage {
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    estimated: false,
+  }
+}
+
+function toFinishReason(reason: string | null): FinishReason {
+  switch (reason) {
+    case 'stop':
+      return 'stop'
+    case 'length':
+      return 'length'
+    case 'content_filter':
+      return 'content_filter'
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_calls'
+    default:
+      return 'other'
+  }
+}

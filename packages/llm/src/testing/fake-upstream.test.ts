@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import Anthropic from '@anthropic-ai/sdk'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type FakeUpstream, type RecordedRequest, startFakeUpstream } from './fake-upstream.ts'
+
+let fake: FakeUpstream
+let openai: OpenAI
+let anthropic: Anthropic
+
+beforeAll(async () => {
+  fake = await startFakeUpstream()
+  openai = new OpenAI({ apiKey: 'sk-test', baseURL: fake.openaiBaseUrl, maxRetries: 0 })
+  anthropic = new Anthropic({
+    apiKey: 'sk-ant-test',
+    baseURL: fake.anthropicBaseUrl,
+    maxRetries: 0,
+    timeout: 10_000,
+  })
+})
+afterAll(async () => {
+  await fake.close()
+})
+beforeEach(() => {
+  fake.reset()
+})
+
+const chat = (model: string, content: string) =>
+  openai.chat.completions.create({ model, messages: [{ role: 'user', content }] })
+
+describe('fake upstream', () => {
+  it('exposes the base URLs each SDK expects', () => {
+    expect(fake.openaiBaseUrl).toBe(`${fake.origin}/v1`)
+    expect(fake.anthropicBaseUrl).toBe(fake.origin)
+    expect(fake.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+  })
+
+  it('echoes the last user message for any model when nothing is queued', async () => {
+    const completion = await chat('any-model-name', 'ping')
+    expect(completion.choices[0]?.message.content).toBe('You said: ping')
+    const message = await anthropic.messages.create({
+      model: 'claude-whatever',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'pong' }],
+    })
+    expect(message.content).toEqual([
+      expect.objectContaining({ type: 'text', text: 'You said: pong' }),
+    ])
+    expect(fake.requests.map((r) => [r.api, r.model, r.scenario])).toEqual([
+      ['openai', 'any-model-name', 'default'],
+      ['anthropic', 'claude-whatever', 'default'],
+    ])
+  })
+
+  it('applies a scoped scenario only to the requests it matches', async () => {
+    fake.enqueue(
+      { kind: 'text', text: 'A Short Title' },
+      { model: 'cheap', lastUserMessageIncludes: 'title' },
+    )
+    const [main, title] = await Promise.all([
+      chat('strong', 'make a title later'),
+      chat('cheap', 'write a title'),
+    ])
+    expect(main.choices[0]?.message.content).toBe('You said: make a title later')
+    expect(title.choices[0]?.message.content).toBe('A Short Title')
+    // consumed: the next matching request gets the default again
+    expect((await chat('cheap', 'another title')).choices[0]?.message.content).toBe(
+      'You said: another title',
+    )
+  })
+
+  it('serves a scenario the number of times asked, then falls back to the default', async () => {
+    fake.enqueue({ kind: 'status', status: 500, times: 2 })
+    await expect(chat('m', 'a')).rejects.toMatchObject({ status: 500 })
+    await expect(chat('m', 'b')).rejects.toMatchObject({ status: 500 })
+    await expect(chat('m', 'c')).resolves.toBeDefined()
+  })
+
+  it('is driven over HTTP by another process', async () => {
+    const queued = await fetch(`${fake.origin}/__fake/scenarios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { scenario: { kind: 'text', text: 'scripted' }, match: { api: 'openai' } },
+        {
+          scenario: { kind: 'status', status: 429, retryAfterSeconds: 3 },
+          match: { api: 'anthropic' },
+        },
+      ]),
+    })
+    expect(queued.status).toBe(201)
+    expect((await chat('m', 'x')).choices[0]?.message.content).toBe('scripted')
+    await expect(
+      anthropic.messages.create({
+        model: 'c',
+        max_tokens: 5,
+        messages: [{ role: 'user', content: 'y' }],
+      }),
+    ).rejects.toMatchObject({ status: 429 })
+
+    const recorded = (await (
+      await fetch(`${fake.origin}/__fake/requests`)
+    ).json()) as RecordedRequest[]
+    expect(recorded.map((r) => r.scenario)).toEqual(['text', 'status'])
+
+    await fetch(`${fake.origin}/__fake/reset`, { method: 'POST' })
+    expect(fake.requests).toHaveLength(0)
+  })
+
+  it('rejects a malformed scenario over HTTP', async () => {
+    const response = await fetch(`${fake.origin}/__fake/scenarios`, {
+      method: 'POST',
+      body: JSON.stringify({ scenario: { kind: 'explode' } }),
+    })
+    expect(response.status).toBe(400)
+  })
+
+  it('records whether the client went away before the reply finished', async () => {
+    fake.enqueue({ kind: 'text', tokens: 400, tokensPerSecond: 200 })
+    const controller = new AbortController()
+    const stream = await openai.chat.completions.create(
+      { model: 'm', stream: true, messages: [{ role: 'user', content: 'long' }] },
+      { signal: controller.signal },
+    )
+    for await (const _chunk of stream) {
+      controller.abort()
+    }
+    await expect.poll(() => fake.requests[0]?.state).toBe('disconnected')
+
+    await chat('m', 'short')
+    expect(fake.requests[1]).toMatchObject({ state: 'completed', disconnected: false })
+  })
+})
+
+describe('fake upstream CLI', () => {
+  it('starts on the given port and prints its origin', async () => {
+    const cli = fileURLToPath(new URL('./fake-upstream-cli.ts', import.meta.url))
+    const child = spawn(process.execPath, [cli, '--port', '0', '--tokens-per-second', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      const [chunk] = (await once(child.stdout, 'data')) as [Buffer]
+      const origin = chunk.toString().trim()
+      expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const health = await fetch(`${origin}/__fake/health`)
+      expect(await health.json()).toEqual({ ok: true })
+    } finally {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
+  })
+})

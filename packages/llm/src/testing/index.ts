@@ -1,0 +1,8 @@
+export {
+  type Api,
+  type FakeUpstream,
+  type FakeUpstreamOptions,
+  type RecordedRequest,
+  startFakeUpstream,
+} from './fake-upstream.ts'
+export type { Scenario, ScenarioMatch } from './scenarios.ts'

@@ -1,0 +1,104 @@
+import { z } from 'zod'
+
+const times = z.union([z.number().int().positive(), z.literal('always')]).optional()
+
+const replyText = {
+  /** The reply; split into word-sized chunks, one per streamed "token". */
+  text: z.string().optional(),
+  /** Without `text`: a generated reply of this many tokens. */
+  tokens: z.number().int().nonnegative().optional(),
+  /** Streaming pace; 0 or absent sends every chunk at once. */
+  tokensPerSecond: z.number().nonnegative().optional(),
+  /** Delay before the response headers. */
+  firstByteDelayMs: z.number().nonnegative().optional(),
+}
+
+const usageOverride = z
+  .object({
+    inputTokens: z.number().int().nonnegative().optional(),
+    outputTokens: z.number().int().nonnegative().optional(),
+    cachedInputTokens: z.number().int().nonnegative().optional(),
+    reasoningTokens: z.number().int().nonnegative().optional(),
+  })
+  .strict()
+
+export const scenarioSchema = z.discriminatedUnion('kind', [
+  /** A normal reply, streamed or not as the client asked. */
+  z
+    .object({
+      kind: z.literal('text'),
+      ...replyText,
+      usage: usageOverride.optional(),
+      finishReason: z.enum(['stop', 'length']).optional(),
+      times,
+    })
+    .strict(),
+  /** An HTTP error in the provider's own error format. */
+  z
+    .object({
+      kind: z.literal('status'),
+      status: z.number().int().min(400).max(599),
+      /** Sent as `retry-after` (seconds). */
+      retryAfterSeconds: z.number().nonnegative().optional(),
+      /** Sent as `retry-after-ms`, which only the OpenAI SDK reads. */
+      retryAfterMs: z.number().nonnegative().optional(),
+      /** Provider error type; defaults to the usual one for the status. */
+      errorType: z.string().optional(),
+      message: z.string().optional(),
+      firstByteDelayMs: z.number().nonnegative().optional(),
+      times,
+    })
+    .strict(),
+  /** A 400 saying the prompt is longer than the model's context window. */
+  z.object({ kind: z.literal('context-too-long'), times }).strict(),
+  /** Streams `afterTokens` chunks, then destroys the connection without finishing. */
+  z
+    .object({
+      kind: z.literal('cut'),
+      ...replyText,
+      afterTokens: z.number().int().nonnegative(),
+      times,
+    })
+    .strict(),
+  /** Sends nothing at all (no headers), or `afterTokens` chunks and then nothing, until the client gives up. */
+  z
+    .object({
+      kind: z.literal('hang'),
+      ...replyText,
+      afterTokens: z.number().int().nonnegative().optional(),
+      times,
+    })
+    .strict(),
+  /** Streams `afterTokens` chunks, then an error event inside the 200 stream. */
+  z
+    .object({
+      kind: z.literal('stream-error'),
+      ...replyText,
+      afterTokens: z.number().int().nonnegative(),
+      errorType: z.string().optional(),
+      message: z.string().optional(),
+      times,
+    })
+    .strict(),
+])
+
+export type Scenario = z.input<typeof scenarioSchema>
+
+/** Which requests a queued scenario applies to; all given fields must match. */
+export const scenarioMatchSchema = z
+  .object({
+    /** The `model` field of the request body. */
+    model: z.string().optional(),
+    api: z.enum(['openai', 'anthropic']).optional(),
+    /** A substring of the last user message. */
+    lastUserMessageIncludes: z.string().optional(),
+  })
+  .strict()
+
+export type ScenarioMatch = z.input<typeof scenarioMatchSchema>
+
+/** Body of `POST /__fake/scenarios`: one entry or a list. */
+export const queuedScenarioSchema = z
+  .object({ scenario: scenarioSchema, match: scenarioMatchSchema.optional() })
+  .strict()
+export const queuedScenariosSchema = z.union([queuedScenarioSchema, z.array(queuedScenarioSchema)])
