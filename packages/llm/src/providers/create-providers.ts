@@ -23,9 +23,10 @@ export interface CompatibleEndpointConfig {
   maxTokensParam?: 'max_completion_tokens' | 'max_tokens'
   /**
    * The endpoint's models with explicit prices in USD per million tokens (`0` is allowed when
-   * written out, for local models); a missing price is an error.
+   * written out, for local models); a missing price is an error. Untyped objects (parsed JSON
+   * config) are accepted and validated here.
    */
-  models: readonly CompatibleModelInput[]
+  models: readonly (CompatibleModelInput | Record<string, unknown>)[]
 }
 
 /** Plain values the API reads from its environment and passes in; nothing here reads `process.env`. */

@@ -48,8 +48,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): ChatP
   const id = options.id ?? 'openai'
   const baseURL = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL
   const maxTokensParam =
-    options.maxTokensParam ??
-    (baseURL === OPENAI_DEFAULT_BASE_URL ? 'max_completion_tokens' : 'max_tokens')
+    options.maxTokensParam ?? (isOpenAI(baseURL) ? 'max_completion_tokens' : 'max_tokens')
   // Every option is explicit so the SDK reads nothing from the environment; the router is the only retry layer.
   const client = new OpenAI({
     apiKey: options.apiKey || 'not-needed',
@@ -151,6 +150,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): ChatP
         throw toLlmError(error, signal)
       }
     },
+  }
+}
+
+function isOpenAI(baseUrl: string): boolean {
+  try {
+    return new URL(baseUrl).hostname === 'api.openai.com'
+  } catch {
+    return false
   }
 }
 
