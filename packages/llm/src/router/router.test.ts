@@ -133,7 +133,7 @@ describe('router retries', () => {
   })
 
   it('retries an attempt that produces no first token in time', async () => {
-    const { router } = harness({ retry: { ttftTimeoutMs: 100 } })
+    const { router } = harness({ retry: { ttftTimeoutMs: 250 } })
     fake.enqueue({ kind: 'hang' }, { model: OPENAI })
 
     const { report } = await run(router, ask('hello'))
@@ -301,7 +301,7 @@ describe('router after the first token', () => {
   })
 
   it('ends a stream that goes silent after the first token with a timeout', async () => {
-    const { router } = harness({ retry: { streamIdleTimeoutMs: 100 } })
+    const { router } = harness({ retry: { streamIdleTimeoutMs: 250 } })
     fake.enqueue({ kind: 'hang', tokens: 10, afterTokens: 2 }, { model: OPENAI })
     const { report } = await run(router, ask('hello'))
     expect(report.status).toBe('error')

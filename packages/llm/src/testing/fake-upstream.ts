@@ -315,7 +315,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
       case 'hang': {
         await wait(effective.firstByteDelayMs)
-        if (effective.afterTokens === undefined) {
+        if (effective.afterTokens === undefined || !request.stream) {
           await waitUntil(gone)
           return
         }
