@@ -22,7 +22,8 @@ export const newUsageEvent = createInsertSchema(usageEvents, {
   ttftMs: tokens.nullable().optional(),
   latencyMs: tokens.nullable().optional(),
   errorCode: z.string().max(100).nullable().optional(),
-  attempts: z.number().int().min(1).max(100).optional(),
+  /** Upstream requests sent; 0 when none could be (every provider circuit open). */
+  attempts: z.number().int().min(0).max(100).optional(),
   fallbackFrom: z.string().max(100).nullable().optional(),
 })
   .omit({ id: true, userId: true, createdAt: true })

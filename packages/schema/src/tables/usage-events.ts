@@ -48,7 +48,7 @@ export const usageEvents = pgTable(
     check('usage_events_status_valid', sql`${t.status} in ('ok', 'error', 'aborted')`),
     check(
       'usage_events_counts_non_negative',
-      sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.cachedInputTokens} >= 0 and ${t.reasoningTokens} >= 0 and ${t.costMicroUsd} >= 0 and ${t.attempts} >= 1`,
+      sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.cachedInputTokens} >= 0 and ${t.reasoningTokens} >= 0 and ${t.costMicroUsd} >= 0 and ${t.attempts} >= 0`,
     ),
     pgPolicy('usage_events_select_own_or_admin', {
       for: 'select',

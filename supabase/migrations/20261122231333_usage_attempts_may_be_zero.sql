@@ -1,0 +1,2 @@
+ALTER TABLE "usage_events" DROP CONSTRAINT "usage_events_counts_non_negative";--> statement-breakpoint
+ALTER TABLE "usage_events" ADD CONSTRAINT "usage_events_counts_non_negative" CHECK ("usage_events"."input_tokens" >= 0 and "usage_events"."output_tokens" >= 0 and "usage_events"."cached_input_tokens" >= 0 and "usage_events"."reasoning_tokens" >= 0 and "usage_events"."cost_micro_usd" >= 0 and "usage_events"."attempts" >= 0);
