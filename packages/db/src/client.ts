@@ -41,6 +41,8 @@ export interface Database {
    * bootstrap and migrations, which run SQL scripts rather than typed queries.
    */
   asOwner<T>(fn: (sql: OwnerSql) => Promise<T>): Promise<T>
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>
   close(): Promise<void>
   /** The PGlite instance in embedded mode (tests dump and clone it). */
   readonly pglite: PGlite | undefined
@@ -143,6 +145,9 @@ function wrap(kind: Database['kind'], pglite: PGlite | undefined, driver: Driver
       } catch (error) {
         throw toDbError(error)
       }
+    },
+    async ping() {
+      await driver.ownerTransaction((sql) => sql.query('select 1'))
     },
     close: () => driver.close(),
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, ne, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { authRefreshTokens, authSessions, authUsers } from '../compat/auth-tables.ts'
@@ -117,8 +117,15 @@ export async function deleteSession(tx: Tx, id: string): Promise<void> {
   await tx.delete(authSessions).where(eq(authSessions.id, id))
 }
 
-export async function deleteUserSessions(tx: Tx, userId: string): Promise<void> {
-  await tx.delete(authSessions).where(eq(authSessions.userId, userId))
+/** Ends every session of the user, or every one but `except` (sign out elsewhere). */
+export async function deleteUserSessions(
+  tx: Tx,
+  userId: string,
+  { except }: { except?: string | undefined } = {},
+): Promise<void> {
+  await tx
+    .delete(authSessions)
+    .where(and(eq(authSessions.userId, userId), except ? ne(authSessions.id, except) : undefined))
 }
 
 export async function insertRefreshToken(

@@ -67,6 +67,17 @@ export async function getLatestMessage(tx: Tx, conversationId: string): Promise<
   return row ?? null
 }
 
+/** The newest reply to a message (its latest child), or null when it has none. */
+export async function getLatestReply(tx: Tx, parentId: string): Promise<MessageRow | null> {
+  const [row] = await tx
+    .select()
+    .from(messages)
+    .where(eq(messages.parentId, parseInput(uuid, parentId)))
+    .orderBy(desc(messages.seq))
+    .limit(1)
+  return row ?? null
+}
+
 /**
  * Ids on the path from `fromId` towards the root, at most `maxMessages` of them, stopping once
  * the tokens collected reach `maxTokens` (the message that crosses the limit is included).
@@ -164,4 +175,28 @@ export async function updateMessage(
     .where(eq(messages.id, parseInput(uuid, id)))
     .returning()
   return row ?? null
+}
+
+/**
+ * Replies left `streaming` by a server that stopped mid-reply: kept with what was written
+ * (`incomplete`), or `error` when nothing was. Returns how many were closed. A system job.
+ */
+export async function closeInterruptedReplies(
+  tx: Tx,
+  { idleSeconds }: { idleSeconds: number },
+): Promise<number> {
+  const rows = await tx
+    .update(messages)
+    .set({
+      status: sql`case when ${messages.content} = '' then 'error' else 'incomplete' end`,
+      error: { code: 'interrupted', message: 'The server restarted before the reply was finished' },
+    })
+    .where(
+      and(
+        eq(messages.status, 'streaming'),
+        sql`${messages.updatedAt} <= now() - make_interval(secs => ${idleSeconds})`,
+      ),
+    )
+    .returning({ id: messages.id })
+  return rows.length
 }

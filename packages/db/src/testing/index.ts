@@ -91,3 +91,4 @@ export async function createTestUser(
 }
 
 export const anonClaims: JwtClaims = { role: 'anon' }
+export { inspect } from './inspect.ts'

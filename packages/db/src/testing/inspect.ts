@@ -1,0 +1,32 @@
+import { messages, usageEvents } from '@parley/schema/tables'
+import { asc, eq } from 'drizzle-orm'
+import type { Database } from '../client.ts'
+import type { MessageRow } from '../repositories/messages.ts'
+import type { UsageEventRow } from '../repositories/usage-events.ts'
+
+/** Reads rows as the service, for tests that check what a request stored. */
+export const inspect = {
+  messages(db: Database, conversationId: string): Promise<MessageRow[]> {
+    return db.asService((tx) =>
+      tx
+        .select()
+        .from(messages)
+        .where(eq(messages.conversationId, conversationId))
+        .orderBy(asc(messages.seq)),
+    )
+  },
+  usageOfMessage(db: Database, messageId: string): Promise<UsageEventRow[]> {
+    return db.asService((tx) =>
+      tx.select().from(usageEvents).where(eq(usageEvents.messageId, messageId)),
+    )
+  },
+  usageOfConversation(db: Database, conversationId: string): Promise<UsageEventRow[]> {
+    return db.asService((tx) =>
+      tx
+        .select()
+        .from(usageEvents)
+        .where(eq(usageEvents.conversationId, conversationId))
+        .orderBy(asc(usageEvents.createdAt)),
+    )
+  },
+}
