@@ -1,5 +1,106 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Logger } from 'pino'
+import { localAuthRoutes } from './auth-local/routes.ts'
+import type { AppDeps } from './deps.ts'
+import type { AppEnv } from './env.ts'
+import { AppError, errorBody, notFound, toAppError } from './errors.ts'
+import { authenticate } from './middleware/authenticate.ts'
+import { requestId } from './middleware/request-id.ts'
+import { requestLog } from './middleware/request-log.ts'
+import { conversations } from './routes/conversations.ts'
+import { health } from './routes/health.ts'
+import { me } from './routes/me.ts'
+import { messages } from './routes/messages.ts'
+import { models } from './routes/models.ts'
+import { openApiDocument } from './routes/openapi.ts'
+import { safeError } from './services/chat-turn.ts'
+import { spaRoutes } from './spa.ts'
 
-export function createApp() {
-  return new Hono().get('/api/v1/health', (c) => c.json({ status: 'ok' }))
+/** Largest request body: a 100k-character message is at most ~600 kB as JSON. */
+export const maxBodyBytes = 1024 * 1024
+
+/** The whole HTTP surface, built around its dependencies; no side effects. */
+export function createApp(deps: AppDeps, logger: Logger) {
+  const app = new Hono<AppEnv>()
+
+  app.use(requestId)
+  app.use(requestLog(logger))
+  app.use(
+    secureHeaders({
+      crossOriginResourcePolicy: 'same-site',
+      strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+    }),
+  )
+  // JSON needs no content policy beyond "nothing"; the web app's own policy is set by spaRoutes.
+  const jsonOnly = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  })
+  app.use('/api/*', jsonOnly)
+  app.use('/auth/*', jsonOnly)
+  if (deps.config.corsOrigins.length > 0) {
+    app.use(
+      cors({
+        origin: [...deps.config.corsOrigins],
+        allowHeaders: [
+          'authorization',
+          'content-type',
+          'x-request-id',
+          'apikey',
+          'x-client-info',
+          'x-supabase-api-version',
+        ],
+        allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+        exposeHeaders: ['x-request-id', 'retry-after', 'x-supabase-api-version'],
+        maxAge: 600,
+      }),
+    )
+  }
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new AppError('payload_too_large', `the request body is over ${maxBodyBytes} bytes`)
+      },
+    }),
+  )
+  app.use(async (c, next) => {
+    c.set('deps', deps)
+    await next()
+  })
+
+  if (deps.localAuth) {
+    app.route(
+      '/auth/v1',
+      localAuthRoutes({ db: deps.db, settings: deps.localAuth, verifier: deps.verifier }),
+    )
+  }
+
+  const api = new Hono<AppEnv>()
+    .route('/', health)
+    .use('*', authenticate(deps.verifier))
+    .route('/me', me)
+    .route('/models', models)
+    .route('/conversations', conversations)
+    .route('/conversations', messages)
+  app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
+  app.route('/api/v1', api)
+  app.all('/api/*', () => {
+    throw notFound('route')
+  })
+
+  const spa = spaRoutes(deps.config.webDist, deps.config.connectOrigins)
+  if (spa.available) app.route('/', spa.app)
+
+  app.notFound((c) => c.json(errorBody(notFound('route'), c.var.requestId), 404))
+  app.onError((error, c) => {
+    const appError = toAppError(error)
+    const log = c.var.logger ?? logger
+    if (appError.status >= 500) log.error({ err: safeError(error) }, appError.message)
+    for (const [name, value] of Object.entries(appError.headers)) c.header(name, value)
+    return c.json(errorBody(appError, c.var.requestId ?? 'unknown'), appError.status)
+  })
+  return app
 }

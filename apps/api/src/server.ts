@@ -1,7 +1,51 @@
 import { serve } from '@hono/node-server'
+import pino from 'pino'
 import { createApp } from './app.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import { createDeps } from './deps.ts'
 
-const port = 8787
-serve({ fetch: createApp().fetch, port }, (info) => {
-  console.log(`parley api listening on http://localhost:${info.port}`)
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig()
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(1)
+}
+
+const logger = pino({
+  level: config.logLevel,
+  base: { service: 'parley-api' },
+  redact: { paths: ['req.headers.authorization', '*.password', '*.access_token'], remove: true },
 })
+
+const deps = await createDeps(config, logger).catch((error: unknown) => {
+  if (!(error instanceof ConfigError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(1)
+})
+const app = createApp(deps, logger)
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  logger.info(
+    {
+      url: `http://${info.address === '0.0.0.0' ? 'localhost' : info.address}:${info.port}`,
+      mode: config.mode,
+      database: config.database.kind,
+      models: deps.models.models.map((model) => model.id),
+      demoOnly: deps.models.demoOnly,
+    },
+    'listening',
+  )
+})
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'shutting down')
+  server.close()
+  await deps.db.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

@@ -1,0 +1,236 @@
+import { createClient } from '@supabase/supabase-js'
+import { SignJWT, UnsecuredJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { embeddedIssuer } from '../deps.ts'
+import { startTestServer, type TestServer } from '../testing/test-server.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer({
+    auth: {
+      kind: 'local',
+      signingKey: await (await import('./signing-key.ts')).createEphemeralSigningKey(),
+      accessTokenTtlSeconds: 3600,
+      adminEmails: ['boss@example.test'],
+    },
+  })
+})
+afterAll(() => server?.close())
+
+const client = () =>
+  createClient(server.url, 'embedded-anon-key', {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  })
+
+let emailCounter = 0
+const newEmail = () => `person-${Date.now()}-${emailCounter++}@example.test`
+
+const me = (token: string) => server.call(token, '/api/v1/me')
+
+describe('the embedded auth server, driven by @supabase/supabase-js', () => {
+  it('signs up, signs in, refreshes, reads the user and signs out', async () => {
+    const supabase = client()
+    const email = newEmail()
+    const signUp = await supabase.auth.signUp({
+      email,
+      password: 'correct horse battery',
+      options: { data: { display_name: 'Ada' } },
+    })
+    expect(signUp.error).toBeNull()
+    expect(signUp.data.session?.access_token).toBeTruthy()
+    expect(signUp.data.user?.email).toBe(email)
+
+    const signIn = await supabase.auth.signInWithPassword({
+      email,
+      password: 'correct horse battery',
+    })
+    expect(signIn.error).toBeNull()
+    const session = signIn.data.session
+    if (!session) throw new Error('signed in')
+
+    const profile = await me(session.access_token)
+    expect(profile.status).toBe(200)
+    expect(await profile.json()).toMatchObject({ email, displayName: 'Ada', role: 'user' })
+
+    const refreshed = await supabase.auth.refreshSession()
+    expect(refreshed.error).toBeNull()
+    expect(refreshed.data.session?.refresh_token).not.toBe(session.refresh_token)
+    expect((await me(refreshed.data.session?.access_token ?? '')).status).toBe(200)
+
+    const user = await supabase.auth.getUser()
+    expect(user.error).toBeNull()
+    expect(user.data.user?.email).toBe(email)
+
+    const signOut = await supabase.auth.signOut()
+    expect(signOut.error).toBeNull()
+    // Signing out revokes the refresh tokens of the session.
+    const again = await fetch(`${server.url}/auth/v1/token?grant_type=refresh_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refreshed.data.session?.refresh_token }),
+    })
+    expect(again.status).toBe(400)
+  })
+
+  it('says invalid_credentials for a wrong password and user_already_exists for a taken email', async () => {
+    const supabase = client()
+    const email = newEmail()
+    await supabase.auth.signUp({ email, password: 'correct horse battery' })
+    const wrong = await supabase.auth.signInWithPassword({ email, password: 'wrong password!' })
+    expect(wrong.error?.status).toBe(400)
+    expect(wrong.error?.code).toBe('invalid_credentials')
+    const unknown = await supabase.auth.signInWithPassword({
+      email: newEmail(),
+      password: 'whatever12',
+    })
+    expect(unknown.error?.code).toBe('invalid_credentials')
+    const duplicate = await client().auth.signUp({ email, password: 'another password' })
+    expect(duplicate.error?.status).toBe(422)
+    expect(duplicate.error?.code).toBe('user_already_exists')
+    const weak = await client().auth.signUp({ email: newEmail(), password: 'short' })
+    expect(weak.error?.code).toBe('weak_password')
+  })
+
+  it('throttles repeated failed sign-ins for one email', async () => {
+    const email = newEmail()
+    await client().auth.signUp({ email, password: 'correct horse battery' })
+    const codes: (string | undefined)[] = []
+    for (let i = 0; i < 6; i++) {
+      const { error } = await client().auth.signInWithPassword({
+        email,
+        password: `guess-${i}-wrong`,
+      })
+      codes.push(error?.code)
+    }
+    expect(codes.slice(0, 5)).toEqual(Array(5).fill('invalid_credentials'))
+    expect(codes[5]).toBe('over_request_rate_limit')
+    // Even the right password waits until the window passes.
+    const blocked = await client().auth.signInWithPassword({
+      email,
+      password: 'correct horse battery',
+    })
+    expect(blocked.error?.code).toBe('over_request_rate_limit')
+  })
+
+  it('revokes the whole session when a rotated refresh token is used again', async () => {
+    const supabase = client()
+    const signUp = await supabase.auth.signUp({
+      email: newEmail(),
+      password: 'correct horse battery',
+    })
+    const original = signUp.data.session?.refresh_token ?? ''
+    const refresh = (token: string) =>
+      fetch(`${server.url}/auth/v1/token?grant_type=refresh_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' },
+        body: JSON.stringify({ refresh_token: token }),
+      })
+    const first = await refresh(original)
+    expect(first.status).toBe(200)
+    const child = ((await first.json()) as { refresh_token: string }).refresh_token
+
+    const replay = await refresh(original)
+    expect(replay.status).toBe(400)
+    expect(replay.headers.get('x-supabase-api-version')).toBe('2024-01-01')
+    expect(await replay.json()).toMatchObject({ code: 'refresh_token_already_used' })
+    // The family is gone: the legitimate child no longer works either.
+    const afterReuse = await refresh(child)
+    expect(afterReuse.status).toBe(400)
+  })
+
+  it('gives admins listed in the configuration the admin role, from app_metadata', async () => {
+    const { data } = await client().auth.signUp({
+      email: 'boss@example.test',
+      password: 'correct horse battery',
+      options: { data: { role: 'admin-wannabe' } },
+    })
+    expect(data.user?.app_metadata.role).toBe('admin')
+    expect(await (await me(data.session?.access_token ?? '')).json()).toMatchObject({
+      role: 'admin',
+    })
+
+    const { data: other } = await client().auth.signUp({
+      email: newEmail(),
+      password: 'correct horse battery',
+      options: { data: { role: 'admin' } },
+    })
+    expect(await (await me(other.session?.access_token ?? '')).json()).toMatchObject({
+      role: 'user',
+    })
+  })
+
+  it('publishes its public key and never the private part', async () => {
+    const jwks = (await (await fetch(`${server.url}/auth/v1/.well-known/jwks.json`)).json()) as {
+      keys: Record<string, unknown>[]
+    }
+    expect(jwks.keys).toHaveLength(1)
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' })
+    expect(jwks.keys[0]).not.toHaveProperty('d')
+  })
+})
+
+describe('the API', () => {
+  async function validToken() {
+    const { data } = await client().auth.signUp({
+      email: newEmail(),
+      password: 'correct horse battery',
+    })
+    return data.session?.access_token ?? ''
+  }
+
+  it('accepts tokens the auth server issued', async () => {
+    expect((await me(await validToken())).status).toBe(200)
+  })
+
+  it('rejects missing, tampered, expired, foreign and unsigned tokens with 401', async () => {
+    const token = await validToken()
+    const [header, payload, signature] = token.split('.')
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: crypto.randomUUID() })).toString('base64url')}.${signature}`
+    const signingKey = server.deps.localAuth?.signingKey
+    if (!signingKey) throw new Error('embedded mode')
+    const now = Math.floor(Date.now() / 1000)
+    const sign = (
+      overrides: Record<string, unknown>,
+      { issuer = embeddedIssuer, expiresAt = now + 3600 } = {},
+    ) =>
+      new SignJWT({ ...claims, ...overrides })
+        .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
+        .setIssuer(issuer)
+        .setAudience('authenticated')
+        .setSubject(String(claims.sub))
+        .setIssuedAt(now - 7200)
+        .setExpirationTime(expiresAt)
+        .sign(signingKey.privateKey)
+    // The same recipe with nothing wrong is accepted, so each failure below has one cause.
+    expect((await me(await sign({}))).status).toBe(200)
+    const expired = await sign({}, { expiresAt: now - 60 })
+    const foreignIssuer = await sign({}, { issuer: 'https://evil.example/auth/v1' })
+    const serviceRole = await sign({ role: 'service_role' })
+    const unsigned = new UnsecuredJWT({ ...claims })
+      .setIssuer(embeddedIssuer)
+      .setAudience('authenticated')
+      .setExpirationTime('1h')
+      .encode()
+
+    for (const [name, bad] of Object.entries({
+      tampered,
+      expired,
+      foreignIssuer,
+      serviceRole,
+      unsigned,
+      garbage: 'not.a.jwt',
+    })) {
+      const response = await me(bad)
+      expect(response.status, name).toBe(401)
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'unauthorized',
+      )
+    }
+    const missing = await fetch(`${server.url}/api/v1/me`)
+    expect(missing.status).toBe(401)
+  })
+})

@@ -1,0 +1,198 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+
+/** The repository root: default home of the data folder and the built SPA. */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional()
+
+const optionalUrl = (what: string) =>
+  optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, message: `must be an http(s) URL (${what})` })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  )
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback)
+
+const compatibleEndpoints = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value?.trim()) return []
+    try {
+      return JSON.parse(value) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of endpoints' })
+      return z.NEVER
+    }
+  })
+  .pipe(
+    z.array(
+      z.looseObject({
+        id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+        baseUrl: z.url({ protocol: /^https?$/ }),
+        apiKey: z.string().optional(),
+        maxTokensParam: z.enum(['max_completion_tokens', 'max_tokens']).optional(),
+        models: z.array(z.record(z.string(), z.unknown())).min(1),
+      }),
+    ),
+  )
+
+const fallbackChains = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value?.trim()) return undefined
+    try {
+      return JSON.parse(value) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of model id -> [model ids]' })
+      return z.NEVER
+    }
+  })
+  .pipe(z.record(z.string(), z.array(z.string())).optional())
+
+/** Every environment variable Parley reads. Documented, with defaults, in the README. */
+export const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    PARLEY_DATA_DIR: optionalString,
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    DATABASE_POOL_SIZE: positiveInt(10, 200),
+    SUPABASE_URL: optionalUrl('your project URL, e.g. https://abc.supabase.co'),
+    SUPABASE_JWT_SECRET: optionalString.pipe(
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    CORS_ORIGINS: list.pipe(
+      z.array(
+        z.url({ protocol: /^https?$/, message: 'must be a comma-separated list of origins' }),
+      ),
+    ),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl('an OpenAI-compatible base URL ending in /v1'),
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: optionalUrl('the Anthropic API origin'),
+    PARLEY_OPENAI_COMPATIBLE: compatibleEndpoints,
+    PARLEY_FALLBACKS: fallbackChains,
+    PARLEY_DEFAULT_MODEL: optionalString,
+    PARLEY_ADMIN_EMAILS: list.pipe(z.array(z.email('must be a comma-separated list of emails'))),
+    PARLEY_WEB_DIST: optionalString,
+    PARLEY_ACCESS_TOKEN_TTL: positiveInt(3600, 86_400),
+    PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
+    PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_JWT_SECRET'],
+        message: 'needs SUPABASE_URL (the issuer of the tokens it verifies)',
+      })
+    }
+    if (env.SUPABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required with SUPABASE_URL (the project database, through its pooler)',
+      })
+    }
+  })
+
+export type Env = z.output<typeof envSchema>
+
+export interface Config {
+  port: number
+  host: string
+  mode: 'embedded' | 'supabase'
+  dataDir: string
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'postgres'; url: string; poolSize: number }
+  auth:
+    | { kind: 'local'; accessTokenTtlSeconds: number; adminEmails: string[] }
+    | { kind: 'supabase'; url: string; jwtSecret: string | undefined }
+  corsOrigins: string[]
+  logLevel: Env['LOG_LEVEL']
+  providers: {
+    openai: { apiKey: string | undefined; baseUrl: string | undefined }
+    anthropic: { apiKey: string | undefined; baseUrl: string | undefined }
+    compatible: Env['PARLEY_OPENAI_COMPATIBLE']
+    demoTokensPerSecond: number
+  }
+  fallbacks: Record<string, string[]> | undefined
+  defaultModel: string | undefined
+  webDist: string
+  maxConcurrentStreams: number
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Reads and validates the environment; a bad value throws a `ConfigError` naming the variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    )
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const env = parsed.data
+  const dataDir = path.resolve(env.PARLEY_DATA_DIR ?? path.join(repoRoot, '.data'))
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    mode: env.SUPABASE_URL ? 'supabase' : 'embedded',
+    dataDir,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') },
+    auth: env.SUPABASE_URL
+      ? { kind: 'supabase', url: env.SUPABASE_URL, jwtSecret: env.SUPABASE_JWT_SECRET }
+      : {
+          kind: 'local',
+          accessTokenTtlSeconds: env.PARLEY_ACCESS_TOKEN_TTL,
+          adminEmails: env.PARLEY_ADMIN_EMAILS.map((email) => email.toLowerCase()),
+        },
+    corsOrigins: env.CORS_ORIGINS,
+    logLevel: env.LOG_LEVEL,
+    providers: {
+      openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
+      anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
+      compatible: env.PARLEY_OPENAI_COMPATIBLE,
+      demoTokensPerSecond: env.PARLEY_DEMO_TOKENS_PER_SECOND,
+    },
+    fallbacks: env.PARLEY_FALLBACKS,
+    defaultModel: env.PARLEY_DEFAULT_MODEL,
+    webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
+    maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
+  }
+}

@@ -1,0 +1,195 @@
+import {
+  createDatabase,
+  type Database,
+  listModelConfigs,
+  prepareDatabase,
+  seedModelConfigs,
+} from '@parley/db'
+import {
+  catalog,
+  createProviders,
+  demoModel,
+  type ProvidersConfig,
+  type RouterOptions,
+  specsFromRows,
+  specToRow,
+} from '@parley/llm'
+import type { Logger } from 'pino'
+import packageJson from '../package.json' with { type: 'json' }
+import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts'
+import type { LocalAuthSettings } from './auth-local/sessions.ts'
+import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
+import { type Config, ConfigError } from './config.ts'
+import { createChatTurns } from './services/chat-turn.ts'
+import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
+import { recoverInterruptedReplies } from './services/recovery.ts'
+import { StreamLimiter } from './services/stream-limiter.ts'
+
+/** What `createApp` needs: everything with I/O is built here (or by tests) and passed in. */
+export interface AppDeps {
+  config: {
+    mode: Config['mode']
+    corsOrigins: readonly string[]
+    /** Origins the SPA may connect to besides its own (the API and auth servers). */
+    connectOrigins: readonly string[]
+    webDist: string
+  }
+  version: string
+  db: Database
+  verifier: TokenVerifier
+  /** Present in embedded mode, where this server is also the auth server. */
+  localAuth: LocalAuthSettings | undefined
+  models: ModelDirectory
+  turns: ReturnType<typeof createChatTurns>
+}
+
+export const embeddedIssuer = 'parley-embedded-auth'
+
+export interface BuildOptions {
+  db: Database
+  providers: ProvidersConfig
+  fallbacks?: Record<string, string[]> | undefined
+  defaultModel?: string | undefined
+  router?: Partial<Omit<RouterOptions, 'providers' | 'models'>>
+  auth:
+    | {
+        kind: 'local'
+        signingKey: SigningKey
+        accessTokenTtlSeconds: number
+        adminEmails: string[]
+      }
+    | { kind: 'supabase'; url: string; jwtSecret: string | undefined; jwksUrl?: string }
+  mode: Config['mode']
+  corsOrigins?: readonly string[]
+  webDist: string
+  maxConcurrentStreams: number
+  progressIntervalMs?: number
+  titleWaitMs?: number
+}
+
+/**
+ * Seeds the model catalog into the (already migrated) database and wires the providers, the
+ * router, token verification and the chat turns. Shared by the server and the tests.
+ */
+export async function buildDeps(options: BuildOptions, logger: Logger): Promise<AppDeps> {
+  const { db } = options
+  let setup: ReturnType<typeof createProviders>
+  try {
+    setup = createProviders(options.providers)
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration:\n  PARLEY_OPENAI_COMPATIBLE: ${(error as Error).message}`,
+    )
+  }
+  const seeded = await db.asService((tx) =>
+    seedModelConfigs(tx, [...catalog, ...setup.models, demoModel].map(specToRow), {
+      defaultModelId: options.defaultModel,
+    }),
+  )
+  if (seeded.inserted.length > 0) logger.info({ models: seeded.inserted }, 'model catalog seeded')
+  const { specs, rejected } = specsFromRows(await db.asService(listModelConfigs))
+  for (const entry of rejected) logger.error(entry, 'model config rejected: it will not be offered')
+
+  const models = createModelDirectory({
+    specs,
+    providers: setup.providers,
+    configuredProviders: setup.configured,
+    defaultModelId: options.defaultModel,
+    fallbacks: options.fallbacks,
+    ...(options.router ? { router: options.router } : {}),
+  })
+  if (models.demoOnly) {
+    logger.warn(
+      'no model provider is configured: replies come from the offline demo model. Set OPENAI_API_KEY or ANTHROPIC_API_KEY.',
+    )
+  }
+
+  const auth = options.auth
+  const localAuth: LocalAuthSettings | undefined =
+    auth.kind === 'local'
+      ? {
+          signingKey: auth.signingKey,
+          issuer: embeddedIssuer,
+          accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
+          adminEmails: auth.adminEmails,
+        }
+      : undefined
+  const verifier = createTokenVerifier(
+    auth.kind === 'local'
+      ? { kind: 'local', jwks: auth.signingKey.jwks, issuer: embeddedIssuer }
+      : {
+          kind: 'supabase',
+          url: auth.url,
+          jwtSecret: auth.jwtSecret,
+          ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
+        },
+  )
+
+  return {
+    config: {
+      mode: options.mode,
+      corsOrigins: options.corsOrigins ?? [],
+      connectOrigins: auth.kind === 'supabase' ? [auth.url] : [],
+      webDist: options.webDist,
+    },
+    version: packageJson.version,
+    db,
+    verifier,
+    localAuth,
+    models,
+    turns: createChatTurns({
+      db,
+      models,
+      streams: new StreamLimiter(options.maxConcurrentStreams),
+      ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
+    }),
+  }
+}
+
+/** The server's dependencies from its configuration: opens, migrates and prepares the database. */
+export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
+  const db: Database = await createDatabase(
+    config.database.kind === 'pglite'
+      ? { kind: 'pglite', dataDir: config.database.dataDir }
+      : { kind: 'postgres', url: config.database.url, maxConnections: config.database.poolSize },
+  )
+  const prepared = await prepareDatabase(db)
+  if (prepared.applied.length > 0)
+    logger.info({ migrations: prepared.applied }, 'migrations applied')
+  for (const extension of prepared.missingExtensions) {
+    logger.warn({ extension }, `the database lacks the ${extension} extension`)
+  }
+  const recovered = await recoverInterruptedReplies(db)
+  if (recovered > 0)
+    logger.warn({ messages: recovered }, 'replies interrupted by a restart marked incomplete')
+
+  return buildDeps(
+    {
+      db,
+      mode: config.mode,
+      providers: {
+        openai: config.providers.openai,
+        anthropic: config.providers.anthropic,
+        // Shape checked by the config schema; each model spec (prices included) by createProviders.
+        compatible: config.providers.compatible as unknown as ProvidersConfig['compatible'],
+        demo: { tokensPerSecond: config.providers.demoTokensPerSecond },
+      },
+      fallbacks: config.fallbacks,
+      defaultModel: config.defaultModel,
+      auth:
+        config.auth.kind === 'local'
+          ? {
+              kind: 'local',
+              signingKey: await loadOrCreateSigningKey(config.dataDir),
+              accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+              adminEmails: config.auth.adminEmails,
+            }
+          : { kind: 'supabase', url: config.auth.url, jwtSecret: config.auth.jwtSecret },
+      corsOrigins: config.corsOrigins,
+      webDist: config.webDist,
+      maxConcurrentStreams: config.maxConcurrentStreams,
+    },
+    logger,
+  )
+}

@@ -1,0 +1,86 @@
+import { DbError } from '@parley/db'
+import type { ErrorCode, ErrorEnvelope } from '@parley/schema/contracts'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
+  validation_error: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  provider_error: 502,
+  provider_unavailable: 503,
+  service_unavailable: 503,
+}
+
+const byStatus: Partial<Record<number, ErrorCode>> = Object.fromEntries(
+  Object.entries(statusOf).map(([code, status]) => [status, code as ErrorCode]),
+)
+byStatus[503] = 'service_unavailable'
+
+/** An error whose code and message are safe to show the client. */
+export class AppError extends Error {
+  override readonly name = 'AppError'
+  readonly code: ErrorCode
+  readonly status: ContentfulStatusCode
+  readonly details: unknown
+  readonly headers: Record<string, string>
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.code = code
+    this.status = statusOf[code]
+    this.details = options.details
+    this.headers = options.headers ?? {}
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`)
+export const unauthorized = (message = 'a valid access token is required') =>
+  new AppError('unauthorized', message)
+
+const dbCodeToApp = {
+  not_found: 'not_found',
+  conflict: 'conflict',
+  forbidden: 'forbidden',
+  invalid_input: 'validation_error',
+  unavailable: 'service_unavailable',
+} as const satisfies Record<DbError['code'], ErrorCode>
+
+/** Any thrown value as an `AppError`; unknown errors become a bare 500 (details stay in logs). */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error
+  if (error instanceof HTTPException) {
+    // Raised by Hono itself, e.g. for a body that is not valid JSON.
+    const code = byStatus[error.status] ?? 'internal_error'
+    const message = code === 'internal_error' ? 'something went wrong on our side' : error.message
+    return new AppError(code, message || code.replaceAll('_', ' '), { cause: error })
+  }
+  if (error instanceof DbError) {
+    return new AppError(dbCodeToApp[error.code], error.message, {
+      cause: error,
+      ...(error.issues ? { details: { issues: error.issues } } : {}),
+    })
+  }
+  return new AppError('internal_error', 'something went wrong on our side', { cause: error })
+}
+
+export function errorBody(error: AppError, requestId: string): ErrorEnvelope {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  }
+}

@@ -1,0 +1,31 @@
+import { type Health, health as healthSchema } from '@parley/schema/contracts'
+import { Hono } from 'hono'
+import type { AppEnv } from '../env.ts'
+import { docs } from './docs.ts'
+
+export const health = new Hono<AppEnv>().get(
+  '/health',
+  docs(
+    'system',
+    'Liveness and database reachability',
+    {
+      200: { description: 'Healthy', schema: healthSchema },
+    },
+    { auth: false },
+  ),
+  async (c) => {
+    const { db, config, version } = c.var.deps
+    const database = await db.ping().then(
+      () => 'ok' as const,
+      () => 'unavailable' as const,
+    )
+    const body: Health = {
+      status: database === 'ok' ? 'ok' : 'degraded',
+      database,
+      mode: config.mode,
+      version,
+    }
+    c.header('Cache-Control', 'no-store')
+    return c.json(body, database === 'ok' ? 200 : 503)
+  },
+)

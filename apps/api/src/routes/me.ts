@@ -1,0 +1,40 @@
+import { getOwnProfile, type ProfileRow, updateOwnProfile } from '@parley/db'
+import { type Me, me as meSchema, updateProfileBody } from '@parley/schema/contracts'
+import { Hono } from 'hono'
+import type { AppEnv } from '../env.ts'
+import { notFound } from '../errors.ts'
+import { validate } from '../middleware/validate.ts'
+import { docs } from './docs.ts'
+
+const toMe = (profile: ProfileRow, claims: AppEnv['Variables']['claims']) =>
+  ({
+    ...profile,
+    role: claims.app_metadata?.role === 'admin' ? ('admin' as const) : ('user' as const),
+  }) satisfies Record<keyof Me, unknown>
+
+export const me = new Hono<AppEnv>()
+  .get(
+    '/',
+    docs('profile', 'The caller’s profile', { 200: { description: 'OK', schema: meSchema } }),
+    async (c) => {
+      const profile = await c.var.deps.db.withUser(c.var.claims, getOwnProfile)
+      if (!profile) throw notFound('profile')
+      return c.json(toMe(profile, c.var.claims))
+    },
+  )
+  .patch(
+    '/',
+    docs('profile', 'Change display name, default model, theme or settings', {
+      200: { description: 'Updated', schema: meSchema },
+    }),
+    validate('json', updateProfileBody),
+    async (c) => {
+      const patch = c.req.valid('json')
+      if (patch.defaultModel) c.var.deps.models.resolve(patch.defaultModel)
+      const profile = await c.var.deps.db.withUser(c.var.claims, (tx) =>
+        updateOwnProfile(tx, patch),
+      )
+      if (!profile) throw notFound('profile')
+      return c.json(toMe(profile, c.var.claims))
+    },
+  )

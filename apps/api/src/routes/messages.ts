@@ -1,0 +1,151 @@
+import { getConversation, listThread } from '@parley/db'
+import {
+  idParam,
+  listMessagesQuery,
+  messagePage,
+  messageParams,
+  regenerateMessageBody,
+  type StreamEventData,
+  type StreamEventName,
+  sendMessageBody,
+  sendMessageResponse,
+} from '@parley/schema/contracts'
+import { type Context, Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import type { AppEnv } from '../env.ts'
+import { AppError, notFound } from '../errors.ts'
+import { validate } from '../middleware/validate.ts'
+import { safeError, type Turn } from '../services/chat-turn.ts'
+import { docs } from './docs.ts'
+
+const sendDocs = (summary: string) =>
+  docs('messages', summary, {
+    200: {
+      description:
+        'With `Accept: text/event-stream`: server-sent events `start`, `delta`…, then `done` or `error`',
+    },
+    201: {
+      description: 'Without it: both messages once the reply is complete',
+      schema: sendMessageResponse,
+    },
+  })
+
+export const messages = new Hono<AppEnv>()
+  .get(
+    '/:id/messages',
+    docs('messages', 'The conversation’s thread, oldest first; `before` pages back in time', {
+      200: { description: 'A page', schema: messagePage },
+    }),
+    validate('param', idParam),
+    validate('query', listMessagesQuery),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const page = await c.var.deps.db.withUser(c.var.claims, async (tx) => {
+        if (!(await getConversation(tx, id))) throw notFound('conversation')
+        return listThread(tx, id, c.req.valid('query'))
+      })
+      return c.json(page)
+    },
+  )
+  .post(
+    '/:id/messages',
+    sendDocs('Send a message and stream the reply'),
+    validate('param', idParam),
+    validate('json', sendMessageBody),
+    async (c) => {
+      const turn = await c.var.deps.turns.start(
+        c.var.claims,
+        { kind: 'send', conversationId: c.req.valid('param').id, ...c.req.valid('json') },
+        { requestId: c.var.requestId, logger: c.var.logger },
+      )
+      return respond(c, turn)
+    },
+  )
+  .post(
+    '/:id/messages/:messageId/regenerate',
+    sendDocs('Replace a reply with a new one, streamed'),
+    validate('param', messageParams),
+    validate('json', regenerateMessageBody),
+    async (c) => {
+      const { id, messageId } = c.req.valid('param')
+      const turn = await c.var.deps.turns.start(
+        c.var.claims,
+        { kind: 'regenerate', conversationId: id, messageId, ...c.req.valid('json') },
+        { requestId: c.var.requestId, logger: c.var.logger },
+      )
+      return respond(c, turn)
+    },
+  )
+
+const wantsEventStream = (c: Context) =>
+  (c.req.header('accept') ?? '').toLowerCase().includes('text/event-stream')
+
+/** The event's data as handed to `JSON.stringify`, which writes Dates as ISO strings. */
+type Wire<T> = T extends string
+  ? string | Date
+  : T extends (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T
+
+function frame<E extends StreamEventName>(event: E, data: Wire<StreamEventData<E>>): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+}
+
+/** Streams the turn as server-sent events, or answers once with JSON when SSE was not asked for. */
+async function respond(c: Context<AppEnv>, turn: Turn) {
+  const { userMessage, assistantMessage } = turn
+  if (!wantsEventStream(c)) {
+    const end = await turn.run(c.req.raw.signal, () => {})
+    if (end.error) {
+      throw new AppError(end.error.code, end.error.message, {
+        details: { userMessage, assistantMessage: end.assistantMessage },
+      })
+    }
+    return c.json({ userMessage, assistantMessage: end.assistantMessage }, 201)
+  }
+
+  c.header('X-Accel-Buffering', 'no')
+  return streamSSE(c, async (stream) => {
+    const upstream = new AbortController()
+    const stop = () => upstream.abort()
+    stream.onAbort(stop)
+    c.req.raw.signal.addEventListener('abort', stop, { once: true })
+    const send = (text: string) => {
+      if (!stream.aborted && !stream.closed) void stream.write(text).catch(stop)
+    }
+    // Comments keep idle proxies from closing the connection while a slow model thinks.
+    const keepAlive = setInterval(() => send(': keep-alive\n\n'), 15_000)
+    try {
+      send(frame('start', { userMessage, assistantMessage }))
+      const end = await turn.run(upstream.signal, (text) => send(frame('delta', { text })))
+      send(
+        end.error
+          ? frame('error', {
+              error: { ...end.error, requestId: c.var.requestId },
+              assistantMessage: end.assistantMessage,
+            })
+          : frame('done', {
+              assistantMessage: end.assistantMessage,
+              usage: end.usage,
+              conversation: end.conversation,
+            }),
+      )
+    } catch (error) {
+      c.var.logger.error({ err: safeError(error) }, 'stream failed')
+      send(
+        frame('error', {
+          error: {
+            code: 'internal_error',
+            message: 'something went wrong on our side',
+            requestId: c.var.requestId,
+          },
+        }),
+      )
+    } finally {
+      clearInterval(keepAlive)
+      c.req.raw.signal.removeEventListener('abort', stop)
+    }
+  })
+}

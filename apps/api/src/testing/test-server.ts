@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { authStore, type Database } from '@parley/db'
+import { createTestDatabase, createTestUser, type TestUser } from '@parley/db/testing'
+import { type FakeUpstream, startFakeUpstream } from '@parley/llm/testing'
+import { createParser, type EventSourceMessage } from 'eventsource-parser'
+import pino from 'pino'
+import { createApp } from '../app.ts'
+import type { LocalAuthSettings } from '../auth-local/sessions.ts'
+import { signAccessToken } from '../auth-local/sessions.ts'
+import { createEphemeralSigningKey } from '../auth-local/signing-key.ts'
+import { type AppDeps, type BuildOptions, buildDeps } from '../deps.ts'
+
+export interface TestServer {
+  url: string
+  app: ReturnType<typeof createApp>
+  deps: AppDeps
+  db: Database
+  fake: FakeUpstream
+  /** A user with a profile, and an access token the API accepts. */
+  user(options?: { admin?: boolean }): Promise<TestUser & { token: string }>
+  /** `fetch` against the running server with the user's token. */
+  call(token: string, path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
+  close(): Promise<void>
+}
+
+/** The OpenAI and Anthropic models tests aim scenarios at. */
+export const chatModel = 'gpt-6.1-terra'
+export const fallbackModel = 'claude-sonnet-5-5'
+
+/**
+ * The real app on a real port, around a cloned PGlite and the fake upstream (reached through the
+ * official SDKs) as both the OpenAI and the Anthropic provider.
+ */
+export async function startTestServer(overrides: Partial<BuildOptions> = {}): Promise<TestServer> {
+  const db = await createTestDatabase()
+  const fake = await startFakeUpstream()
+  const signingKey = await createEphemeralSigningKey()
+  const logger = pino({ level: 'silent' })
+  const deps = await buildDeps(
+    {
+      db,
+      mode: 'embedded',
+      providers: {
+        openai: { apiKey: 'test-openai-key', baseUrl: fake.openaiBaseUrl },
+        anthropic: { apiKey: 'test-anthropic-key', baseUrl: fake.anthropicBaseUrl },
+      },
+      defaultModel: chatModel,
+      fallbacks: { [chatModel]: [fallbackModel] },
+      router: {
+        retry: { baseDelayMs: 5, maxDelayMs: 20, retryAfterCapMs: 2_000, ttftTimeoutMs: 5_000 },
+        circuit: { failureThreshold: 50 },
+      },
+      auth: { kind: 'local', signingKey, accessTokenTtlSeconds: 3600, adminEmails: [] },
+      webDist: '/nonexistent',
+      maxConcurrentStreams: 3,
+      progressIntervalMs: 50,
+      titleWaitMs: 2_000,
+      ...overrides,
+    },
+    logger,
+  )
+  const app = createApp(deps, logger)
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>((resolve) => server.once('listening', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const settings = deps.localAuth as LocalAuthSettings
+
+  return {
+    url,
+    app,
+    deps,
+    db,
+    fake,
+    async user(options = {}) {
+      const user = await createTestUser(db, options)
+      const row = await db.asService((tx) => authStore.getAuthUser(tx, user.id))
+      if (!row) throw new Error('the test user exists')
+      const { token } = await signAccessToken(settings, row, randomUUID())
+      return { ...user, token }
+    },
+    call(token, path, init = {}) {
+      const { json, headers, ...rest } = init
+      return fetch(`${url}${path}`, {
+        ...rest,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      })
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await fake.close()
+      await db.close()
+    },
+  }
+}
+
+export interface ParsedEvent {
+  event: string
+  data: unknown
+}
+
+/** Reads a whole SSE response with a real SSE parser; `onEvent` may stop reading early. */
+export async function readEvents(
+  response: Response,
+  onEvent?: (event: ParsedEvent, all: ParsedEvent[]) => boolean | undefined,
+): Promise<ParsedEvent[]> {
+  const events: ParsedEvent[] = []
+  let stop = false
+  const parser = createParser({
+    onEvent(message: EventSourceMessage) {
+      const event = { event: message.event ?? 'message', data: JSON.parse(message.data) }
+      events.push(event)
+      if (onEvent?.(event, events)) stop = true
+    },
+  })
+  const reader = response.body?.getReader()
+  if (!reader) throw new Error('the response has a body')
+  const decoder = new TextDecoder()
+  while (!stop) {
+    const { done, value } = await reader.read()
+    if (done) break
+    parser.feed(decoder.decode(value, { stream: true }))
+  }
+  if (stop) await reader.cancel()
+  return events
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
