@@ -100,7 +100,15 @@ export const envSchema = z
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: optionalUrl('the Anthropic API origin'),
     PARLEY_OPENAI_COMPATIBLE: compatibleEndpoints,
-    PARLEY_FALLBACKS: fallbackChains,
+    PARLEY_LLM_FALLBACKS: fallbackChains,
+    PARLEY_AUTO_SMALL_MODEL: optionalString,
+    PARLEY_AUTO_STRONG_MODEL: optionalString,
+    PARLEY_LLM_MAX_ATTEMPTS: positiveInt(3, 10),
+    PARLEY_LLM_TTFT_TIMEOUT_MS: positiveInt(30_000, 600_000),
+    PARLEY_LLM_DEADLINE_MS: positiveInt(60_000, 900_000),
+    PARLEY_LLM_RETRY_AFTER_CAP_MS: positiveInt(10_000, 600_000),
+    PARLEY_LLM_CIRCUIT_FAILURES: positiveInt(5, 1_000),
+    PARLEY_LLM_CIRCUIT_COOLDOWN_MS: positiveInt(30_000, 3_600_000),
     PARLEY_DEFAULT_MODEL: optionalString,
     PARLEY_ADMIN_EMAILS: list.pipe(z.array(z.email('must be a comma-separated list of emails'))),
     PARLEY_WEB_DIST: optionalString,
@@ -147,6 +155,16 @@ export interface Config {
     demoTokensPerSecond: number
   }
   fallbacks: Record<string, string[]> | undefined
+  routing: {
+    auto: { small?: string; strong?: string }
+    retry: {
+      maxAttempts: number
+      ttftTimeoutMs: number
+      deadlineMs: number
+      retryAfterCapMs: number
+    }
+    circuit: { failureThreshold: number; cooldownMs: number }
+  }
   defaultModel: string | undefined
   webDist: string
   maxConcurrentStreams: number
@@ -190,7 +208,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       compatible: env.PARLEY_OPENAI_COMPATIBLE,
       demoTokensPerSecond: env.PARLEY_DEMO_TOKENS_PER_SECOND,
     },
-    fallbacks: env.PARLEY_FALLBACKS,
+    fallbacks: env.PARLEY_LLM_FALLBACKS,
+    routing: {
+      auto: {
+        ...(env.PARLEY_AUTO_SMALL_MODEL ? { small: env.PARLEY_AUTO_SMALL_MODEL } : {}),
+        ...(env.PARLEY_AUTO_STRONG_MODEL ? { strong: env.PARLEY_AUTO_STRONG_MODEL } : {}),
+      },
+      retry: {
+        maxAttempts: env.PARLEY_LLM_MAX_ATTEMPTS,
+        ttftTimeoutMs: env.PARLEY_LLM_TTFT_TIMEOUT_MS,
+        deadlineMs: env.PARLEY_LLM_DEADLINE_MS,
+        retryAfterCapMs: env.PARLEY_LLM_RETRY_AFTER_CAP_MS,
+      },
+      circuit: {
+        failureThreshold: env.PARLEY_LLM_CIRCUIT_FAILURES,
+        cooldownMs: env.PARLEY_LLM_CIRCUIT_COOLDOWN_MS,
+      },
+    },
     defaultModel: env.PARLEY_DEFAULT_MODEL,
     webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,

@@ -171,12 +171,12 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
       providers: {
         openai: config.providers.openai,
         anthropic: config.providers.anthropic,
-        // Shape checked by the config schema; each model spec (prices included) by createProviders.
-        compatible: config.providers.compatible as unknown as ProvidersConfig['compatible'],
+        compatible: config.providers.compatible,
         demo: { tokensPerSecond: config.providers.demoTokensPerSecond },
       },
       fallbacks: config.fallbacks,
       defaultModel: config.defaultModel,
+      router: config.routing,
       auth:
         config.auth.kind === 'local'
           ? {
