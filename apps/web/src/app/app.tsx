@@ -1,0 +1,73 @@
+import { QueryClientProvider } from '@tanstack/react-query'
+import { Suspense, useEffect } from 'react'
+import { Redirect, Route, Switch } from 'wouter'
+import { Spinner } from '../components/ui/spinner.tsx'
+import { Toaster } from '../components/ui/toaster.tsx'
+import { SignInPage } from '../features/auth/components/sign-in-page.tsx'
+import { SignUpPage } from '../features/auth/components/sign-up-page.tsx'
+import { clearDrafts } from '../features/chat/stores/draft-store.ts'
+import { resetStreams } from '../features/chat/stores/stream-store.ts'
+import { queryClient } from '../lib/query-client.ts'
+import { onUserChange, useSession } from '../lib/session.ts'
+import { AppLayout } from './app-layout.tsx'
+
+function Splash() {
+  return (
+    <div className="page-loading">
+      <Spinner label="Starting Parley" />
+    </div>
+  )
+}
+
+function Routes() {
+  const session = useSession()
+  if (session === undefined) return <Splash />
+  if (session === null) {
+    return (
+      <Switch>
+        <Route path="/sign-up">
+          <title>Create an account · Parley</title>
+          <SignUpPage />
+        </Route>
+        <Route>
+          <title>Sign in · Parley</title>
+          <SignInPage />
+        </Route>
+      </Switch>
+    )
+  }
+  return (
+    <Switch>
+      <Route path="/sign-in">
+        <Redirect to="/" replace />
+      </Route>
+      <Route path="/sign-up">
+        <Redirect to="/" replace />
+      </Route>
+      <Route>
+        <AppLayout />
+      </Route>
+    </Switch>
+  )
+}
+
+export function App() {
+  useEffect(() => {
+    // Nothing of one user's may remain on screen or in memory for the next.
+    const subscription = onUserChange(() => {
+      queryClient.clear()
+      resetStreams()
+      clearDrafts()
+    })
+    return () => subscription.unsubscribe()
+  }, [])
+
+  return (
+    <QueryClientProvider client={queryClient}>
+      <Suspense fallback={<Splash />}>
+        <Routes />
+      </Suspense>
+      <Toaster />
+    </QueryClientProvider>
+  )
+}

@@ -1,0 +1,51 @@
+import { Link } from 'wouter'
+import { Icon } from '../components/ui/icon.tsx'
+import { IconButton } from '../components/ui/icon-button.tsx'
+import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
+import { useMe } from '../lib/me-query.ts'
+import { signOut } from './sign-out.ts'
+
+/** The navigation column: new chat, the conversations, and the account. */
+export function Sidebar({
+  activeId,
+  onNavigate,
+  onClose,
+}: {
+  activeId: string | null
+  onNavigate?: () => void
+  /** Present in the phone drawer, which needs its own close button. */
+  onClose?: () => void
+}) {
+  const me = useMe()
+  return (
+    <div className="sidebar">
+      <div className="sidebar__top">
+        <Link href="/" className="sidebar__brand" onClick={onNavigate}>
+          <span className="brand-mark" aria-hidden="true" />
+          Parley
+        </Link>
+        {onClose && <IconButton icon="close" label="Close conversations" onClick={onClose} />}
+      </div>
+      <Link href="/" className="button button--new-chat" onClick={onNavigate}>
+        <Icon name="plus" />
+        New chat
+      </Link>
+      <ConversationList activeId={activeId} onNavigate={onNavigate} />
+      <div className="sidebar__account">
+        <span className="sidebar__user" title={me.data?.email ?? undefined}>
+          {me.data?.displayName || me.data?.email || ' '}
+        </span>
+        <Link
+          href="/settings"
+          className="icon-button"
+          aria-label="Settings"
+          title="Settings"
+          onClick={onNavigate}
+        >
+          <Icon name="settings" />
+        </Link>
+        <IconButton icon="signOut" label="Sign out" onClick={() => void signOut()} />
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,29 @@
+import { isAuthError, isAuthWeakPasswordError } from '@supabase/supabase-js'
+
+const messages: Record<string, string> = {
+  invalid_credentials: 'That email and password do not match an account.',
+  user_already_exists: 'An account with this email already exists. Sign in instead.',
+  email_exists: 'An account with this email already exists. Sign in instead.',
+  weak_password: 'Choose a stronger password: at least 8 characters.',
+  over_request_rate_limit: 'Too many attempts. Wait a minute, then try again.',
+  over_email_send_rate_limit: 'Too many attempts. Wait a minute, then try again.',
+  email_address_invalid: 'Enter a valid email address.',
+  validation_failed: 'Check the email address and password.',
+  signup_disabled: 'New sign-ups are turned off on this server.',
+  user_banned: 'This account is disabled.',
+}
+
+/** A sentence for the person at the form, from whatever supabase-js threw or returned. */
+export function authErrorMessage(error: unknown): string {
+  if (isAuthWeakPasswordError(error) && error.reasons.length > 0) {
+    return `Choose a stronger password (${error.reasons.join(', ').replaceAll('_', ' ')}).`
+  }
+  if (isAuthError(error)) {
+    if (error.code && messages[error.code]) return messages[error.code] as string
+    if (error.status === 0 || error.name === 'AuthRetryableFetchError') {
+      return 'Parley could not reach the server. Check your connection and try again.'
+    }
+    return error.message || 'Signing in did not work. Try again.'
+  }
+  return 'Signing in did not work. Try again.'
+}

@@ -1,0 +1,221 @@
+import type { Message, StreamEvent } from '@parley/schema/contracts'
+import { api } from '../../../lib/api-client.ts'
+import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
+import { queryClient } from '../../../lib/query-client.ts'
+import { queryKeys } from '../../../lib/query-keys.ts'
+import { getDraft, setDraft } from '../stores/draft-store.ts'
+import {
+  appendLiveText,
+  flushLiveText,
+  forgetLiveText,
+  type LiveTurn,
+  setFailure,
+  setTurn,
+  useStreamStore,
+} from '../stores/stream-store.ts'
+import { findMessage, removeMessage, upsertMessages } from './message-cache.ts'
+
+/** The reply being streamed in each conversation, so Stop can abort it. */
+const controllers = new Map<string, AbortController>()
+
+export const stoppedError = { code: 'stopped', message: 'Stopped' }
+
+function optimisticUserMessage(conversationId: string, id: string, content: string): Message {
+  const now = new Date().toISOString()
+  return {
+    id,
+    seq: Number.MAX_SAFE_INTEGER,
+    conversationId,
+    userId: '',
+    parentId: null,
+    role: 'user',
+    content,
+    status: 'complete',
+    model: null,
+    provider: null,
+    inputTokens: null,
+    outputTokens: null,
+    cachedInputTokens: null,
+    tokenCount: 0,
+    costMicroUsd: 0,
+    ttftMs: null,
+    latencyMs: null,
+    error: null,
+    metadata: {},
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
+interface TurnOutcome {
+  /** The assistant message the server started, if it got that far. */
+  assistant: Message | null
+}
+
+/**
+ * Reads a reply's events into the message cache and the live text store. Returns when the
+ * stream ends, however it ends; throws only what happened before or outside the stream.
+ */
+async function runTurn(
+  conversationId: string,
+  kind: LiveTurn['kind'],
+  events: AsyncGenerator<StreamEvent>,
+): Promise<TurnOutcome> {
+  let assistant: Message | null = null
+  let finished = false
+  try {
+    for await (const event of events) {
+      if (event.event === 'start') {
+        assistant = event.data.assistantMessage
+        upsertMessages(queryClient, conversationId, [event.data.userMessage, assistant])
+        setTurn(conversationId, { kind, phase: 'streaming', assistantMessageId: assistant.id })
+      } else if (event.event === 'delta' && assistant) {
+        appendLiveText(assistant.id, event.data.text)
+      } else if (event.event === 'done') {
+        finished = true
+        if (assistant) flushLiveText(assistant.id)
+        assistant = event.data.assistantMessage
+        upsertMessages(queryClient, conversationId, [assistant])
+        queryClient.setQueryData(queryKeys.conversation(conversationId), event.data.conversation)
+        void queryClient.invalidateQueries({ queryKey: queryKeys.conversationList })
+      } else if (event.event === 'error') {
+        finished = true
+        if (!assistant) {
+          const { code, message, requestId } = event.data.error
+          throw new ApiRequestError({ status: 0, code, message, requestId })
+        }
+        const started: Message = assistant
+        const text = flushLiveText(started.id)
+        assistant = event.data.assistantMessage ?? {
+          ...started,
+          content: text,
+          status: text ? 'incomplete' : 'error',
+          error: { code: event.data.error.code, message: event.data.error.message },
+        }
+        upsertMessages(queryClient, conversationId, [assistant])
+      }
+    }
+    if (!finished && assistant) {
+      throw new ApiRequestError({
+        status: 0,
+        code: 'network_error',
+        message: 'The connection closed before the reply finished.',
+      })
+    }
+  } catch (error) {
+    if (!assistant) throw error
+    const text = flushLiveText(assistant.id)
+    const stopped = error instanceof DOMException && error.name === 'AbortError'
+    upsertMessages(queryClient, conversationId, [
+      {
+        ...assistant,
+        content: text,
+        status: stopped || text ? 'incomplete' : 'error',
+        error: stopped ? stoppedError : { code: 'network_error', message: describeError(error) },
+      },
+    ])
+  }
+  return { assistant }
+}
+
+function beginTurn(conversationId: string, kind: LiveTurn['kind']): AbortController {
+  controllers.get(conversationId)?.abort()
+  const controller = new AbortController()
+  controllers.set(conversationId, controller)
+  setFailure(conversationId, null)
+  const previous = useStreamStore.getState().turns[conversationId]
+  if (previous?.assistantMessageId) forgetLiveText([previous.assistantMessageId])
+  setTurn(conversationId, { kind, phase: 'waiting', assistantMessageId: null })
+  return controller
+}
+
+function endTurn(conversationId: string, controller: AbortController) {
+  if (controllers.get(conversationId) !== controller) return
+  controllers.delete(conversationId)
+  setTurn(conversationId, null)
+}
+
+const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError'
+
+/**
+ * Sends a user message and streams the reply. `messageId` is reused when retrying, so the
+ * server stores the message once however often it is sent.
+ */
+export async function sendMessage(input: {
+  conversationId: string
+  content: string
+  messageId?: string
+}): Promise<void> {
+  const { conversationId, content } = input
+  const messageId = input.messageId ?? crypto.randomUUID()
+  await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
+  const controller = beginTurn(conversationId, 'send')
+  upsertMessages(queryClient, conversationId, [
+    optimisticUserMessage(conversationId, messageId, content),
+  ])
+  try {
+    await runTurn(
+      conversationId,
+      'send',
+      api.messages.send(conversationId, { id: messageId, content }, controller.signal),
+    )
+  } catch (error) {
+    // The server never started the reply: take the message back into the composer.
+    removeMessage(queryClient, conversationId, messageId)
+    if (!getDraft(conversationId)) setDraft(conversationId, content)
+    if (!isAbort(error)) {
+      setFailure(conversationId, {
+        message: describeError(error),
+        retry: { kind: 'send', messageId, content },
+      })
+    }
+    void queryClient.invalidateQueries({ queryKey: queryKeys.messages(conversationId) })
+  } finally {
+    endTurn(conversationId, controller)
+  }
+}
+
+/** Replaces an assistant reply (the last one, or one that failed) with a new one. */
+export async function regenerateReply(input: {
+  conversationId: string
+  assistantMessageId: string
+}): Promise<void> {
+  const { conversationId, assistantMessageId } = input
+  await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
+  const previous = findMessage(queryClient, conversationId, assistantMessageId)
+  const controller = beginTurn(conversationId, 'regenerate')
+  removeMessage(queryClient, conversationId, assistantMessageId)
+  try {
+    await runTurn(
+      conversationId,
+      'regenerate',
+      api.messages.regenerate(
+        conversationId,
+        assistantMessageId,
+        { id: crypto.randomUUID() },
+        controller.signal,
+      ),
+    )
+  } catch (error) {
+    if (previous) upsertMessages(queryClient, conversationId, [previous])
+    if (!isAbort(error)) {
+      setFailure(conversationId, {
+        message: describeError(error),
+        retry: { kind: 'regenerate', assistantMessageId },
+      })
+    }
+  } finally {
+    endTurn(conversationId, controller)
+  }
+}
+
+/** Stops the reply streaming in a conversation; the server keeps what was said so far. */
+export function stopReply(conversationId: string) {
+  controllers.get(conversationId)?.abort()
+}
+
+/** Aborts every stream, for signing out. */
+export function stopAllReplies() {
+  for (const controller of controllers.values()) controller.abort()
+  controllers.clear()
+}

@@ -1,0 +1,159 @@
+import { type ReactNode, useCallback, useMemo, useState } from 'react'
+import { Link } from 'wouter'
+import { Spinner } from '../../../components/ui/spinner.tsx'
+import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
+import { useMe } from '../../../lib/me-query.ts'
+import { useModels } from '../../../lib/models-query.ts'
+import { regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
+import { useConversation } from '../api/get-conversation.ts'
+import { useMessages } from '../api/get-messages.ts'
+import { flattenPages } from '../api/message-cache.ts'
+import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
+import { getDraft, setDraft } from '../stores/draft-store.ts'
+import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
+import { ChatHeader } from './chat-header.tsx'
+import { Composer } from './composer.tsx'
+import { DemoNotice } from './demo-notice.tsx'
+import { MessageList } from './message-list.tsx'
+import { ModelPicker } from './model-picker.tsx'
+import './chat.css'
+import { TurnFailureAlert } from './turn-failure-alert.tsx'
+
+const untitled = 'New chat'
+
+function ConversationMissing({ menuButton }: { menuButton?: ReactNode }) {
+  return (
+    <div className="chat">
+      <ChatHeader menuButton={menuButton} title="Not found" />
+      <div className="empty-state" role="status">
+        <h2>Conversation not found</h2>
+        <p>It may have been deleted, or it belongs to someone else.</p>
+        <Link href="/" className="button button--primary">
+          Start a new chat
+        </Link>
+      </div>
+    </div>
+  )
+}
+
+/** One conversation: its thread, the composer, and the model answering it. */
+export function ChatPage({
+  conversationId,
+  menuButton,
+}: {
+  conversationId: string
+  menuButton?: ReactNode
+}) {
+  const conversation = useConversation(conversationId)
+  const messages = useMessages(conversationId)
+  const models = useModels()
+  const me = useMe()
+  const turn = useLiveTurn(conversationId)
+  const failure = useTurnFailure(conversationId)
+  const updateModel = useUpdateConversationModel(conversationId)
+  const [followKey, setFollowKey] = useState(0)
+
+  const thread = useMemo(() => flattenPages(messages.data), [messages.data])
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages
+  const loadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage])
+  const regenerate = useCallback(
+    (assistantMessageId: string) => {
+      setFollowKey((key) => key + 1)
+      void regenerateReply({ conversationId, assistantMessageId })
+    },
+    [conversationId],
+  )
+
+  const send = (content: string) => {
+    setFollowKey((key) => key + 1)
+    void sendMessage({ conversationId, content })
+  }
+
+  const retry = () => {
+    if (!failure) return
+    setFollowKey((key) => key + 1)
+    if (failure.retry.kind === 'send') {
+      const { messageId, content } = failure.retry
+      if (getDraft(conversationId) === content) setDraft(conversationId, '')
+      void sendMessage({ conversationId, content, messageId })
+    } else {
+      void regenerateReply({ conversationId, assistantMessageId: failure.retry.assistantMessageId })
+    }
+  }
+
+  if (conversation.error instanceof ApiRequestError && conversation.error.status === 404) {
+    return <ConversationMissing menuButton={menuButton} />
+  }
+
+  const modelId =
+    conversation.data?.model ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
+
+  return (
+    <div className="chat">
+      <ChatHeader menuButton={menuButton} title={conversation.data?.title ?? untitled}>
+        {modelId && (
+          <ModelPicker
+            models={models.data}
+            value={modelId}
+            onChange={(model) => updateModel.mutate(model)}
+            disabled={!conversation.data}
+          />
+        )}
+      </ChatHeader>
+      {models.data?.demoOnly && <DemoNotice />}
+      {conversation.isError || messages.isError ? (
+        <div className="empty-state" role="alert">
+          <h2>This conversation did not load</h2>
+          <p>{describeError(conversation.error ?? messages.error)}</p>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => {
+              void conversation.refetch()
+              void messages.refetch()
+            }}
+          >
+            Try again
+          </button>
+        </div>
+      ) : messages.isPending ? (
+        <div className="thread thread--loading">
+          <Spinner label="Loading messages" />
+        </div>
+      ) : (
+        <MessageList
+          messages={thread}
+          turn={turn}
+          hasOlder={hasNextPage}
+          loadingOlder={isFetchingNextPage}
+          onLoadOlder={loadOlder}
+          onRegenerate={regenerate}
+          followKey={followKey}
+        />
+      )}
+      <div className="chat__footer">
+        {failure && (
+          <TurnFailureAlert
+            failure={failure}
+            onRetry={retry}
+            onDismiss={() => setFailure(conversationId, null)}
+          />
+        )}
+        <Composer
+          draftKey={conversationId}
+          busy={turn !== undefined}
+          onSend={send}
+          onStop={() => stopReply(conversationId)}
+          autoFocus
+        />
+        <p className="sr-only" role="status">
+          {turn?.phase === 'waiting'
+            ? 'Sending'
+            : turn?.phase === 'streaming'
+              ? 'Parley is replying'
+              : ''}
+        </p>
+      </div>
+    </div>
+  )
+}

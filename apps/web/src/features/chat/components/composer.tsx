@@ -1,0 +1,80 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from 'react'
+import { IconButton } from '../../../components/ui/icon-button.tsx'
+import { setDraft, useDraft } from '../stores/draft-store.ts'
+
+interface ComposerProps {
+  /** Whose draft this is: a conversation id, or the new-chat key. */
+  draftKey: string
+  /** A reply is on its way: sending waits, and Stop is offered instead. */
+  busy: boolean
+  onSend: (text: string) => void
+  onStop?: () => void
+  /** Focus the text box when the composer appears (not on touch screens). */
+  autoFocus?: boolean
+}
+
+/** Where the user writes: Enter sends, Shift+Enter starts a new line; drafts are kept per chat. */
+export function Composer({ draftKey, busy, onSend, onStop, autoFocus = false }: ComposerProps) {
+  const text = useDraft(draftKey)
+  const input = useRef<HTMLTextAreaElement>(null)
+  const id = useId()
+  const canSend = !busy && text.trim().length > 0
+
+  useEffect(() => {
+    if (autoFocus && draftKey && window.matchMedia('(pointer: fine)').matches) {
+      input.current?.focus()
+    }
+  }, [autoFocus, draftKey])
+
+  const send = () => {
+    if (!canSend) return
+    onSend(text)
+    setDraft(draftKey, '')
+    input.current?.focus()
+  }
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return
+    event.preventDefault()
+    send()
+  }
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault()
+    send()
+  }
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      <label className="sr-only" htmlFor={id}>
+        Message
+      </label>
+      <textarea
+        id={id}
+        ref={input}
+        className="composer__input"
+        rows={1}
+        placeholder="Message Parley"
+        value={text}
+        onChange={(event) => setDraft(draftKey, event.target.value)}
+        onKeyDown={onKeyDown}
+        aria-describedby={`${id}-hint`}
+        enterKeyHint="send"
+      />
+      <p id={`${id}-hint`} className="sr-only">
+        Enter sends, Shift+Enter adds a new line.
+      </p>
+      {busy && onStop ? (
+        <IconButton icon="stop" label="Stop" className="composer__button" onClick={onStop} />
+      ) : (
+        <IconButton
+          icon="send"
+          label="Send"
+          type="submit"
+          className="composer__button composer__button--send"
+          disabled={!canSend}
+        />
+      )}
+    </form>
+  )
+}

@@ -1,0 +1,74 @@
+import { type ReactNode, useState } from 'react'
+import { useLocation } from 'wouter'
+import { Icon } from '../../../components/ui/icon.tsx'
+import { describeError } from '../../../lib/api-error.ts'
+import { useMe } from '../../../lib/me-query.ts'
+import { useModels } from '../../../lib/models-query.ts'
+import { sendMessage } from '../api/chat-turn.ts'
+import { useCreateConversation } from '../api/create-conversation.ts'
+import { getDraft, newChatDraftKey, setDraft } from '../stores/draft-store.ts'
+import { ChatHeader } from './chat-header.tsx'
+import { Composer } from './composer.tsx'
+import { DemoNotice } from './demo-notice.tsx'
+import { ModelPicker } from './model-picker.tsx'
+import './chat.css'
+
+/** A blank chat: the conversation is created when the first message is sent. */
+export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
+  const [, navigate] = useLocation()
+  const models = useModels()
+  const me = useMe()
+  const create = useCreateConversation()
+  const [chosenModel, setChosenModel] = useState<string | null>(null)
+  const [failure, setFailure] = useState<{ message: string; content: string } | null>(null)
+  const model = chosenModel ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
+
+  const send = (content: string) => {
+    setFailure(null)
+    create.mutate(model ? { model } : {}, {
+      onSuccess: (conversation) => {
+        navigate(`/c/${conversation.id}`)
+        void sendMessage({ conversationId: conversation.id, content })
+      },
+      onError: (error) => {
+        if (!getDraft(newChatDraftKey)) setDraft(newChatDraftKey, content)
+        setFailure({ message: describeError(error), content })
+      },
+    })
+  }
+
+  const name = me.data?.displayName
+  return (
+    <div className="chat">
+      <ChatHeader menuButton={menuButton} title="New chat">
+        {model && <ModelPicker models={models.data} value={model} onChange={setChosenModel} />}
+      </ChatHeader>
+      {models.data?.demoOnly && <DemoNotice />}
+      <div className="thread thread--empty">
+        <div className="empty-state">
+          <h2>{name ? `What’s on your mind, ${name}?` : 'What’s on your mind?'}</h2>
+          <p>Ask anything. Enter sends, Shift+Enter adds a new line.</p>
+        </div>
+      </div>
+      <div className="chat__footer">
+        {failure && (
+          <div className="turn-failure" role="alert">
+            <Icon name="alert" size={16} />
+            <p>The chat was not started. {failure.message}</p>
+            <button
+              type="button"
+              className="button button--primary button--small"
+              onClick={() => {
+                if (getDraft(newChatDraftKey) === failure.content) setDraft(newChatDraftKey, '')
+                send(failure.content)
+              }}
+            >
+              Retry
+            </button>
+          </div>
+        )}
+        <Composer draftKey={newChatDraftKey} busy={create.isPending} onSend={send} autoFocus />
+      </div>
+    </div>
+  )
+}

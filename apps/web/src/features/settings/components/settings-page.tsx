@@ -1,0 +1,146 @@
+import type { Me } from '@parley/schema/contracts'
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
+import { Spinner } from '../../../components/ui/spinner.tsx'
+import { FormError, TextField } from '../../../components/ui/text-field.tsx'
+import { describeError } from '../../../lib/api-error.ts'
+import { useMe } from '../../../lib/me-query.ts'
+import { useModels } from '../../../lib/models-query.ts'
+import { queryKeys } from '../../../lib/query-keys.ts'
+import { applyTheme, type Theme } from '../../../lib/theme.ts'
+import { toast } from '../../../lib/toast-store.ts'
+import { useUpdateMe } from '../api/update-me.ts'
+import './settings.css'
+
+const themes: { value: Theme; label: string }[] = [
+  { value: 'system', label: 'Match the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+]
+
+function SettingsForm({ me }: { me: Me }) {
+  const models = useModels()
+  const update = useUpdateMe()
+  const [displayName, setDisplayName] = useState(me.displayName ?? '')
+  const [defaultModel, setDefaultModel] = useState(me.defaultModel ?? '')
+  const [theme, setTheme] = useState<Theme>(me.theme)
+  const [error, setError] = useState<string | null>(null)
+  const modelId = useId()
+  const serverDefault = models.data?.defaultModelId
+  const client = useQueryClient()
+
+  // Picking a theme previews it; leaving without saving goes back to the saved one.
+  useEffect(
+    () => () => {
+      const saved = client.getQueryData<Me>(queryKeys.me)?.theme
+      if (saved) applyTheme(saved)
+    },
+    [client],
+  )
+
+  const save = (event: FormEvent) => {
+    event.preventDefault()
+    setError(null)
+    const previousTheme = me.theme
+    applyTheme(theme)
+    update.mutate(
+      { displayName: displayName.trim() || null, defaultModel: defaultModel || null, theme },
+      {
+        onSuccess: () => toast('Settings saved.'),
+        onError: (failure) => {
+          applyTheme(previousTheme)
+          setError(`Your settings were not saved. ${describeError(failure)}`)
+        },
+      },
+    )
+  }
+
+  return (
+    <form className="settings__form" onSubmit={save}>
+      <FormError message={error} />
+      <TextField label="Email" value={me.email ?? ''} onChange={() => undefined} readOnly />
+      <TextField
+        label="Display name"
+        hint="How Parley addresses you."
+        autoComplete="name"
+        maxLength={100}
+        value={displayName}
+        onChange={setDisplayName}
+      />
+      <div className="field">
+        <label className="field__label" htmlFor={modelId}>
+          Default model
+        </label>
+        <select
+          id={modelId}
+          className="select"
+          value={defaultModel}
+          onChange={(event) => setDefaultModel(event.target.value)}
+          aria-describedby={`${modelId}-hint`}
+        >
+          <option value="">Server default{serverDefault ? ` (${serverDefault})` : ''}</option>
+          {models.data?.items.map((model) => (
+            <option key={model.id} value={model.id}>
+              {model.displayName}
+            </option>
+          ))}
+        </select>
+        <p id={`${modelId}-hint`} className="field__hint">
+          New chats start with this model; each chat can switch.
+        </p>
+      </div>
+      <fieldset className="field">
+        <legend className="field__label">Theme</legend>
+        <div className="segmented">
+          {themes.map((option) => (
+            <label key={option.value} className="segmented__option">
+              <input
+                type="radio"
+                name="theme"
+                value={option.value}
+                checked={theme === option.value}
+                onChange={() => {
+                  setTheme(option.value)
+                  applyTheme(option.value)
+                }}
+              />
+              <span>{option.label}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="settings__actions">
+        <button type="submit" className="button button--primary" disabled={update.isPending}>
+          {update.isPending ? 'Saving…' : 'Save settings'}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+/** The user's profile settings: display name, default model, theme. */
+export function SettingsPage({ menuButton }: { menuButton?: ReactNode }) {
+  const me = useMe()
+  return (
+    <div className="settings">
+      <header className="page-header">
+        {menuButton}
+        <h1 className="page-header__title">Settings</h1>
+      </header>
+      <div className="settings__body">
+        {me.data ? (
+          <SettingsForm me={me.data} />
+        ) : me.isError ? (
+          <div className="empty-state" role="alert">
+            <p>{describeError(me.error)}</p>
+            <button type="button" className="button" onClick={() => void me.refetch()}>
+              Try again
+            </button>
+          </div>
+        ) : (
+          <Spinner label="Loading settings" />
+        )}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,173 @@
+import type {
+  Conversation,
+  CreateConversationBody,
+  Me,
+  ModelList,
+  messagePage,
+  Page,
+  RegenerateMessageBody,
+  SendMessageBody,
+  StreamEvent,
+  UpdateConversationBody,
+  UpdateProfileBody,
+} from '@parley/schema/contracts'
+import type { z } from 'zod'
+import { config } from '../config.ts'
+import { type ApiErrorCode, ApiRequestError } from './api-error.ts'
+import { readStreamEvents } from './stream-events.ts'
+import { accessToken } from './supabase.ts'
+
+type Query = Record<string, string | number | undefined>
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  body?: unknown
+  query?: Query
+  signal?: AbortSignal | undefined
+  accept?: string
+}
+
+/** Oldest first; `nextCursor` fetches the older page before it. */
+export type MessagePage = z.infer<typeof messagePage>
+
+const statusCodes: Record<number, ApiErrorCode> = {
+  400: 'validation_error',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  502: 'provider_error',
+  503: 'service_unavailable',
+}
+
+function urlFor(path: string, query?: Query): string {
+  const url = new URL(`${config.apiUrl}/api/v1${path}`)
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value))
+  }
+  return url.toString()
+}
+
+function isErrorEnvelope(
+  body: unknown,
+): body is { error: { code: ApiErrorCode; message: string; requestId?: string } } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false
+  const { error } = body
+  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error
+}
+
+async function errorFrom(response: Response): Promise<ApiRequestError> {
+  const body: unknown = await response.json().catch(() => null)
+  const retryAfter = Number(response.headers.get('retry-after'))
+  const common = {
+    status: response.status,
+    requestId: response.headers.get('x-request-id'),
+    retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+  }
+  if (isErrorEnvelope(body)) {
+    return new ApiRequestError({ ...common, code: body.error.code, message: body.error.message })
+  }
+  return new ApiRequestError({
+    ...common,
+    code: statusCodes[response.status] ?? 'internal_error',
+    message: `The server answered ${response.status} ${response.statusText}`.trim(),
+  })
+}
+
+async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+  const headers = new Headers({ Accept: options.accept ?? 'application/json' })
+  const token = await accessToken()
+  if (token) headers.set('Authorization', `Bearer ${token}`)
+  if (options.body !== undefined) headers.set('Content-Type', 'application/json')
+  let response: Response
+  try {
+    response = await fetch(urlFor(path, options.query), {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: options.signal ?? null,
+    })
+  } catch (error) {
+    if (options.signal?.aborted) throw error
+    throw new ApiRequestError({
+      status: 0,
+      code: 'network_error',
+      message: 'The server could not be reached.',
+    })
+  }
+  if (!response.ok) throw await errorFrom(response)
+  return response
+}
+
+async function json<T>(path: string, options?: RequestOptions): Promise<T> {
+  const response = await send(path, options)
+  return (await response.json()) as T
+}
+
+async function* stream(
+  path: string,
+  body: unknown,
+  signal: AbortSignal,
+): AsyncGenerator<StreamEvent> {
+  const response = await send(path, {
+    method: 'POST',
+    body,
+    signal,
+    accept: 'text/event-stream',
+  })
+  if (!response.body) throw new Error('The server sent an empty stream.')
+  yield* readStreamEvents(response.body)
+}
+
+/** The Parley API, typed by the contracts in `@parley/schema`. */
+export const api = {
+  me: {
+    get: (signal?: AbortSignal) => json<Me>('/me', { signal }),
+    update: (body: UpdateProfileBody) => json<Me>('/me', { method: 'PATCH', body }),
+  },
+  models: {
+    list: (signal?: AbortSignal) => json<ModelList>('/models', { signal }),
+  },
+  conversations: {
+    list: (query: { cursor?: string | undefined; limit?: number }, signal?: AbortSignal) =>
+      json<Page<Conversation>>('/conversations', { query, signal }),
+    get: (id: string, signal?: AbortSignal) =>
+      json<Conversation>(`/conversations/${encodeURIComponent(id)}`, { signal }),
+    create: (body: CreateConversationBody) =>
+      json<Conversation>('/conversations', { method: 'POST', body }),
+    update: (id: string, body: UpdateConversationBody) =>
+      json<Conversation>(`/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+    remove: async (id: string) => {
+      await send(`/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' })
+    },
+  },
+  messages: {
+    list: (
+      conversationId: string,
+      query: { before?: string | undefined; limit?: number },
+      signal?: AbortSignal,
+    ) =>
+      json<MessagePage>(`/conversations/${encodeURIComponent(conversationId)}/messages`, {
+        query,
+        signal,
+      }),
+    /** Sends a user message; the events stream the reply. */
+    send: (conversationId: string, body: SendMessageBody, signal: AbortSignal) =>
+      stream(`/conversations/${encodeURIComponent(conversationId)}/messages`, body, signal),
+    /** Replaces the assistant reply `messageId` with a new one. */
+    regenerate: (
+      conversationId: string,
+      messageId: string,
+      body: RegenerateMessageBody,
+      signal: AbortSignal,
+    ) =>
+      stream(
+        `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/regenerate`,
+        body,
+        signal,
+      ),
+  },
+}

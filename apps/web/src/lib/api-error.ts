@@ -1,0 +1,53 @@
+import type { ErrorCode } from '@parley/schema/contracts'
+
+/** Codes the server sends, plus `network_error` for a request that never got an answer. */
+export type ApiErrorCode = ErrorCode | 'network_error'
+
+/** A failed call to the API, carrying the server's error envelope when there was one. */
+export class ApiRequestError extends Error {
+  readonly status: number
+  readonly code: ApiErrorCode
+  readonly requestId: string | null
+  /** Seconds to wait before trying again, from `Retry-After`. */
+  readonly retryAfterSeconds: number | null
+
+  constructor(init: {
+    status: number
+    code: ApiErrorCode
+    message: string
+    requestId?: string | null
+    retryAfterSeconds?: number | null
+  }) {
+    super(init.message)
+    this.name = 'ApiRequestError'
+    this.status = init.status
+    this.code = init.code
+    this.requestId = init.requestId ?? null
+    this.retryAfterSeconds = init.retryAfterSeconds ?? null
+  }
+}
+
+const friendly: Partial<Record<ApiErrorCode, string>> = {
+  network_error: 'Parley could not reach the server. Check your connection and try again.',
+  unauthorized: 'Your session has ended. Sign in again.',
+  not_found: 'This was not found. It may have been deleted.',
+  rate_limited: 'Too many requests right now.',
+  payload_too_large: 'That message is too long to send.',
+  internal_error: 'Something went wrong on the server.',
+  provider_error: 'The model provider returned an error.',
+  provider_unavailable: 'The model provider is unavailable right now.',
+  service_unavailable: 'Parley is unavailable right now.',
+}
+
+/** A sentence for people, preferring the server's own message for validation problems. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiRequestError) {
+    const wait =
+      error.retryAfterSeconds !== null ? ` Try again in ${error.retryAfterSeconds} s.` : ''
+    if (error.code === 'validation_error' || error.code === 'conflict') return error.message
+    const base = friendly[error.code] ?? error.message
+    return `${base}${wait}`
+  }
+  if (error instanceof Error && error.message) return error.message
+  return 'Something went wrong.'
+}

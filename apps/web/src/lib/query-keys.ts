@@ -1,0 +1,12 @@
+/**
+ * Every query key in one place, so a feature can refresh another feature's data (the chat
+ * refreshes the conversation list after a reply) without importing it.
+ */
+export const queryKeys = {
+  me: ['me'] as const,
+  models: ['models'] as const,
+  conversations: ['conversations'] as const,
+  conversationList: ['conversations', 'list'] as const,
+  conversation: (id: string) => ['conversations', 'detail', id] as const,
+  messages: (conversationId: string) => ['messages', conversationId] as const,
+}

@@ -1,0 +1,34 @@
+import type { Session } from '@supabase/supabase-js'
+import { useSyncExternalStore } from 'react'
+import { supabase } from './supabase.ts'
+
+/** `undefined` until supabase-js has read the stored session. */
+type SessionState = Session | null | undefined
+
+let current: SessionState
+const listeners = new Set<() => void>()
+
+supabase.auth.onAuthStateChange((_event, session) => {
+  current = session
+  for (const listener of listeners) listener()
+})
+
+function subscribe(listener: () => void) {
+  listeners.add(listener)
+  return () => {
+    listeners.delete(listener)
+  }
+}
+
+/** The signed-in user's session, `null` when signed out, `undefined` while loading. */
+export const useSession = (): SessionState => useSyncExternalStore(subscribe, () => current)
+
+/** Calls `listener` when a different user signs in or the user signs out. */
+export function onUserChange(listener: (userId: string | null) => void) {
+  let userId: string | null | undefined
+  return supabase.auth.onAuthStateChange((_event, session) => {
+    const next = session?.user.id ?? null
+    if (userId !== undefined && next !== userId) listener(next)
+    userId = next
+  }).data.subscription
+}
