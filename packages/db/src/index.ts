@@ -17,7 +17,9 @@ export {
   deleteConversation,
   getConversation,
   listConversations,
+  openConversationTurn,
   setGeneratedTitle,
+  type TurnOpening,
   touchConversation,
   updateConversation,
 } from './repositories/conversations.ts'

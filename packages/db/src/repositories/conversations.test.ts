@@ -10,10 +10,12 @@ import {
   deleteConversation,
   getConversation,
   listConversations,
+  openConversationTurn,
   setGeneratedTitle,
   touchConversation,
   updateConversation,
 } from './conversations.ts'
+import { appendMessage } from './messages.ts'
 
 let db: Database
 beforeAll(async () => {
@@ -116,6 +118,32 @@ describe('conversations', () => {
     expect((await listAll(user, 10, true)).seen.map((x) => x.id)).toEqual([c.id])
     await as(user, (tx) => updateConversation(tx, c.id, { archived: false }))
     expect((await listAll(user, 10)).seen.map((x) => x.id)).toEqual([c.id])
+  })
+
+  it('open a turn in one step: moved to the top, with the thread end and the caller’s profile', async () => {
+    const user = await createTestUser(db, { displayName: 'Lin' })
+    const older = await as(user, (tx) => createConversation(tx))
+    const newer = await as(user, (tx) => createConversation(tx))
+    const empty = await as(user, (tx) => openConversationTurn(tx, older.id))
+    expect(empty).toMatchObject({
+      conversation: { id: older.id },
+      latestMessageId: null,
+      profile: { displayName: 'Lin', defaultModel: null, email: user.email },
+    })
+    expect((await as(user, (tx) => listConversations(tx))).items[0]?.id).toBe(older.id)
+    const last = await as(user, async (tx) => {
+      await appendMessage(tx, { conversationId: newer.id, role: 'user', content: 'a' })
+      return (
+        await appendMessage(tx, { conversationId: newer.id, role: 'assistant', content: 'b' })
+      ).message
+    })
+    expect((await as(user, (tx) => openConversationTurn(tx, newer.id)))?.latestMessageId).toBe(
+      last.id,
+    )
+    const stranger = await createTestUser(db)
+    expect(
+      await db.withUser(stranger.claims, (tx) => openConversationTurn(tx, newer.id)),
+    ).toBeNull()
   })
 
   it('accumulate token and cost totals', async () => {
