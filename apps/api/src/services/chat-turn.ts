@@ -5,17 +5,15 @@ import {
   type ConversationRow,
   type Database,
   getConversation,
-  getLatestMessage,
   getLatestReply,
   getMessage,
-  getOwnProfile,
   insertUsageEvent,
   loadContextThread,
   type MessageRow,
-  type ProfileRow,
+  openConversationTurn,
   setGeneratedTitle,
+  type TurnOpening,
   type Tx,
-  touchConversation,
   updateMessage,
 } from '@parley/db'
 import {
@@ -141,7 +139,7 @@ export function createChatTurns(deps: ChatTurnDeps) {
     | {
         kind: 'new'
         conversation: ConversationRow
-        profile: ProfileRow | null
+        profile: TurnOpening['profile']
         userMessage: MessageRow
         assistantMessage: MessageRow
         model: string
@@ -151,17 +149,17 @@ export function createChatTurns(deps: ChatTurnDeps) {
     | { kind: 'replay'; userMessage: MessageRow; assistantMessage: MessageRow }
 
   async function prepare(tx: Tx, request: TurnRequest): Promise<Prepared> {
-    const conversation = await getConversation(tx, request.conversationId)
-    if (!conversation) throw notFound('conversation')
-    const profile = await getOwnProfile(tx)
+    const opening = await openConversationTurn(tx, request.conversationId)
+    if (!opening) throw notFound('conversation')
+    const { conversation, profile, latestMessageId } = opening
     const model = request.model
       ? models.resolve(request.model)
-      : preferred(conversation.model, profile?.defaultModel)
+      : preferred(conversation.model, profile.defaultModel)
 
     let userMessage: MessageRow
     let assistantId: string | undefined
     if (request.kind === 'send') {
-      const parentId = request.parentId ?? (await getLatestMessage(tx, conversation.id))?.id ?? null
+      const parentId = request.parentId ?? latestMessageId
       const { message, created } = await appendMessage(tx, {
         ...(request.id ? { id: request.id } : {}),
         conversationId: conversation.id,
@@ -209,7 +207,6 @@ export function createChatTurns(deps: ChatTurnDeps) {
       status: 'streaming',
       model,
     })
-    await touchConversation(tx, conversation.id)
     const history = userMessage.parentId
       ? await loadContextThread(tx, conversation.id, userMessage.parentId, {
           maxTokens: models.largestContextWindow(),
@@ -498,7 +495,7 @@ export function createChatTurns(deps: ChatTurnDeps) {
 
   function systemPrompt(turn: Extract<Prepared, { kind: 'new' }>, spec: ModelSpec) {
     const rendered = renderPrompt('chat.system', {
-      userName: turn.profile?.displayName ?? nameFromEmail(turn.profile),
+      userName: turn.profile.displayName ?? nameFromEmail(turn.profile.email),
       currentDate: today(),
       modelName: turn.model === 'auto' ? 'an AI assistant' : spec.displayName,
     })
@@ -514,8 +511,8 @@ export function createChatTurns(deps: ChatTurnDeps) {
   return { start }
 }
 
-function nameFromEmail(profile: ProfileRow | null): string {
-  const local = profile?.email?.split('@')[0]
+function nameFromEmail(email: string | null): string {
+  const local = email?.split('@')[0]
   return local?.trim() ? local.slice(0, 100) : 'there'
 }
 
