@@ -5,6 +5,7 @@ type Bench = () => Promise<BenchReport>
 const benches: Record<string, () => Promise<Bench>> = {
   db: async () => (await import('./db.ts')).default,
   llm: async () => (await import('./llm.ts')).default,
+  gateway: async () => (await import('./gateway.ts')).default,
 }
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--')
