@@ -84,3 +84,18 @@ export function errorBody(error: AppError, requestId: string): ErrorEnvelope {
     },
   }
 }
+
+/** Error details fit for logs: never query parameters (they can hold message text). */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { value: String(error) }
+  const cause = (error as { cause?: unknown }).cause
+  const hasQuery = 'query' in error || 'params' in error
+  return {
+    name: error.name,
+    message: hasQuery ? 'database query failed' : error.message,
+    ...('code' in error ? { code: (error as { code: unknown }).code } : {}),
+    ...('sqlState' in error ? { sqlState: (error as { sqlState: unknown }).sqlState } : {}),
+    ...(cause ? { cause: safeError(cause) } : {}),
+    stack: hasQuery ? undefined : error.stack,
+  }
+}

@@ -217,6 +217,13 @@ describe('a chat turn', () => {
       return rows.length ? rows : undefined
     })
     expect(usage?.status).toBe('aborted')
+    // The conversation is still named from what was said.
+    const named = await eventually(async () => {
+      const response = await server.call(user.token, `/api/v1/conversations/${conversation.id}`)
+      const body = (await response.json()) as { title: string | null }
+      return body.title ?? undefined
+    })
+    expect(named.length).toBeGreaterThan(0)
   })
 
   it('writes progress while streaming, so a crash loses little', async () => {

@@ -13,9 +13,9 @@ import {
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../env.ts'
-import { AppError, notFound } from '../errors.ts'
+import { AppError, notFound, safeError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
-import { safeError, type Turn } from '../services/chat-turn.ts'
+import type { Turn } from '../services/chat-turn.ts'
 import { docs } from './docs.ts'
 
 const sendDocs = (summary: string) =>

@@ -28,7 +28,7 @@ import {
 } from '@parley/llm'
 import type { ErrorCode, JwtClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
-import { AppError, notFound } from '../errors.ts'
+import { AppError, notFound, safeError } from '../errors.ts'
 import type { ModelDirectory } from './model-directory.ts'
 import type { StreamLimiter } from './stream-limiter.ts'
 
@@ -144,7 +144,8 @@ export function createChatTurns(deps: ChatTurnDeps) {
         assistantMessage: MessageRow
         model: string
         history: ContextMessage[]
-        firstExchange: boolean
+        /** The conversation has no title yet: this exchange names it. */
+        untitled: boolean
       }
     | { kind: 'replay'; userMessage: MessageRow; assistantMessage: MessageRow }
 
@@ -220,7 +221,7 @@ export function createChatTurns(deps: ChatTurnDeps) {
       assistantMessage,
       model,
       history,
-      firstExchange: !userMessage.parentId && conversation.title === null,
+      untitled: conversation.title === null,
     }
   }
 
@@ -314,7 +315,7 @@ export function createChatTurns(deps: ChatTurnDeps) {
     await progress
 
     const end = await finish(claims, turn, report, meta)
-    if (turn.firstExchange && report.status !== 'aborted') {
+    if (turn.untitled) {
       end.conversation = await titleWithin(claims, turn, report, end.conversation, meta)
     }
     meta.logger.info(
@@ -409,7 +410,7 @@ export function createChatTurns(deps: ChatTurnDeps) {
     })
   }
 
-  /** Names the conversation from its first exchange; waits a little for it so `done` carries it. */
+  /** Names the conversation from this exchange; waits a little for it so `done` carries it. */
   async function titleWithin(
     claims: Claims,
     turn: Extract<Prepared, { kind: 'new' }>,
@@ -573,19 +574,4 @@ function endError(error: { code: string; message: string }): { code: ErrorCode; 
 
 function userMessageOf(report: CallReport): string {
   return report.error?.message ?? 'The model provider failed to answer'
-}
-
-/** Error details fit for logs: never query parameters (they can hold message text). */
-export function safeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) }
-  const cause = (error as { cause?: unknown }).cause
-  const hasQuery = 'query' in error || 'params' in error
-  return {
-    name: error.name,
-    message: hasQuery ? 'database query failed' : error.message,
-    ...('code' in error ? { code: (error as { code: unknown }).code } : {}),
-    ...('sqlState' in error ? { sqlState: (error as { sqlState: unknown }).sqlState } : {}),
-    ...(cause ? { cause: safeError(cause) } : {}),
-    stack: hasQuery ? undefined : error.stack,
-  }
 }
