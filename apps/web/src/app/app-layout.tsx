@@ -78,10 +78,7 @@ export function AppLayout() {
             </Route>
             <Route path="/c/:id">
               {(route) => (
-                <>
-                  <title>Chat · Parley</title>
-                  <ChatPage key={route.id} conversationId={route.id} menuButton={menuButton} />
-                </>
+                <ChatPage key={route.id} conversationId={route.id} menuButton={menuButton} />
               )}
             </Route>
             <Route path="/settings">

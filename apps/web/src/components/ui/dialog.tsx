@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react'
+import { trapTab } from './trap-focus.ts'
 
 interface DialogProps {
   open: boolean
@@ -29,11 +30,11 @@ export function Dialog({ open, onClose, title, children, className }: DialogProp
   }, [open])
 
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop is the pointer's Escape, which onCancel handles
     <dialog
       ref={ref}
       className={`dialog${className ? ` ${className}` : ''}`}
       aria-labelledby={titleId}
+      onKeyDown={trapTab}
       onCancel={(event) => {
         event.preventDefault()
         onClose()

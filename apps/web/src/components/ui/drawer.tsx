@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useRef } from 'react'
+import { trapTab } from './trap-focus.ts'
 
 /**
  * A panel sliding in from the side on small screens, modal like a dialog: focus stays inside
@@ -30,11 +31,11 @@ export function Drawer({
   }, [open])
 
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop is the pointer's Escape, which onCancel handles
     <dialog
       ref={ref}
       className="drawer"
       aria-label={label}
+      onKeyDown={trapTab}
       onCancel={(event) => {
         event.preventDefault()
         onClose()

@@ -24,6 +24,7 @@ const untitled = 'New chat'
 function ConversationMissing({ menuButton }: { menuButton?: ReactNode }) {
   return (
     <div className="chat">
+      <title>Not found · Parley</title>
       <ChatHeader menuButton={menuButton} title="Not found" />
       <div className="empty-state" role="status">
         <h2>Conversation not found</h2>
@@ -85,12 +86,14 @@ export function ChatPage({
     return <ConversationMissing menuButton={menuButton} />
   }
 
+  const title = conversation.data ? (conversation.data.title ?? untitled) : 'Chat'
   const modelId =
     conversation.data?.model ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
 
   return (
     <div className="chat">
-      <ChatHeader menuButton={menuButton} title={conversation.data?.title ?? untitled}>
+      <title>{`${title} · Parley`}</title>
+      <ChatHeader menuButton={menuButton} title={title}>
         {modelId && (
           <ModelPicker
             models={models.data}

@@ -125,7 +125,9 @@ export function MessageList({
                     <Spinner label="Loading earlier messages" />
                   ) : hasOlder ? null : messages.length > 0 ? (
                     <span>Beginning of the conversation</span>
-                  ) : null}
+                  ) : (
+                    <span>No messages yet. Write the first one below.</span>
+                  )}
                 </div>
               )}
             </div>

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto'
+import type { Scenario, ScenarioMatch } from '@parley/llm/testing'
+import { test as base, expect, type Locator, type Page } from '@playwright/test'
+import { readStack, type Stack } from './config.ts'
+
+/** Scripts the fake upstream from the test process, over its HTTP controls. */
+export class Upstream {
+  readonly origin: string
+
+  constructor(origin: string) {
+    this.origin = origin
+  }
+
+  async enqueue(...entries: { scenario: Scenario; match?: ScenarioMatch }[]) {
+    const response = await fetch(`${this.origin}/__fake/scenarios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(entries),
+    })
+    if (!response.ok)
+      throw new Error(`queueing scenarios: ${response.status} ${await response.text()}`)
+  }
+
+  /**
+   * Queues the reply to a message containing `marker`, and the conversation title asked for
+   * right after the first exchange (its prompt quotes the message, so it matches too).
+   */
+  async replyTo(marker: string, reply: Scenario, title?: string) {
+    const match = { lastUserMessageIncludes: marker }
+    await this.enqueue(
+      { scenario: reply, match },
+      ...(title ? [{ scenario: { kind: 'text' as const, text: title }, match }] : []),
+    )
+  }
+}
+
+export interface Account {
+  name: string
+  email: string
+  password: string
+}
+
+export const newAccount = (name = 'Ada'): Account => ({
+  name,
+  email: `${name.toLowerCase()}-${randomUUID()}@example.test`,
+  password: 'correct horse battery staple',
+})
+
+export const test = base.extend<{ stack: Stack; upstream: Upstream; account: Account }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's needs from this pattern
+  stack: async ({}, use) => use(readStack()),
+  baseURL: async ({ stack }, use) => use(stack.baseUrl),
+  upstream: async ({ stack }, use) => use(new Upstream(stack.upstreamUrl)),
+  account: async ({ stack: _ }, use) => use(newAccount()),
+})
+
+export { expect }
+
+export async function signUp(page: Page, account: Account) {
+  await page.goto('/sign-up')
+  await page.getByLabel('Name').fill(account.name)
+  await page.getByLabel('Email').fill(account.email)
+  await page.getByLabel('Password').fill(account.password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(
+    page.getByRole('heading', { name: `What’s on your mind, ${account.name}?` }),
+  ).toBeVisible()
+}
+
+export const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' })
+
+export const replies = (page: Page) =>
+  page.getByRole('region', { name: 'Messages' }).getByRole('article', { name: 'Reply' })
+
+export const userMessages = (page: Page) =>
+  page.getByRole('region', { name: 'Messages' }).getByRole('article', { name: 'Your message' })
+
+export const conversationList = (page: Page) =>
+  page.getByRole('navigation', { name: 'Conversations' })
+
+/** Sends a message from the composer and waits until its reply has finished streaming. */
+export async function sendAndWait(
+  page: Page,
+  text: string,
+  status: 'complete' | 'incomplete' | 'error' = 'complete',
+): Promise<Locator> {
+  const before = await replies(page).count()
+  await composer(page).fill(text)
+  await composer(page).press('Enter')
+  await expect(replies(page)).toHaveCount(before + 1)
+  const reply = replies(page).last()
+  await expect(reply).toHaveAttribute('data-status', status)
+  return reply
+}
