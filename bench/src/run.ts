@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   db: async () => (await import('./db.ts')).default,
   llm: async () => (await import('./llm.ts')).default,
   gateway: async () => (await import('./gateway.ts')).default,
+  web: async () => (await import('./web.ts')).default,
 }
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--')
