@@ -46,15 +46,48 @@ export const newAccount = (name = 'Ada'): Account => ({
   password: 'correct horse battery staple',
 })
 
-export const test = base.extend<{ stack: Stack; upstream: Upstream; account: Account }>({
+export const test = base.extend<{
+  stack: Stack
+  upstream: Upstream
+  account: Account
+  contentSecurityPolicy: undefined
+}>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's needs from this pattern
   stack: async ({}, use) => use(readStack()),
   baseURL: async ({ stack }, use) => use(stack.baseUrl),
   upstream: async ({ stack }, use) => use(new Upstream(stack.upstreamUrl)),
   account: async ({ stack: _ }, use) => use(newAccount()),
+  /** Every test also checks that the app works within the API's Content-Security-Policy. */
+  contentSecurityPolicy: [
+    async ({ page }, use) => {
+      const refused: string[] = []
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) refused.push(message.text())
+      })
+      await use(undefined)
+      expect(refused, 'Content-Security-Policy violations').toEqual([])
+    },
+    { auto: true },
+  ],
 })
 
 export { expect }
+
+/** Calls the API as the user signed in on `page`, with the token supabase-js stored. */
+export async function callApi<T>(page: Page, path: string, body?: unknown): Promise<T> {
+  const token = await page.evaluate(() => {
+    const stored = localStorage.getItem('parley.auth')
+    return stored ? (JSON.parse(stored) as { access_token: string }).access_token : null
+  })
+  if (!token) throw new Error('nobody is signed in on this page')
+  const response = await page.request.fetch(`/api/v1${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { data: body }),
+  })
+  if (!response.ok()) throw new Error(`${path}: ${response.status()} ${await response.text()}`)
+  return (await response.json()) as T
+}
 
 export async function signUp(page: Page, account: Account) {
   await page.goto('/sign-up')
