@@ -1,4 +1,4 @@
-import { Link } from 'wouter'
+import { Link, useRoute } from 'wouter'
 import { Icon } from '../components/ui/icon.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
 import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
@@ -17,6 +17,7 @@ export function Sidebar({
   onClose?: () => void
 }) {
   const me = useMe()
+  const [inSettings] = useRoute('/settings')
   return (
     <div className="sidebar">
       <div className="sidebar__top">
@@ -37,8 +38,9 @@ export function Sidebar({
         </span>
         <Link
           href="/settings"
-          className="icon-button"
+          className={`icon-button${inSettings ? ' icon-button--current' : ''}`}
           aria-label="Settings"
+          aria-current={inSettings ? 'page' : undefined}
           title="Settings"
           onClick={onNavigate}
         >

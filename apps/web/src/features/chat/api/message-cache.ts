@@ -20,54 +20,44 @@ export function flattenPages(data: MessagePages | undefined): Message[] {
   return thread
 }
 
-function update(
-  client: QueryClient,
-  conversationId: string,
-  change: (newest: Message[]) => Message[],
-  where: (message: Message) => boolean = () => false,
-) {
-  client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (data) => {
-    if (!data || data.pages.length === 0) {
-      return { pages: [{ items: change([]), nextCursor: null }], pageParams: [undefined] }
-    }
-    // A message lives in whichever page holds it; new ones join the newest page.
-    const pageIndex = Math.max(
-      0,
-      data.pages.findIndex((page) => page.items.some(where)),
-    )
-    return {
-      ...data,
-      pages: data.pages.map((page, i) =>
-        i === pageIndex ? { ...page, items: change(page.items) } : page,
-      ),
-    }
-  })
-}
+const emptyPages = (): MessagePages => ({
+  pages: [{ items: [], nextCursor: null }],
+  pageParams: [undefined],
+})
 
 /** Adds messages at the end of the thread, or replaces those already there (same id). */
 export function upsertMessages(client: QueryClient, conversationId: string, messages: Message[]) {
-  for (const message of messages) {
-    update(
-      client,
-      conversationId,
-      (items) => {
-        const index = items.findIndex((item) => item.id === message.id)
-        if (index === -1) return [...items, message]
-        const next = [...items]
-        next[index] = message
-        return next
-      },
-      (item) => item.id === message.id,
-    )
-  }
+  client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (current) => {
+    const data = current && current.pages.length > 0 ? current : emptyPages()
+    const pages = [...data.pages]
+    for (const message of messages) {
+      const at = pages.findIndex((page) => page.items.some((item) => item.id === message.id))
+      // New messages join the newest page, which is the first.
+      const index = Math.max(at, 0)
+      const page = pages[index]
+      if (!page) continue
+      const items =
+        at === -1
+          ? [...page.items, message]
+          : page.items.map((item) => (item.id === message.id ? message : item))
+      pages[index] = { ...page, items }
+    }
+    return { ...data, pages }
+  })
 }
 
 export function removeMessage(client: QueryClient, conversationId: string, messageId: string) {
-  update(
-    client,
-    conversationId,
-    (items) => items.filter((item) => item.id !== messageId),
-    (item) => item.id === messageId,
+  client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) =>
+            page.items.some((item) => item.id === messageId)
+              ? { ...page, items: page.items.filter((item) => item.id !== messageId) }
+              : page,
+          ),
+        }
+      : data,
   )
 }
 

@@ -26,7 +26,9 @@ function SettingsForm({ me }: { me: Me }) {
   const [theme, setTheme] = useState<Theme>(me.theme)
   const [error, setError] = useState<string | null>(null)
   const modelId = useId()
-  const serverDefault = models.data?.defaultModelId
+  const serverDefault = models.data?.items.find(
+    (model) => model.id === models.data?.defaultModelId,
+  )?.displayName
   const client = useQueryClient()
 
   // Picking a theme previews it; leaving without saving goes back to the saved one.
