@@ -126,3 +126,25 @@ describe('the web app', () => {
     expect(auth.headers.get('content-type')).toContain('application/json')
   })
 })
+
+describe('an unexpected failure', () => {
+  it('is a 500 envelope that shows no stack or SQL, and health reports the database down', async () => {
+    const broken = await startTestServer()
+    try {
+      const user = await broken.user()
+      await broken.db.close()
+      const response = await broken.call(user.token, '/api/v1/conversations')
+      expect(response.status).toBe(500)
+      const text = await response.text()
+      expect(JSON.parse(text)).toMatchObject({
+        error: { code: 'internal_error', message: 'something went wrong on our side' },
+      })
+      expect(text).not.toMatch(/select|conversations"|at .*\.ts|stack/i)
+      const health = await fetch(`${broken.url}/api/v1/health`)
+      expect(health.status).toBe(503)
+      expect(await health.json()).toMatchObject({ status: 'degraded', database: 'unavailable' })
+    } finally {
+      await broken.close().catch(() => undefined)
+    }
+  })
+})

@@ -7,7 +7,6 @@ import { type FakeUpstream, startFakeUpstream } from '@parley/llm/testing'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import pino from 'pino'
 import { createApp } from '../app.ts'
-import type { LocalAuthSettings } from '../auth-local/sessions.ts'
 import { signAccessToken } from '../auth-local/sessions.ts'
 import { createEphemeralSigningKey } from '../auth-local/signing-key.ts'
 import { type AppDeps, type BuildOptions, buildDeps } from '../deps.ts'
@@ -18,7 +17,7 @@ export interface TestServer {
   deps: AppDeps
   db: Database
   fake: FakeUpstream
-  /** A user with a profile, and an access token the API accepts. */
+  /** A user with a profile, and (in embedded mode) an access token the API accepts. */
   user(options?: { admin?: boolean }): Promise<TestUser & { token: string }>
   /** `fetch` against the running server with the user's token. */
   call(token: string, path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
@@ -62,10 +61,11 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
     logger,
   )
   const app = createApp(deps, logger)
+  // Tokens for test users: signed by the embedded auth server's key (embedded mode only).
+  const settings = deps.localAuth
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve) => server.once('listening', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const settings = deps.localAuth as LocalAuthSettings
 
   return {
     url,
@@ -75,6 +75,7 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
     fake,
     async user(options = {}) {
       const user = await createTestUser(db, options)
+      if (!settings) return { ...user, token: '' }
       const row = await db.asService((tx) => authStore.getAuthUser(tx, user.id))
       if (!row) throw new Error('the test user exists')
       const { token } = await signAccessToken(settings, row, randomUUID())
