@@ -8,7 +8,7 @@ import { SignUpPage } from '../features/auth/components/sign-up-page.tsx'
 import { clearDrafts } from '../features/chat/stores/draft-store.ts'
 import { resetStreams } from '../features/chat/stores/stream-store.ts'
 import { queryClient } from '../lib/query-client.ts'
-import { onUserChange, useSession } from '../lib/session.ts'
+import { onUserChange, useAuthState } from '../lib/session.ts'
 import { AppLayout } from './app-layout.tsx'
 
 function Splash() {
@@ -20,9 +20,9 @@ function Splash() {
 }
 
 function Routes() {
-  const session = useSession()
-  if (session === undefined) return <Splash />
-  if (session === null) {
+  const auth = useAuthState()
+  if (auth === 'loading') return <Splash />
+  if (auth === 'signed-out') {
     return (
       <Switch>
         <Route path="/sign-up">

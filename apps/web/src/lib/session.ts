@@ -20,8 +20,13 @@ function subscribe(listener: () => void) {
   }
 }
 
-/** The signed-in user's session, `null` when signed out, `undefined` while loading. */
-export const useSession = (): SessionState => useSyncExternalStore(subscribe, () => current)
+export type AuthState = 'loading' | 'signed-in' | 'signed-out'
+
+const authState = (): AuthState =>
+  current === undefined ? 'loading' : current ? 'signed-in' : 'signed-out'
+
+/** Whether someone is signed in; token refreshes do not re-render the app. */
+export const useAuthState = (): AuthState => useSyncExternalStore(subscribe, authState)
 
 /** Calls `listener` when a different user signs in or the user signs out. */
 export function onUserChange(listener: (userId: string | null) => void) {

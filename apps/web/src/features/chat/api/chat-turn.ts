@@ -18,7 +18,9 @@ import { findMessage, removeMessage, upsertMessages } from './message-cache.ts'
 /** The reply being streamed in each conversation, so Stop can abort it. */
 const controllers = new Map<string, AbortController>()
 
-export const stoppedError = { code: 'stopped', message: 'Stopped' }
+const stoppedError = { code: 'stopped', message: 'Stopped' }
+
+const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError'
 
 function optimisticUserMessage(conversationId: string, id: string, content: string): Message {
   const now = new Date().toISOString()
@@ -47,20 +49,16 @@ function optimisticUserMessage(conversationId: string, id: string, content: stri
   }
 }
 
-interface TurnOutcome {
-  /** The assistant message the server started, if it got that far. */
-  assistant: Message | null
-}
-
 /**
- * Reads a reply's events into the message cache and the live text store. Returns when the
- * stream ends, however it ends; throws only what happened before or outside the stream.
+ * Reads a reply's events into the message cache and the live text store. Once the server has
+ * started the reply, every ending (done, error, Stop, a dropped connection) is written to that
+ * reply; only a failure before it started is thrown.
  */
 async function runTurn(
   conversationId: string,
   kind: LiveTurn['kind'],
   events: AsyncGenerator<StreamEvent>,
-): Promise<TurnOutcome> {
+): Promise<void> {
   let assistant: Message | null = null
   let finished = false
   try {
@@ -105,7 +103,7 @@ async function runTurn(
   } catch (error) {
     if (!assistant) throw error
     const text = flushLiveText(assistant.id)
-    const stopped = error instanceof DOMException && error.name === 'AbortError'
+    const stopped = isAbort(error)
     upsertMessages(queryClient, conversationId, [
       {
         ...assistant,
@@ -115,7 +113,6 @@ async function runTurn(
       },
     ])
   }
-  return { assistant }
 }
 
 function beginTurn(conversationId: string, kind: LiveTurn['kind']): AbortController {
@@ -134,8 +131,6 @@ function endTurn(conversationId: string, controller: AbortController) {
   controllers.delete(conversationId)
   setTurn(conversationId, null)
 }
-
-const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError'
 
 /**
  * Sends a user message and streams the reply. `messageId` is reused when retrying, so the
