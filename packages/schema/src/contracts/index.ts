@@ -1,3 +1,4 @@
+export { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
 export {
   type ApiError,
   apiError,
@@ -35,8 +36,6 @@ export {
   type MessageRole,
   type MessageStatus,
   type MessageUpdate,
-  maxStoredMessageChars,
-  maxUserMessageChars,
   message,
   messageError,
   messagePage,

@@ -1,12 +1,8 @@
 import { createSelectSchema } from 'drizzle-zod'
 import { z } from 'zod'
+import { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
 import { messageRoles, messageStatuses, messages } from '../tables/messages.ts'
 import { cursor, isoDateTime, modelId, pageLimit, uuid } from './common.ts'
-
-/** Longest message a user may send, in characters (about 25k tokens of English). */
-export const maxUserMessageChars = 100_000
-/** Longest stored message of any role; matches the table's check constraint. */
-export const maxStoredMessageChars = 1_000_000
 
 export const messageError = z.object({ code: z.string(), message: z.string() })
 

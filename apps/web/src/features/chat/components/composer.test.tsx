@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { clearDrafts } from '../stores/draft-store.ts'
+import { clearDrafts, setDraft } from '../stores/draft-store.ts'
 import { Composer } from './composer.tsx'
 
 describe('Composer', () => {
@@ -25,6 +25,15 @@ describe('Composer', () => {
     expect(box).toHaveValue('first\nsecond')
     await userEvent.click(screen.getByRole('button', { name: 'Send' }))
     expect(onSend).toHaveBeenCalledExactlyOnceWith('first\nsecond')
+  })
+
+  it('refuses a message over the size limit and says by how much', () => {
+    const onSend = vi.fn()
+    setDraft('a', 'x'.repeat(100_005))
+    render(<Composer draftKey="a" busy={false} onSend={onSend} />)
+    expect(screen.getByText(/5 characters over the 100,000-character limit/)).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled()
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveAttribute('aria-invalid', 'true')
   })
 
   it('does not send blank text', async () => {

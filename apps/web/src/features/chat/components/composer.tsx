@@ -1,3 +1,4 @@
+import { maxUserMessageChars } from '@parley/schema/limits'
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from 'react'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
 import { setDraft, useDraft } from '../stores/draft-store.ts'
@@ -18,7 +19,8 @@ export function Composer({ draftKey, busy, onSend, onStop, autoFocus = false }: 
   const text = useDraft(draftKey)
   const input = useRef<HTMLTextAreaElement>(null)
   const id = useId()
-  const canSend = !busy && text.trim().length > 0
+  const overBy = text.length - maxUserMessageChars
+  const canSend = !busy && text.trim().length > 0 && overBy <= 0
 
   useEffect(() => {
     if (autoFocus && draftKey && window.matchMedia('(pointer: fine)').matches) {
@@ -58,11 +60,17 @@ export function Composer({ draftKey, busy, onSend, onStop, autoFocus = false }: 
         value={text}
         onChange={(event) => setDraft(draftKey, event.target.value)}
         onKeyDown={onKeyDown}
-        aria-describedby={`${id}-hint`}
+        aria-describedby={`${id}-hint ${id}-limit`}
+        aria-invalid={overBy > 0}
         enterKeyHint="send"
       />
       <p id={`${id}-hint`} className="sr-only">
         Enter sends, Shift+Enter adds a new line.
+      </p>
+      <p id={`${id}-limit`} className="composer__limit" aria-live="polite">
+        {overBy > 0
+          ? `${overBy.toLocaleString()} characters over the ${maxUserMessageChars.toLocaleString()}-character limit`
+          : ''}
       </p>
       {busy && onStop ? (
         <IconButton icon="stop" label="Stop" className="composer__button" onClick={onStop} />

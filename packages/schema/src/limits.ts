@@ -1,0 +1,6 @@
+// Sizes the API enforces, importable without the tables (the web app checks them before sending).
+
+/** Longest message a user may send, in characters (about 25k tokens of English). */
+export const maxUserMessageChars = 100_000
+/** Longest stored message of any role; matches the table's check constraint. */
+export const maxStoredMessageChars = 1_000_000
