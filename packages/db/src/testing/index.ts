@@ -92,3 +92,4 @@ export async function createTestUser(
 
 export const anonClaims: JwtClaims = { role: 'anon' }
 export { inspect } from './inspect.ts'
+export { explainConversationList, type ScaleSeed, seedAtScale } from './seed-at-scale.ts'
