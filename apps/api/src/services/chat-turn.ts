@@ -247,9 +247,23 @@ export function createChatTurns(deps: ChatTurnDeps) {
   ): Promise<TurnEnd> {
     const listeners = new Set([onDelta])
     const progress = { text: '' }
-    const end = stream(claims, turn, signal, progress, listeners, meta).finally(() => {
-      live.delete(turn.assistantMessage.id)
-    })
+    const end = stream(claims, turn, signal, progress, listeners, meta)
+      .catch(async (error: unknown) => {
+        // Never leave the reply `streaming`: keep what arrived and say it failed.
+        await db
+          .withUser(claims, (tx) =>
+            updateMessage(tx, turn.assistantMessage.id, {
+              content: progress.text,
+              status: progress.text ? 'incomplete' : 'error',
+              error: { code: 'internal_error', message: 'The reply could not be finished' },
+            }),
+          )
+          .catch(() => undefined)
+        throw error
+      })
+      .finally(() => {
+        live.delete(turn.assistantMessage.id)
+      })
     live.set(turn.assistantMessage.id, {
       get text() {
         return progress.text
