@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import {
   appendMessage,
   createDatabase,
-  type Database,
   listConversations,
   listThread,
   loadContextThread,
