@@ -1,5 +1,5 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react'
-import { trapTab } from './trap-focus.ts'
+import { type ReactNode, useId } from 'react'
+import { useModal } from './use-modal.ts'
 
 interface DialogProps {
   open: boolean
@@ -14,35 +14,14 @@ interface DialogProps {
  * closes it, and focus goes back to where it was.
  */
 export function Dialog({ open, onClose, title, children, className }: DialogProps) {
-  const ref = useRef<HTMLDialogElement>(null)
+  const modal = useModal(open, onClose)
   const titleId = useId()
-
-  useEffect(() => {
-    const dialog = ref.current
-    if (!dialog || !open) return
-    const returnFocus =
-      document.activeElement instanceof HTMLElement ? document.activeElement : null
-    dialog.showModal()
-    return () => {
-      dialog.close()
-      if (returnFocus?.isConnected) returnFocus.focus()
-    }
-  }, [open])
 
   return (
     <dialog
-      ref={ref}
+      {...modal}
       className={`dialog${className ? ` ${className}` : ''}`}
       aria-labelledby={titleId}
-      onKeyDown={trapTab}
-      onCancel={(event) => {
-        event.preventDefault()
-        onClose()
-      }}
-      onClick={(event) => {
-        // A click on the backdrop lands on the dialog element itself.
-        if (event.target === ref.current) onClose()
-      }}
     >
       {open && (
         <div className="dialog__body">

@@ -1,5 +1,5 @@
-import { type ReactNode, useEffect, useRef } from 'react'
-import { trapTab } from './trap-focus.ts'
+import type { ReactNode } from 'react'
+import { useModal } from './use-modal.ts'
 
 /**
  * A panel sliding in from the side on small screens, modal like a dialog: focus stays inside
@@ -16,34 +16,10 @@ export function Drawer({
   label: string
   children: ReactNode
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
-
-  useEffect(() => {
-    const dialog = ref.current
-    if (!dialog || !open) return
-    const returnFocus =
-      document.activeElement instanceof HTMLElement ? document.activeElement : null
-    dialog.showModal()
-    return () => {
-      dialog.close()
-      if (returnFocus?.isConnected) returnFocus.focus()
-    }
-  }, [open])
+  const modal = useModal(open, onClose)
 
   return (
-    <dialog
-      ref={ref}
-      className="drawer"
-      aria-label={label}
-      onKeyDown={trapTab}
-      onCancel={(event) => {
-        event.preventDefault()
-        onClose()
-      }}
-      onClick={(event) => {
-        if (event.target === ref.current) onClose()
-      }}
-    >
+    <dialog {...modal} className="drawer" aria-label={label}>
       {open && children}
     </dialog>
   )
