@@ -20,7 +20,6 @@ export {
   openConversationTurn,
   setGeneratedTitle,
   type TurnOpening,
-  touchConversation,
   updateConversation,
 } from './repositories/conversations.ts'
 export {

@@ -12,7 +12,6 @@ import {
   listConversations,
   openConversationTurn,
   setGeneratedTitle,
-  touchConversation,
   updateConversation,
 } from './conversations.ts'
 import { appendMessage } from './messages.ts'
@@ -93,7 +92,7 @@ describe('conversations', () => {
     expect(new Set(seen.map((c) => c.id))).toEqual(new Set(created.map((c) => c.id)))
   })
 
-  it('move to the top when touched, not when renamed', async () => {
+  it('move to the top when a turn opens, not when renamed', async () => {
     const user = await createTestUser(db)
     const a = await as(user, (tx) => createConversation(tx, { title: 'a' }))
     const b = await as(user, (tx) => createConversation(tx, { title: 'b' }))
@@ -104,7 +103,7 @@ describe('conversations', () => {
     await as(user, (tx) => updateConversation(tx, a.id, { title: 'a renamed' }))
     let page = await as(user, (tx) => listConversations(tx))
     expect(page.items.map((c) => c.id)).toEqual([b.id, a.id])
-    await as(user, (tx) => touchConversation(tx, a.id))
+    await as(user, (tx) => openConversationTurn(tx, a.id))
     page = await as(user, (tx) => listConversations(tx))
     expect(page.items.map((c) => c.id)).toEqual([a.id, b.id])
   })

@@ -145,14 +145,6 @@ export async function openConversationTurn(tx: Tx, id: string): Promise<TurnOpen
   }
 }
 
-/** Marks the conversation active now (it moves to the top of the list). */
-export async function touchConversation(tx: Tx, id: string): Promise<void> {
-  await tx
-    .update(conversations)
-    .set({ lastMessageAt: sql`now()` })
-    .where(and(eq(conversations.id, parseInput(uuid, id)), ownedByCaller))
-}
-
 /** Adds a finished turn's tokens and cost to the conversation's running totals. */
 export async function addConversationTotals(
   tx: Tx,
