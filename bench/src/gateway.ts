@@ -64,6 +64,8 @@ export default async function gatewayBench(): Promise<BenchReport> {
   const upstream = await start(
     [
       'packages/llm/src/testing/fake-upstream-cli.ts',
+      '--reply-tokens',
+      String(replyTokens),
       '--tokens-per-second',
       String(tokensPerSecond),
       '--first-byte-delay-ms',
@@ -73,14 +75,6 @@ export default async function gatewayBench(): Promise<BenchReport> {
     (line) => (line.startsWith('http') ? line.trim() : null),
   )
   const origin = upstream.value
-  await fetch(`${origin}/__fake/scenarios`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      scenario: { kind: 'text', tokens: replyTokens, tokensPerSecond, times: 'always' },
-    }),
-  })
-
   const port = await freePort()
   const api = await start(
     ['apps/api/src/server.ts'],

@@ -11,7 +11,7 @@ export class Upstream {
     this.origin = origin
   }
 
-  async enqueue(...entries: { scenario: Scenario; match?: ScenarioMatch }[]) {
+  async enqueue(...entries: { scenario: Scenario; match: ScenarioMatch }[]) {
     const response = await fetch(`${this.origin}/__fake/scenarios`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -22,14 +22,20 @@ export class Upstream {
   }
 
   /**
-   * Queues the reply to a message containing `marker`, and the conversation title asked for
-   * right after the first exchange (its prompt quotes the message, so it matches too).
+   * Queues the reply to a message containing `marker` (chat turns stream), and the conversation
+   * title asked for right after the first exchange (a buffered call whose prompt quotes it).
    */
   async replyTo(marker: string, reply: Scenario, title?: string) {
-    const match = { lastUserMessageIncludes: marker }
     await this.enqueue(
-      { scenario: reply, match },
-      ...(title ? [{ scenario: { kind: 'text' as const, text: title }, match }] : []),
+      { scenario: reply, match: { lastUserMessageIncludes: marker, stream: true } },
+      ...(title
+        ? [
+            {
+              scenario: { kind: 'text' as const, text: title },
+              match: { lastUserMessageIncludes: marker, stream: false },
+            },
+          ]
+        : []),
     )
   }
 }

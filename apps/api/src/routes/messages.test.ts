@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { inspect } from '@parley/db/testing'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   chatModel,
   eventually,
@@ -15,7 +15,6 @@ beforeAll(async () => {
   server = await startTestServer()
 })
 afterAll(() => server?.close())
-beforeEach(() => server.fake.reset())
 
 type User = Awaited<ReturnType<TestServer['user']>>
 
@@ -49,7 +48,7 @@ describe('a chat turn', () => {
         text: 'Paris is the capital of France.',
         usage: { inputTokens: 40, outputTokens: 9 },
       },
-      { lastUserMessageIncludes: 'capital of France' },
+      { lastUserMessage: 'What is the capital of France?' },
     )
     const response = await send(user, conversation.id, {
       content: 'What is the capital of France?',
@@ -92,9 +91,7 @@ describe('a chat turn', () => {
       costMicroUsd: data.usage.costMicroUsd,
     })
     // The system prompt comes from the versioned template; the history from the database.
-    const request = server.fake.requests.find((r) =>
-      r.lastUserMessage.includes('capital of France'),
-    )
+    const [request] = server.fake.requestsFor({ lastUserMessage: 'What is the capital of France?' })
     expect(JSON.stringify(request?.body)).toContain('Parley')
   })
 
@@ -102,7 +99,6 @@ describe('a chat turn', () => {
     const user = await server.user()
     const conversation = await newConversation(user)
     await readEvents(await send(user, conversation.id, { content: 'My name is Ada.' }))
-    server.fake.reset()
     await readEvents(await send(user, conversation.id, { content: 'What is my name?' }))
     const request = server.fake.requests.find((r) => r.lastUserMessage === 'What is my name?')
     const body = request?.body as { messages: { role: string; content: string }[] }
@@ -114,7 +110,10 @@ describe('a chat turn', () => {
   it('answers once with JSON when the client does not ask for a stream', async () => {
     const user = await server.user()
     const conversation = await newConversation(user)
-    server.fake.enqueue({ kind: 'text', text: 'Plain JSON answer.' })
+    server.fake.enqueue(
+      { kind: 'text', text: 'Plain JSON answer.' },
+      { lastUserMessage: 'json please' },
+    )
     const response = await send(user, conversation.id, { content: 'json please' }, false)
     expect(response.status).toBe(201)
     const body = (await response.json()) as {
@@ -132,7 +131,10 @@ describe('a chat turn', () => {
     const user = await server.user()
     const conversation = await newConversation(user)
     const id = randomUUID()
-    server.fake.enqueue({ kind: 'text', text: 'First and only reply.' })
+    server.fake.enqueue(
+      { kind: 'text', text: 'First and only reply.' },
+      { lastUserMessage: 'once' },
+    )
     const first = await readEvents(await send(user, conversation.id, { id, content: 'once' }))
     const again = await readEvents(await send(user, conversation.id, { id, content: 'once' }))
     const json = await send(user, conversation.id, { id, content: 'once' }, false)
@@ -162,7 +164,10 @@ describe('a chat turn', () => {
     const user = await server.user()
     const conversation = await newConversation(user)
     const id = randomUUID()
-    server.fake.enqueue({ kind: 'text', tokens: 30, tokensPerSecond: 100 })
+    server.fake.enqueue(
+      { kind: 'text', tokens: 30, tokensPerSecond: 100 },
+      { lastUserMessage: 'slow one' },
+    )
     const firstResponse = send(user, conversation.id, { id, content: 'slow one' })
     const first = firstResponse.then(readEvents)
     await eventually(() => server.fake.requests.some((r) => r.lastUserMessage === 'slow one'))
@@ -181,7 +186,10 @@ describe('a chat turn', () => {
   it('stops the provider when the client goes away and keeps the partial reply', async () => {
     const user = await server.user()
     const conversation = await newConversation(user)
-    server.fake.enqueue({ kind: 'text', tokens: 400, tokensPerSecond: 50 })
+    server.fake.enqueue(
+      { kind: 'text', tokens: 400, tokensPerSecond: 50 },
+      { lastUserMessage: 'tell me a long story' },
+    )
     const controller = new AbortController()
     const response = await server.call(
       user.token,
@@ -229,7 +237,10 @@ describe('a chat turn', () => {
   it('writes progress while streaming, so a crash loses little', async () => {
     const user = await server.user()
     const conversation = await newConversation(user)
-    server.fake.enqueue({ kind: 'text', tokens: 60, tokensPerSecond: 60 })
+    server.fake.enqueue(
+      { kind: 'text', tokens: 60, tokensPerSecond: 60 },
+      { lastUserMessage: 'progress please' },
+    )
     const reading = send(user, conversation.id, { content: 'progress please' }).then(readEvents)
     const partial = await eventually(async () => {
       const row = (await rowsOf(conversation.id)).find((r) => r.role === 'assistant')
@@ -243,7 +254,10 @@ describe('a chat turn', () => {
   it('ends with an error event and keeps the partial text when the provider breaks mid-stream', async () => {
     const user = await server.user()
     const conversation = await newConversation(user)
-    server.fake.enqueue({ kind: 'cut', text: 'one two three four five six', afterTokens: 3 })
+    server.fake.enqueue(
+      { kind: 'cut', text: 'one two three four five six', afterTokens: 3 },
+      { lastUserMessage: 'cut me off' },
+    )
     const events = await readEvents(await send(user, conversation.id, { content: 'cut me off' }))
     const last = events.at(-1)
     expect(last?.event).toBe('error')
@@ -266,9 +280,12 @@ describe('a chat turn', () => {
     const conversation = await newConversation(user)
     server.fake.enqueue(
       { kind: 'status', status: 429, retryAfterSeconds: 0 },
-      { lastUserMessageIncludes: 'busy' },
+      { lastUserMessage: 'are you busy?' },
     )
-    server.fake.enqueue({ kind: 'text', text: 'Got through.' }, { lastUserMessageIncludes: 'busy' })
+    server.fake.enqueue(
+      { kind: 'text', text: 'Got through.' },
+      { lastUserMessage: 'are you busy?' },
+    )
     const events = await readEvents(await send(user, conversation.id, { content: 'are you busy?' }))
     expect(events.map((e) => e.event).filter((e) => e !== 'delta')).toEqual(['start', 'done'])
     const done = events.at(-1)?.data as { assistantMessage: { id: string; content: string } }
@@ -282,11 +299,11 @@ describe('a chat turn', () => {
     const conversation = await newConversation(user)
     server.fake.enqueue(
       { kind: 'status', status: 500, times: 3 },
-      { api: 'openai', lastUserMessageIncludes: 'fallback' },
+      { api: 'openai', lastUserMessage: 'please fallback' },
     )
     server.fake.enqueue(
       { kind: 'text', text: 'Anthropic here.' },
-      { api: 'anthropic', lastUserMessageIncludes: 'fallback' },
+      { api: 'anthropic', lastUserMessage: 'please fallback' },
     )
     const events = await readEvents(
       await send(user, conversation.id, { content: 'please fallback' }),
@@ -308,7 +325,10 @@ describe('a chat turn', () => {
   it('regenerates a reply as a sibling that replaces it in the thread', async () => {
     const user = await server.user()
     const conversation = await newConversation(user)
-    server.fake.enqueue({ kind: 'text', text: 'First answer.' })
+    server.fake.enqueue(
+      { kind: 'text', text: 'First answer.' },
+      { lastUserMessage: 'answer twice' },
+    )
     const first = await readEvents(await send(user, conversation.id, { content: 'answer twice' }))
     const firstDone = first.at(-1)?.data as { assistantMessage: { id: string } } | undefined
     if (!firstDone) throw new Error('the first reply finished')
@@ -316,7 +336,7 @@ describe('a chat turn', () => {
 
     server.fake.enqueue(
       { kind: 'text', text: 'Second answer.' },
-      { lastUserMessageIncludes: 'answer twice' },
+      { lastUserMessage: 'answer twice' },
     )
     const response = await server.call(
       user.token,
@@ -333,14 +353,19 @@ describe('a chat turn', () => {
     expect(thread.items.map((m) => m.content)).toEqual(['answer twice', 'Second answer.'])
     // The replaced reply is kept, and the model saw the question once, not the old answer.
     expect((await rowsOf(conversation.id)).some((r) => r.id === firstReply.id)).toBe(true)
-    const request = server.fake.requests.at(-1)?.body as { messages: { content: string }[] }
+    const request = server.fake.requestsFor({ lastUserMessage: 'answer twice' }).at(-1)?.body as {
+      messages: { content: string }[]
+    }
     expect(request.messages.map((m) => m.content)).not.toContain('First answer.')
   })
 
   it('caps how many replies one user streams at once', async () => {
     const user = await server.user()
     const conversation = await newConversation(user)
-    server.fake.enqueue({ kind: 'text', tokens: 200, tokensPerSecond: 20, times: 3 })
+    server.fake.enqueue(
+      { kind: 'text', tokens: 200, tokensPerSecond: 20, times: 3 },
+      { lastUserMessageIncludes: 'parallel ', stream: true },
+    )
     const controllers = [1, 2, 3].map(() => new AbortController())
     const running = controllers.map((controller, i) =>
       server.call(user.token, `/api/v1/conversations/${conversation.id}/messages`, {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { availableModels } from '../catalog/availability.ts'
 import { catalog } from '../catalog/catalog.ts'
 import { createProviders } from '../providers/create-providers.ts'
@@ -13,7 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close()
 })
-beforeEach(() => fake.reset())
 
 describe('generateTitle', () => {
   it('asks a fast model with the title template and cleans its answer', async () => {
@@ -22,7 +21,10 @@ describe('generateTitle', () => {
       providers: setup.providers,
       models: availableModels(catalog, setup.configured),
     })
-    fake.enqueue({ kind: 'text', text: '"Weekend Trip to Lisbon."' }, { model: 'gpt-6-luna' })
+    fake.enqueue(
+      { kind: 'text', text: '"Weekend Trip to Lisbon."' },
+      { model: 'gpt-6-luna', lastUserMessageIncludes: 'Plan me a weekend in Lisbon' },
+    )
 
     const { title, report } = await generateTitle({
       router,
@@ -34,7 +36,9 @@ describe('generateTitle', () => {
     expect(title).toBe('Weekend Trip to Lisbon')
     expect(report?.model).toBe('gpt-6-luna')
     expect(report?.prompt).toEqual({ name: 'conversation.title', version: '1' })
-    const sent = fake.requests[0]?.lastUserMessage ?? ''
+    const sent =
+      fake.requestsFor({ lastUserMessageIncludes: 'Plan me a weekend in Lisbon' })[0]
+        ?.lastUserMessage ?? ''
     expect(sent).toContain('Plan me a weekend in Lisbon')
     expect(sent).toContain('at most 6 words')
   })
@@ -62,7 +66,7 @@ describe('generateTitle', () => {
       models: availableModels(catalog, setup.configured),
       retry: { maxAttempts: 1 },
     })
-    fake.enqueue({ kind: 'status', status: 500 })
+    fake.enqueue({ kind: 'status', status: 500 }, { lastUserMessageIncludes: 'team offsite' })
     const { title, report } = await generateTitle({
       router,
       userMessage: 'Budget for a team offsite',

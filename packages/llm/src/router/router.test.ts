@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { availableModels } from '../catalog/availability.ts'
 import { catalog, defaultFallbacks } from '../catalog/catalog.ts'
 import { defineModelSpec, type ModelSpec } from '../catalog/model-spec.ts'
@@ -16,9 +16,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close()
 })
-beforeEach(() => {
-  fake.reset()
-})
+
+/** This test's own message: the scenarios and requests keyed by it belong to this test alone. */
+const mine = (suffix = '') => `${expect.getState().currentTestName}${suffix}`
+const sent = () => fake.requestsFor({ lastUserMessageIncludes: mine() })
 
 const OPENAI = 'gpt-6.1-terra'
 const ANTHROPIC = 'claude-sonnet-5-5'
@@ -77,13 +78,16 @@ const textOf = (events: ChatEvent[]) =>
 describe('router retries', () => {
   it('retries a 429 after its Retry-After and succeeds', async () => {
     const { router, sleeps } = harness()
-    fake.enqueue({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'status', status: 429, retryAfterSeconds: 1 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    const { events, report } = await run(router, ask('hello there'))
+    const { events, report } = await run(router, ask(mine()))
 
     expect(report.status).toBe('ok')
-    expect(textOf(events)).toBe('You said: hello there')
-    expect(report.text).toBe('You said: hello there')
+    expect(textOf(events)).toBe(`You said: ${mine()}`)
+    expect(report.text).toBe(`You said: ${mine()}`)
     expect(outcomes(report)).toEqual([`${OPENAI}:error`, `${OPENAI}:ok`])
     expect(report.attempts[0]?.errorCode).toBe('rate_limited')
     expect(report.attempts[0]?.backoffMs).toBe(1_000)
@@ -94,9 +98,12 @@ describe('router retries', () => {
 
   it('falls back to the next provider when retries are exhausted', async () => {
     const { router, sleeps } = harness()
-    fake.enqueue({ kind: 'status', status: 500, times: 3 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'status', status: 500, times: 3 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    const { report } = await run(router, ask('hello'))
+    const { report } = await run(router, ask(mine()))
 
     expect(report.status).toBe('ok')
     expect(report).toMatchObject({ provider: 'anthropic', model: ANTHROPIC, fallbackFrom: OPENAI })
@@ -109,14 +116,17 @@ describe('router retries', () => {
     expect(report.attemptCount).toBe(4)
     // full jitter with random() = 0.5: half of 250 then half of 500
     expect(sleeps).toEqual([125, 250])
-    expect(fake.requests.map((r) => r.api)).toEqual(['openai', 'openai', 'openai', 'anthropic'])
+    expect(sent().map((r) => r.api)).toEqual(['openai', 'openai', 'openai', 'anthropic'])
   })
 
   it('moves on at once when Retry-After asks for longer than the cap', async () => {
     const { router, sleeps } = harness({ retry: { retryAfterCapMs: 10_000 } })
-    fake.enqueue({ kind: 'status', status: 429, retryAfterSeconds: 60 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'status', status: 429, retryAfterSeconds: 60 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    const { report } = await run(router, ask('hello'))
+    const { report } = await run(router, ask(mine()))
 
     expect(sleeps).toEqual([])
     expect(outcomes(report)).toEqual([`${OPENAI}:error`, `${ANTHROPIC}:ok`])
@@ -124,9 +134,12 @@ describe('router retries', () => {
 
   it('does not retry a request the provider rejects, but falls back', async () => {
     const { router } = harness()
-    fake.enqueue({ kind: 'status', status: 400 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'status', status: 400 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    const { report } = await run(router, ask('hello'))
+    const { report } = await run(router, ask(mine()))
 
     expect(report.attempts[0]?.errorCode).toBe('invalid_request')
     expect(outcomes(report)).toEqual([`${OPENAI}:error`, `${ANTHROPIC}:ok`])
@@ -134,14 +147,14 @@ describe('router retries', () => {
 
   it('retries an attempt that produces no first token in time', async () => {
     const { router } = harness({ retry: { ttftTimeoutMs: 250 } })
-    fake.enqueue({ kind: 'hang' }, { model: OPENAI })
+    fake.enqueue({ kind: 'hang' }, { model: OPENAI, lastUserMessageIncludes: mine() })
 
-    const { report } = await run(router, ask('hello'))
+    const { report } = await run(router, ask(mine()))
 
     expect(report.status).toBe('ok')
     expect(report.attempts[0]?.errorCode).toBe('timeout')
     expect(outcomes(report)).toEqual([`${OPENAI}:error`, `${OPENAI}:ok`])
-    await expect.poll(() => fake.requests[0]?.disconnected).toBe(true)
+    await expect.poll(() => sent()[0]?.disconnected).toBe(true)
   })
 })
 
@@ -152,9 +165,12 @@ describe('router deadline', () => {
       retry: { deadlineMs: 1_000, baseDelayMs: 300, maxDelayMs: 300, maxAttempts: 10 },
       random: () => 0.99,
     })
-    fake.enqueue({ kind: 'status', status: 500, times: 'always' }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'status', status: 500, times: 'always' },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    const { report } = await run(router, ask('hello'))
+    const { report } = await run(router, ask(mine()))
 
     expect(report.status).toBe('error')
     expect(report.error?.code).toBe('provider_error')
@@ -170,9 +186,9 @@ describe('router deadline', () => {
       sleep: undefined,
       retry: { ttftTimeoutMs: 60_000, deadlineMs: 150 },
     })
-    fake.enqueue({ kind: 'hang', times: 'always' })
+    fake.enqueue({ kind: 'hang', times: 'always' }, { lastUserMessageIncludes: mine() })
 
-    const { events, report } = await run(router, ask('hello'))
+    const { events, report } = await run(router, ask(mine()))
 
     expect(report.status).toBe('error')
     expect(report.error?.code).toBe('timeout')
@@ -187,23 +203,26 @@ describe('router circuit', () => {
       retry: { maxAttempts: 1 },
       circuit: { failureThreshold: 2, cooldownMs: 30_000 },
     })
-    fake.enqueue({ kind: 'status', status: 503, times: 2 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'status', status: 503, times: 2 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    await run(router, ask('one'))
-    await run(router, ask('two'))
+    await run(router, ask(mine(' one')))
+    await run(router, ask(mine(' two')))
     expect(router.circuitState('openai')).toBe('open')
-    const openaiCalls = fake.requests.filter((r) => r.api === 'openai').length
+    const openaiCalls = sent().filter((r) => r.api === 'openai').length
 
-    const { report } = await run(router, ask('three'))
+    const { report } = await run(router, ask(mine(' three')))
 
-    expect(fake.requests.filter((r) => r.api === 'openai')).toHaveLength(openaiCalls)
+    expect(sent().filter((r) => r.api === 'openai')).toHaveLength(openaiCalls)
     expect(outcomes(report)).toEqual([`${OPENAI}:circuit_open`, `${ANTHROPIC}:ok`])
     expect(report.attemptCount).toBe(1)
     expect(sleeps).toEqual([])
 
     advance(30_000)
     expect(router.circuitState('openai')).toBe('half_open')
-    const { report: probe } = await run(router, ask('four'))
+    const { report: probe } = await run(router, ask(mine(' four')))
     expect(outcomes(probe)).toEqual([`${OPENAI}:ok`])
     expect(router.circuitState('openai')).toBe('closed')
   })
@@ -213,18 +232,24 @@ describe('router circuit', () => {
       retry: { maxAttempts: 1 },
       circuit: { failureThreshold: 1, cooldownMs: 1_000 },
     })
-    fake.enqueue({ kind: 'status', status: 502, times: 2 }, { model: OPENAI })
-    await run(router, ask('one'))
+    fake.enqueue(
+      { kind: 'status', status: 502, times: 2 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+    await run(router, ask(mine(' one')))
     advance(1_000)
-    const { report } = await run(router, ask('probe'))
+    const { report } = await run(router, ask(mine(' probe')))
     expect(report.attempts[0]).toMatchObject({ model: OPENAI, outcome: 'error' })
     expect(router.circuitState('openai')).toBe('open')
   })
 
   it('does not count rate limits as the provider being down', async () => {
     const { router } = harness({ retry: { maxAttempts: 1 }, circuit: { failureThreshold: 1 } })
-    fake.enqueue({ kind: 'status', status: 429 }, { model: OPENAI })
-    await run(router, ask('one'))
+    fake.enqueue(
+      { kind: 'status', status: 429 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+    await run(router, ask(mine(' one')))
     expect(router.circuitState('openai')).toBe('closed')
   })
 })
@@ -248,12 +273,12 @@ describe('router context window', () => {
     const { router } = harness({ models: [tiny, big], fallbacks: { tiny: [ANTHROPIC] } })
     const longPrompt = Array.from({ length: 600 }, (_, i) => `fact ${i}`).join(', ')
 
-    const { report } = await run(router, ask(longPrompt, 'tiny'))
+    const { report } = await run(router, ask(`${mine()} ${longPrompt}`, 'tiny'))
 
     expect(report.status).toBe('ok')
     expect(outcomes(report)).toEqual(['tiny:context_too_long', `${ANTHROPIC}:ok`])
     expect(report).toMatchObject({ model: ANTHROPIC, fallbackFrom: 'tiny' })
-    expect(fake.requests.map((r) => r.api)).toEqual(['anthropic'])
+    expect(sent().map((r) => r.api)).toEqual(['anthropic'])
   })
 
   it('reports context_length_exceeded when no model in the chain is large enough', async () => {
@@ -261,13 +286,13 @@ describe('router context window', () => {
     const { report } = await run(router, ask('x '.repeat(3_000), 'tiny'))
     expect(report.error?.code).toBe('context_length_exceeded')
     expect(report.attemptCount).toBe(0)
-    expect(fake.requests).toHaveLength(0)
+    expect(sent()).toHaveLength(0)
   })
 
   it('falls back without retrying when the provider says the prompt is too long', async () => {
     const { router } = harness()
-    fake.enqueue({ kind: 'context-too-long' }, { model: OPENAI })
-    const { report } = await run(router, ask('hello'))
+    fake.enqueue({ kind: 'context-too-long' }, { model: OPENAI, lastUserMessageIncludes: mine() })
+    const { report } = await run(router, ask(mine()))
     expect(report.attempts[0]?.errorCode).toBe('context_length_exceeded')
     expect(outcomes(report)).toEqual([`${OPENAI}:error`, `${ANTHROPIC}:ok`])
   })
@@ -276,16 +301,19 @@ describe('router context window', () => {
 describe('router after the first token', () => {
   it('keeps the partial reply and ends with an error when the stream breaks, without retrying', async () => {
     const { router } = harness()
-    fake.enqueue({ kind: 'cut', tokens: 6, afterTokens: 3 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'cut', tokens: 6, afterTokens: 3 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
 
-    const { events, report } = await run(router, ask('hello'))
+    const { events, report } = await run(router, ask(mine()))
 
     expect(events.map((e) => e.type)).toEqual(['text', 'text', 'text', 'error'])
     expect(textOf(events)).toBe('alpha bravo charlie ')
     expect(report.status).toBe('error')
     expect(report.text).toBe('alpha bravo charlie ')
     expect(report.error?.code).toBe('provider_unavailable')
-    expect(fake.requests).toHaveLength(1)
+    expect(sent()).toHaveLength(1)
     expect(report.usage.estimated).toBe(true)
     expect(report.usage.outputTokens).toBeGreaterThan(0)
     expect(report.costMicroUsd).toBeGreaterThan(0)
@@ -293,28 +321,37 @@ describe('router after the first token', () => {
 
   it('keeps the partial reply when the provider sends an error event mid-stream', async () => {
     const { router } = harness()
-    fake.enqueue({ kind: 'stream-error', tokens: 5, afterTokens: 2 }, { model: ANTHROPIC })
-    const { events, report } = await run(router, ask('hello', ANTHROPIC))
+    fake.enqueue(
+      { kind: 'stream-error', tokens: 5, afterTokens: 2 },
+      { model: ANTHROPIC, lastUserMessageIncludes: mine() },
+    )
+    const { events, report } = await run(router, ask(mine(), ANTHROPIC))
     expect(events.at(-1)?.type).toBe('error')
     expect(report.text).toBe('alpha bravo ')
-    expect(fake.requests).toHaveLength(1)
+    expect(sent()).toHaveLength(1)
   })
 
   it('ends a stream that goes silent after the first token with a timeout', async () => {
     const { router } = harness({ retry: { streamIdleTimeoutMs: 250 } })
-    fake.enqueue({ kind: 'hang', tokens: 10, afterTokens: 2 }, { model: OPENAI })
-    const { report } = await run(router, ask('hello'))
+    fake.enqueue(
+      { kind: 'hang', tokens: 10, afterTokens: 2 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+    const { report } = await run(router, ask(mine()))
     expect(report.status).toBe('error')
     expect(report.error?.code).toBe('timeout')
     expect(report.text).toBe('alpha bravo ')
-    expect(fake.requests).toHaveLength(1)
+    expect(sent()).toHaveLength(1)
   })
 
   it('closes the upstream connection when the caller aborts mid-stream', async () => {
     const { router } = harness({ clock: () => performance.now() })
-    fake.enqueue({ kind: 'text', tokens: 500, tokensPerSecond: 200 }, { model: OPENAI })
+    fake.enqueue(
+      { kind: 'text', tokens: 500, tokensPerSecond: 200 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
     const controller = new AbortController()
-    const call = router.stream(ask('write a lot'), controller.signal)
+    const call = router.stream(ask(mine()), controller.signal)
     const events: ChatEvent[] = []
     for await (const event of call.events) {
       events.push(event)
@@ -330,17 +367,20 @@ describe('router after the first token', () => {
     expect(report.usage.outputTokens).toBeGreaterThan(0)
     expect(report.ttftMs).not.toBeNull()
     expect(report.latencyMs).toBeGreaterThanOrEqual(report.ttftMs ?? 0)
-    await expect.poll(() => fake.requests[0]?.disconnected).toBe(true)
+    await expect.poll(() => sent()[0]?.disconnected).toBe(true)
   })
 
   it('cancels the call when the caller stops reading the events', async () => {
     const { router } = harness()
-    fake.enqueue({ kind: 'text', tokens: 500, tokensPerSecond: 200 }, { model: OPENAI })
-    const call = router.stream(ask('write a lot'), new AbortController().signal)
+    fake.enqueue(
+      { kind: 'text', tokens: 500, tokensPerSecond: 200 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+    const call = router.stream(ask(mine()), new AbortController().signal)
     for await (const event of call.events) if (event.type === 'text') break
     const report = await call.result
     expect(report.status).toBe('aborted')
-    await expect.poll(() => fake.requests[0]?.disconnected).toBe(true)
+    await expect.poll(() => sent()[0]?.disconnected).toBe(true)
   })
 })
 
@@ -353,10 +393,10 @@ describe('router reports', () => {
         text: 'Fine.',
         usage: { inputTokens: 1_000, cachedInputTokens: 200, outputTokens: 100 },
       },
-      { model: OPENAI },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
     )
     const { report } = await run(router, {
-      ...ask('hello'),
+      ...ask(mine()),
       prompt: { name: 'chat.system', version: '1' },
     })
     // GPT-6.1 Terra: 800 x $1 + 200 x $0.05 + 100 x $5 per million = 800 + 10 + 500 µ$
@@ -375,11 +415,11 @@ describe('router reports', () => {
 
   it('reports an unknown model without calling any provider', async () => {
     const { router } = harness()
-    const { events, report } = await run(router, ask('hello', 'gpt-0'))
+    const { events, report } = await run(router, ask(mine(), 'gpt-0'))
     expect(report.error).toMatchObject({ code: 'unknown_model', retryable: false })
     expect(events).toEqual([{ type: 'error', error: report.error }])
     expect(report.attemptCount).toBe(0)
-    expect(fake.requests).toHaveLength(0)
+    expect(sent()).toHaveLength(0)
   })
 
   it('uses the default model when the request names none', async () => {
@@ -404,9 +444,9 @@ describe('router reports', () => {
     })
     const terra = catalog.find((spec) => spec.id === OPENAI) as ModelSpec
     const { router } = harness({ models: [sampler, terra] })
-    await run(router, { ...ask('hi', 'sampler'), temperature: 0.2 })
-    await run(router, { ...ask('hi', OPENAI), temperature: 0.2 })
-    const bodies = fake.requests.map((r) => r.body as Record<string, unknown>)
+    await run(router, { ...ask(mine(), 'sampler'), temperature: 0.2 })
+    await run(router, { ...ask(mine(), OPENAI), temperature: 0.2 })
+    const bodies = sent().map((r) => r.body as Record<string, unknown>)
     expect(bodies.map((b) => b.temperature)).toEqual([0.2, undefined])
   })
 })
@@ -430,7 +470,7 @@ describe('auto routing', () => {
 
   it('honours configured small and strong models', async () => {
     const { router } = harness({ auto: { small: 'claude-haiku-5-5', strong: 'claude-opus-5-5' } })
-    const { report } = await run(router, ask('hi', 'auto'))
+    const { report } = await run(router, ask(mine(), 'auto'))
     expect(report.model).toBe('claude-haiku-5-5')
   })
 })
@@ -438,18 +478,21 @@ describe('auto routing', () => {
 describe('router.complete', () => {
   it('makes a buffered call with the same retries and report', async () => {
     const { router } = harness()
-    fake.enqueue({ kind: 'status', status: 503 }, { model: OPENAI })
-    fake.enqueue({ kind: 'text', text: 'Lisbon trip planning' }, { model: OPENAI })
-
-    const { text, report } = await router.complete(
-      ask('title please'),
-      new AbortController().signal,
+    fake.enqueue(
+      { kind: 'status', status: 503 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
     )
+    fake.enqueue(
+      { kind: 'text', text: 'Lisbon trip planning' },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+
+    const { text, report } = await router.complete(ask(mine()), new AbortController().signal)
 
     expect(text).toBe('Lisbon trip planning')
     expect(report.status).toBe('ok')
     expect(report.attemptCount).toBe(2)
-    expect(fake.requests.map((r) => r.stream)).toEqual([false, false])
+    expect(sent().map((r) => r.stream)).toEqual([false, false])
     expect(report.costMicroUsd).toBe(
       costMicroUsd(
         report.usage,

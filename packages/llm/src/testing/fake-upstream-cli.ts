@@ -7,7 +7,8 @@ Starts the fake OpenAI/Anthropic upstream and prints its origin on stdout.
 
   --port <n>                 port to listen on (default 0: any free port)
   --host <address>           address to bind (default 127.0.0.1)
-  --tokens-per-second <n>    pace of the default echo reply (default 40; 0 = unpaced)
+  --reply-tokens <n>         the default reply is this many generated words (default: an echo)
+  --tokens-per-second <n>    pace of the default reply (default 40; 0 = unpaced)
   --first-byte-delay-ms <n>  delay before the default reply starts (default 150)
   --help                     show this text`
 
@@ -15,6 +16,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
+    'reply-tokens': { type: 'string' },
     'tokens-per-second': { type: 'string', default: '40' },
     'first-byte-delay-ms': { type: 'string', default: '150' },
     help: { type: 'boolean', default: false },
@@ -39,6 +41,9 @@ const upstream = await startFakeUpstream({
   host: values.host,
   port: number('port', values.port),
   defaultReply: {
+    ...(values['reply-tokens'] === undefined
+      ? {}
+      : { tokens: number('reply-tokens', values['reply-tokens']) }),
     tokensPerSecond: number('tokens-per-second', values['tokens-per-second']),
     firstByteDelayMs: number('first-byte-delay-ms', values['first-byte-delay-ms']),
   },

@@ -72,10 +72,57 @@ describe('fake upstream', () => {
   })
 
   it('serves a scenario the number of times asked, then falls back to the default', async () => {
-    fake.enqueue({ kind: 'status', status: 500, times: 2 })
-    await expect(chat('m', 'a')).rejects.toMatchObject({ status: 500 })
-    await expect(chat('m', 'b')).rejects.toMatchObject({ status: 500 })
-    await expect(chat('m', 'c')).resolves.toBeDefined()
+    fake.enqueue({ kind: 'status', status: 500, times: 2 }, { lastUserMessage: 'flaky' })
+    await expect(chat('m', 'flaky')).rejects.toMatchObject({ status: 500 })
+    await expect(chat('m', 'flaky')).rejects.toMatchObject({ status: 500 })
+    await expect(chat('m', 'flaky')).resolves.toBeDefined()
+  })
+
+  it('refuses a scenario that does not name its request, so none is taken by whoever comes next', () => {
+    // @ts-expect-error: the type demands a content key as well
+    expect(() => fake.enqueue({ kind: 'status', status: 500 }, { model: 'm' })).toThrow(
+      /must name its request/,
+    )
+  })
+
+  it('never gives a scenario keyed by the exact message to a title prompt that quotes it', async () => {
+    fake.enqueue({ kind: 'text', text: 'the reply' }, { lastUserMessage: 'Plan a picnic' })
+    const title = await chat('m', 'Name this conversation.\nUser: Plan a picnic')
+    expect(title.choices[0]?.message.content).toBe(
+      'You said: Name this conversation.\nUser: Plan a picnic',
+    )
+    expect((await chat('m', 'Plan a picnic')).choices[0]?.message.content).toBe('the reply')
+    expect(fake.requestsFor({ lastUserMessage: 'Plan a picnic' })).toHaveLength(1)
+  })
+
+  it('tells streamed turns from buffered calls', async () => {
+    fake.enqueue({ kind: 'text', text: 'streamed' }, { lastUserMessage: 'both', stream: true })
+    expect((await chat('m', 'both')).choices[0]?.message.content).toBe('You said: both')
+    const stream = await openai.chat.completions.create({
+      model: 'm',
+      stream: true,
+      messages: [{ role: 'user', content: 'both' }],
+    })
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+    expect(text).toBe('streamed')
+  })
+
+  it('delivers every chunk streamed before a cut, then drops the connection', async () => {
+    fake.enqueue({ kind: 'cut', tokens: 40, afterTokens: 30 }, { lastUserMessage: 'cut me' })
+    const stream = await openai.chat.completions.create({
+      model: 'm',
+      stream: true,
+      messages: [{ role: 'user', content: 'cut me' }],
+    })
+    const pieces: string[] = []
+    await expect(
+      (async () => {
+        for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? '')
+      })(),
+    ).rejects.toThrow()
+    expect(pieces.filter(Boolean)).toHaveLength(30)
+    expect(fake.requestsFor({ lastUserMessage: 'cut me' })[0]?.state).toBe('cut')
   })
 
   it('is driven over HTTP by another process', async () => {
@@ -83,10 +130,10 @@ describe('fake upstream', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([
-        { scenario: { kind: 'text', text: 'scripted' }, match: { api: 'openai' } },
+        { scenario: { kind: 'text', text: 'scripted' }, match: { lastUserMessage: 'x' } },
         {
           scenario: { kind: 'status', status: 429, retryAfterSeconds: 3 },
-          match: { api: 'anthropic' },
+          match: { api: 'anthropic', lastUserMessage: 'y' },
         },
       ]),
     })
@@ -109,16 +156,22 @@ describe('fake upstream', () => {
     expect(fake.requests).toHaveLength(0)
   })
 
-  it('rejects a malformed scenario over HTTP', async () => {
-    const response = await fetch(`${fake.origin}/__fake/scenarios`, {
-      method: 'POST',
-      body: JSON.stringify({ scenario: { kind: 'explode' } }),
-    })
-    expect(response.status).toBe(400)
+  it('rejects a malformed or unnamed scenario over HTTP', async () => {
+    for (const body of [
+      { scenario: { kind: 'explode' }, match: { lastUserMessage: 'z' } },
+      { scenario: { kind: 'text', text: 'for anyone' } },
+      { scenario: { kind: 'text', text: 'for anyone' }, match: { api: 'openai' } },
+    ]) {
+      const response = await fetch(`${fake.origin}/__fake/scenarios`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      })
+      expect(response.status).toBe(400)
+    }
   })
 
   it('records whether the client went away before the reply finished', async () => {
-    fake.enqueue({ kind: 'text', tokens: 400, tokensPerSecond: 200 })
+    fake.enqueue({ kind: 'text', tokens: 400, tokensPerSecond: 200 }, { lastUserMessage: 'long' })
     const controller = new AbortController()
     const stream = await openai.chat.completions.create(
       { model: 'm', stream: true, messages: [{ role: 'user', content: 'long' }] },

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
+import type { z } from 'zod'
 import { textPieces } from '../providers/demo/demo-provider.ts'
 import { countEncodedTokens } from '../tokens/count-tokens.ts'
 import {
@@ -38,8 +39,8 @@ export interface FakeUpstreamOptions {
   host?: string
   /** Defaults to 0: a free port chosen by the OS. */
   port?: number
-  /** Pace of the default echo reply; unpaced unless given. */
-  defaultReply?: { tokensPerSecond?: number; firstByteDelayMs?: number }
+  /** The reply to requests no scenario names: an echo, or `tokens` generated words; unpaced unless given. */
+  defaultReply?: { tokens?: number; tokensPerSecond?: number; firstByteDelayMs?: number }
 }
 
 export interface FakeUpstream {
@@ -48,18 +49,22 @@ export interface FakeUpstream {
   openaiBaseUrl: string
   /** The bare origin, for the Anthropic SDK and `ANTHROPIC_BASE_URL`. */
   anthropicBaseUrl: string
-  /** Queues a scenario for the next matching request (or the next `times` of them). */
-  enqueue(scenario: Scenario, match?: ScenarioMatch): void
+  /** Queues a scenario for the next request it matches (or the next `times` of them). */
+  enqueue(scenario: Scenario, match: ScenarioMatch): void
   /** Every request received so far, live. */
   readonly requests: readonly RecordedRequest[]
+  /** The requests received so far that `match` names, live: what one test sent. */
+  requestsFor(match: ScenarioMatch): RecordedRequest[]
   /** Forgets queued scenarios and recorded requests. */
   reset(): void
   close(): Promise<void>
 }
 
+type ParsedMatch = z.output<typeof scenarioMatchSchema>
+
 interface Queued {
   scenario: Scenario
-  match: ScenarioMatch
+  match: ParsedMatch
   remaining: number
 }
 
@@ -109,8 +114,13 @@ function parseRequest(api: Api, body: Record<string, unknown>): ParsedRequest {
   }
 }
 
-function matches(match: ScenarioMatch, request: ParsedRequest): boolean {
+function matches(
+  match: ParsedMatch,
+  request: Pick<ParsedRequest, 'api' | 'model' | 'stream' | 'lastUserMessage'>,
+): boolean {
   return (
+    (match.lastUserMessage === undefined || match.lastUserMessage === request.lastUserMessage) &&
+    (match.stream === undefined || match.stream === request.stream) &&
     (match.model === undefined || match.model === request.model) &&
     (match.api === undefined || match.api === request.api) &&
     (match.lastUserMessageIncludes === undefined ||
@@ -177,8 +187,9 @@ function errorBody(api: Api, type: string, message: string, code: string | null 
 /**
  * A loopback server that speaks OpenAI chat completions (`POST /v1/chat/completions`) and
  * Anthropic messages (`POST /v1/messages`), streamed and not, well enough for the official SDKs.
- * Requests take the first queued scenario that matches them; with none, they get an echo of
- * the last user message. `/__fake/*` exposes the same controls over HTTP.
+ * Requests take the first queued scenario that names them (by the last user message); with
+ * none, they get the default reply: an echo of the last user message, or `defaultReply.tokens`
+ * generated words. `/__fake/*` exposes the same controls over HTTP.
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const queue: Queued[] = []
@@ -186,15 +197,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   let nextId = 1
   const defaultReply = options.defaultReply ?? {}
 
-  const enqueue = (scenario: Scenario, match: ScenarioMatch = {}) => {
+  const push = (scenario: Scenario, match: ParsedMatch) => {
     const parsed = scenarioSchema.parse(scenario)
     const times = parsed.times ?? 1
     queue.push({
       scenario: parsed,
-      match: scenarioMatchSchema.parse(match),
+      match,
       remaining: times === 'always' ? Number.POSITIVE_INFINITY : times,
     })
   }
+  const enqueue = (scenario: Scenario, match: ScenarioMatch) =>
+    push(scenario, scenarioMatchSchema.parse(match))
 
   const take = (request: ParsedRequest): Scenario | undefined => {
     const index = queue.findIndex((entry) => matches(entry.match, request))
@@ -269,8 +282,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   ): Promise<void> {
     const effective: Scenario = scenario ?? {
       kind: 'text',
-      text: `You said: ${request.lastUserMessage}`,
-      ...defaultReply,
+      ...(defaultReply.tokens === undefined
+        ? { text: `You said: ${request.lastUserMessage}` }
+        : { tokens: defaultReply.tokens }),
+      tokensPerSecond: defaultReply.tokensPerSecond,
+      firstByteDelayMs: defaultReply.firstByteDelayMs,
     }
     const wait = async (ms: number | undefined) => {
       if (ms && ms > 0) await delay(ms, undefined, { signal: gone }).catch(() => {})
@@ -373,8 +389,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     if (effective.kind === 'cut') {
       record.state = 'cut'
-      // flush what was streamed, then drop the connection without finishing the response
-      res.socket?.destroySoon()
+      // every streamed chunk reaches the socket first; then the connection ends mid-response
+      await stream.flushed()
+      await endSocket(res)
       return
     }
     if (effective.kind === 'stream-error') {
@@ -401,7 +418,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         return
       }
       const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data]
-      for (const entry of entries) enqueue(entry.scenario, entry.match)
+      for (const entry of entries) push(entry.scenario, entry.match)
       sendJson(res, 201, { queued: entries.length })
     } else {
       sendJson(res, 404, { error: { message: `no control route ${req.method} ${path}` } })
@@ -422,6 +439,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     anthropicBaseUrl: origin,
     enqueue,
     requests,
+    requestsFor: (match) => {
+      const parsed = scenarioMatchSchema.parse(match)
+      return requests.filter((request) => matches(parsed, request))
+    },
     reset,
     close: () =>
       new Promise<void>((resolve) => {
@@ -429,6 +450,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         server.close(() => resolve())
       }),
   }
+}
+
+/** Ends the connection under a response that was never finished, so the client sees it cut. */
+function endSocket(res: ServerResponse): Promise<void> {
+  const socket = res.socket
+  if (!socket || socket.destroyed) return Promise.resolve()
+  return new Promise((resolve) => socket.end(() => resolve()))
 }
 
 function pace(tokensPerSecond: number | undefined): number {
@@ -526,9 +554,19 @@ class WireStream {
     this.res = res
   }
 
+  private pending: Promise<void> = Promise.resolve()
+
   private send(data: unknown, event?: string): void {
     const payload = typeof data === 'string' ? data : JSON.stringify(data)
-    this.res.write(`${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`)
+    const written = new Promise<void>((resolve) => {
+      this.res.write(`${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`, () => resolve())
+    })
+    this.pending = this.pending.then(() => written)
+  }
+
+  /** Resolves once everything sent so far has been handed to the socket. */
+  flushed(): Promise<void> {
+    return this.pending
   }
 
   private chunk(delta: Record<string, unknown>, finish: string | null = null): void {

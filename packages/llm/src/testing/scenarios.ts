@@ -84,21 +84,35 @@ export const scenarioSchema = z.discriminatedUnion('kind', [
 
 export type Scenario = z.input<typeof scenarioSchema>
 
-/** Which requests a queued scenario applies to; all given fields must match. */
+/**
+ * Which requests a queued scenario is meant for; all given fields must match. It must name the
+ * request by its content (`lastUserMessage` or `lastUserMessageIncludes`), so that a scenario
+ * is never taken by whichever request happens to come next: a retry or a background call (a
+ * conversation title, say) from another test.
+ */
 export const scenarioMatchSchema = z
   .object({
+    /** The whole last user message, exactly: a title prompt quoting it never matches. */
+    lastUserMessage: z.string().min(1).optional(),
+    /** A substring of the last user message (a title prompt that quotes it matches too). */
+    lastUserMessageIncludes: z.string().min(1).optional(),
     /** The `model` field of the request body. */
     model: z.string().optional(),
     api: z.enum(['openai', 'anthropic']).optional(),
-    /** A substring of the last user message. */
-    lastUserMessageIncludes: z.string().optional(),
+    /** Streamed or buffered; chat turns stream, conversation titles do not. */
+    stream: z.boolean().optional(),
   })
   .strict()
+  .refine((match) => match.lastUserMessage ?? match.lastUserMessageIncludes, {
+    message: 'a scenario must name its request by lastUserMessage or lastUserMessageIncludes',
+  })
 
-export type ScenarioMatch = z.input<typeof scenarioMatchSchema>
+/** A match that names its request by content (the schema's refinement, as a type). */
+export type ScenarioMatch = z.input<typeof scenarioMatchSchema> &
+  ({ lastUserMessage: string } | { lastUserMessageIncludes: string })
 
 /** Body of `POST /__fake/scenarios`: one entry or a list. */
 export const queuedScenarioSchema = z
-  .object({ scenario: scenarioSchema, match: scenarioMatchSchema.optional() })
+  .object({ scenario: scenarioSchema, match: scenarioMatchSchema })
   .strict()
 export const queuedScenariosSchema = z.union([queuedScenarioSchema, z.array(queuedScenarioSchema)])
