@@ -1,3 +1,4 @@
+import type { LlmError } from '../errors.ts'
 import type { Clock } from '../time.ts'
 
 export interface CircuitSettings {
@@ -10,6 +11,16 @@ export interface CircuitSettings {
 export const defaultCircuitSettings: CircuitSettings = { failureThreshold: 5, cooldownMs: 30_000 }
 
 export type CircuitState = 'closed' | 'open' | 'half_open'
+
+/** Leave to call a provider, settled exactly once; settling it again does nothing. */
+export interface CircuitTicket {
+  /** The provider answered. */
+  success(): void
+  /** The call failed; it counts against the provider only when the error speaks to its health. */
+  failure(error: LlmError): void
+  /** The call ended without telling whether the provider works (an abort, the deadline). */
+  release(): void
+}
 
 interface Entry {
   failures: number
@@ -28,6 +39,39 @@ export class CircuitBreaker {
     this.clock = clock
   }
 
+  state(provider: string): CircuitState {
+    const entry = this.entries.get(provider)
+    if (!entry || entry.openedAt === null) return 'closed'
+    return this.clock() - entry.openedAt >= this.settings.cooldownMs ? 'half_open' : 'open'
+  }
+
+  /** A ticket when the provider may be called (a half-open circuit lets one probe through), null to skip it. */
+  acquire(provider: string): CircuitTicket | null {
+    const state = this.state(provider)
+    if (state !== 'closed') {
+      const entry = this.entry(provider)
+      if (state === 'open' || entry.probing) return null
+      entry.probing = true
+    }
+    let settled = false
+    const settle = (effect: () => void) => {
+      if (settled) return
+      settled = true
+      effect()
+    }
+    return {
+      success: () => settle(() => this.succeed(provider)),
+      failure: (error) =>
+        settle(() => (countsAgainstCircuit(error) ? this.fail(provider) : this.release(provider))),
+      release: () => settle(() => this.release(provider)),
+    }
+  }
+
+  /** A stream that breaks after its first token, its ticket already settled, still counts. */
+  streamFailed(provider: string, error: LlmError): void {
+    if (countsAgainstCircuit(error)) this.fail(provider)
+  }
+
   private entry(provider: string): Entry {
     let entry = this.entries.get(provider)
     if (!entry) {
@@ -37,27 +81,11 @@ export class CircuitBreaker {
     return entry
   }
 
-  state(provider: string): CircuitState {
-    const entry = this.entries.get(provider)
-    if (!entry || entry.openedAt === null) return 'closed'
-    return this.clock() - entry.openedAt >= this.settings.cooldownMs ? 'half_open' : 'open'
-  }
-
-  /** `call` when the provider may be used, `probe` for the single trial call of a half-open circuit, `skip` otherwise. */
-  acquire(provider: string): 'call' | 'probe' | 'skip' {
-    const state = this.state(provider)
-    if (state === 'closed') return 'call'
-    const entry = this.entry(provider)
-    if (state === 'open' || entry.probing) return 'skip'
-    entry.probing = true
-    return 'probe'
-  }
-
-  success(provider: string): void {
+  private succeed(provider: string): void {
     this.entries.set(provider, { failures: 0, openedAt: null, probing: false })
   }
 
-  failure(provider: string): void {
+  private fail(provider: string): void {
     const entry = this.entry(provider)
     entry.failures += 1
     if (entry.probing || entry.failures >= this.settings.failureThreshold) {
@@ -66,9 +94,17 @@ export class CircuitBreaker {
     entry.probing = false
   }
 
-  /** The call ended without telling whether the provider works (the caller aborted it). */
-  release(provider: string): void {
+  private release(provider: string): void {
     const entry = this.entries.get(provider)
     if (entry) entry.probing = false
   }
+}
+
+/** Whether a failure says something about the provider's health (not the request, not rate limits). */
+function countsAgainstCircuit(error: LlmError): boolean {
+  return (
+    error.code === 'provider_unavailable' ||
+    error.code === 'timeout' ||
+    (error.code === 'provider_error' && error.retryable)
+  )
 }

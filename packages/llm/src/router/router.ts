@@ -363,8 +363,8 @@ export function createRouter(options: RouterOptions): Router {
 
       for (let tryNumber = 1; tryNumber <= policy.maxAttempts; tryNumber++) {
         if (signal.aborted) return fail(abortedError(), identity(spec))
-        const gate = circuit.acquire(spec.provider)
-        if (gate === 'skip') {
+        const ticket = circuit.acquire(spec.provider)
+        if (!ticket) {
           attempt(spec, 'circuit_open', clock())
           lastError ??= new LlmError('provider_unavailable', {
             provider: spec.provider,
@@ -373,7 +373,7 @@ export function createRouter(options: RouterOptions): Router {
           break
         }
         if (clock() >= deadlineAt) {
-          circuit.release(spec.provider)
+          ticket.release()
           return fail(
             new LlmError('timeout', { detail: 'call deadline reached before a first token' }),
             identity(lastSpec),
@@ -382,7 +382,7 @@ export function createRouter(options: RouterOptions): Router {
         const at = clock()
         const start = await startAttempt(provider, providerRequest, mode, signal, deadlineAt)
         if (start.kind === 'aborted') {
-          circuit.release(spec.provider)
+          ticket.release()
           attempt(spec, 'aborted', at)
           return fail(abortedError(spec.provider), {
             ...identity(spec),
@@ -392,8 +392,7 @@ export function createRouter(options: RouterOptions): Router {
         }
         if (start.kind === 'failed') {
           const { error } = start
-          if (countsAgainstCircuit(error)) circuit.failure(spec.provider)
-          else circuit.release(spec.provider)
+          ticket.failure(error)
           const entry = attempt(spec, 'error', at, {
             errorCode: error.code,
             ...(error.status === undefined ? {} : { status: error.status }),
@@ -408,7 +407,7 @@ export function createRouter(options: RouterOptions): Router {
         }
 
         // First token: from here on nothing is retried or switched.
-        circuit.success(spec.provider)
+        ticket.success()
         const ttftMs = Math.round(clock() - startedAt)
         const okAttempt = attempt(spec, 'ok', at)
         return await relay(start, spec, {
@@ -417,13 +416,7 @@ export function createRouter(options: RouterOptions): Router {
           finish: (outcome) => {
             okAttempt.durationMs = Math.round(clock() - at)
             const usage = outcome.usage ?? estimateUsage(outcome.text)
-            if (
-              outcome.error &&
-              outcome.error.code !== 'aborted' &&
-              countsAgainstCircuit(outcome.error)
-            ) {
-              circuit.failure(spec.provider)
-            }
+            if (outcome.error) circuit.streamFailed(spec.provider, outcome.error)
             if (outcome.error)
               okAttempt.outcome = outcome.error.code === 'aborted' ? 'aborted' : 'error'
             if (outcome.error) okAttempt.errorCode = outcome.error.code
@@ -558,15 +551,6 @@ export function createRouter(options: RouterOptions): Router {
     },
     circuitState: (provider) => circuit.state(provider),
   }
-}
-
-/** Whether a failure says something about the provider's health (not the request, not rate limits). */
-function countsAgainstCircuit(error: LlmError): boolean {
-  return (
-    error.code === 'provider_unavailable' ||
-    error.code === 'timeout' ||
-    (error.code === 'provider_error' && error.retryable)
-  )
 }
 
 function isSent(outcome: AttemptOutcome): boolean {
