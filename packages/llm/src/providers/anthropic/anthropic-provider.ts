@@ -1,23 +1,10 @@
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from '@anthropic-ai/sdk'
+import Anthropic from '@anthropic-ai/sdk'
 import type {
   Usage as AnthropicUsage,
   MessageCreateParamsBase,
   MessageDeltaUsage,
   MessageParam,
 } from '@anthropic-ai/sdk/resources/messages'
-import {
-  abortedError,
-  classifyHttpFailure,
-  connectionError,
-  describeError,
-  LlmError,
-  streamEndedEarly,
-} from '../../errors.ts'
 import type {
   ChatCompletion,
   ChatEvent,
@@ -27,6 +14,8 @@ import type {
   FinishReason,
   Usage,
 } from '../../types.ts'
+import { sdkErrorMapper } from '../sdk-errors.ts'
+import { type StreamEnd, sdkStream } from '../sdk-stream.ts'
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com'
 
@@ -74,74 +63,46 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
   })
 
-  const toLlmError = (error: unknown, signal: AbortSignal): LlmError => {
-    if (error instanceof LlmError) return error
-    if (signal.aborted || error instanceof APIUserAbortError) return abortedError(id)
-    if (error instanceof APIConnectionTimeoutError) {
-      return new LlmError('timeout', { detail: describeError(error), provider: id })
-    }
-    if (error instanceof APIConnectionError) return connectionError(describeError(error), id)
-    if (error instanceof APIError) {
-      return classifyHttpFailure({
-        status: error.status,
-        headers: error.headers,
-        type: error.type,
-        code: error.errorCode,
-        detail: error.message,
-        provider: id,
-      })
-    }
-    return connectionError(describeError(error), id)
-  }
+  const toLlmError = sdkErrorMapper(id, Anthropic, (error) => error.errorCode)
 
   return {
     id,
     kind: 'anthropic',
 
-    async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
-      const usage = new UsageAccumulator()
-      let finish: FinishReason | undefined
-      let stopped = false
-      try {
-        const events = await client.messages.create(
-          { ...params(request), stream: true },
-          { signal },
-        )
-        for await (const event of events) {
-          switch (event.type) {
-            case 'message_start':
-              usage.update(event.message.usage)
-              break
-            case 'content_block_delta':
-              // Thinking, signature and tool deltas are not part of the visible reply.
-              if (event.delta.type === 'text_delta' && event.delta.text) {
-                yield { type: 'text', text: event.delta.text }
-              }
-              break
-            case 'message_delta':
-              usage.update(event.usage)
-              if (event.delta.stop_reason) finish = toFinishReason(event.delta.stop_reason)
-              break
-            case 'message_stop':
-              stopped = true
-              break
+    stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+      return sdkStream(
+        async function* (): AsyncGenerator<ChatEvent, StreamEnd> {
+          const usage = new UsageAccumulator()
+          let finish: FinishReason | undefined
+          let stopped = false
+          const events = await client.messages.create(
+            { ...params(request), stream: true },
+            { signal },
+          )
+          for await (const event of events) {
+            switch (event.type) {
+              case 'message_start':
+                usage.update(event.message.usage)
+                break
+              case 'content_block_delta':
+                // Thinking, signature and tool deltas are not part of the visible reply.
+                if (event.delta.type === 'text_delta' && event.delta.text) {
+                  yield { type: 'text', text: event.delta.text }
+                }
+                break
+              case 'message_delta':
+                usage.update(event.usage)
+                if (event.delta.stop_reason) finish = toFinishReason(event.delta.stop_reason)
+                break
+              case 'message_stop':
+                stopped = true
+                break
+            }
           }
-        }
-      } catch (error) {
-        yield { type: 'error', error: toLlmError(error, signal) }
-        return
-      }
-      if (signal.aborted) {
-        yield { type: 'error', error: abortedError(id) }
-        return
-      }
-      if (!stopped) {
-        yield { type: 'error', error: streamEndedEarly(id) }
-        return
-      }
-      const total = usage.total()
-      if (total) yield { type: 'usage', usage: total }
-      yield { type: 'finish', reason: finish ?? 'other' }
+          return { finish: stopped ? (finish ?? 'other') : undefined, usage: usage.total() }
+        },
+        { provider: id, signal, toLlmError },
+      )
     },
 
     async complete(request: ChatRequest, signal: AbortSignal): Promise<ChatCompletion> {

@@ -1,22 +1,9 @@
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai'
+import OpenAI from 'openai'
 import type {
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions'
 import type { CompletionUsage } from 'openai/resources/completions'
-import {
-  abortedError,
-  classifyHttpFailure,
-  connectionError,
-  describeError,
-  LlmError,
-  streamEndedEarly,
-} from '../../errors.ts'
 import type {
   ChatCompletion,
   ChatEvent,
@@ -25,6 +12,8 @@ import type {
   FinishReason,
   Usage,
 } from '../../types.ts'
+import { sdkErrorMapper } from '../sdk-errors.ts'
+import { type StreamEnd, sdkStream } from '../sdk-stream.ts'
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1'
 
@@ -77,61 +66,32 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): ChatP
     }
   }
 
-  const toLlmError = (error: unknown, signal: AbortSignal): LlmError => {
-    if (error instanceof LlmError) return error
-    if (signal.aborted || error instanceof APIUserAbortError) return abortedError(id)
-    if (error instanceof APIConnectionTimeoutError) {
-      return new LlmError('timeout', { detail: describeError(error), provider: id })
-    }
-    if (error instanceof APIConnectionError) return connectionError(describeError(error), id)
-    if (error instanceof APIError) {
-      return classifyHttpFailure({
-        status: error.status,
-        headers: error.headers,
-        type: error.type,
-        code: error.code,
-        detail: error.message,
-        provider: id,
-      })
-    }
-    // Body read failures (socket closed mid-stream) surface from fetch as plain errors.
-    return connectionError(describeError(error), id)
-  }
+  const toLlmError = sdkErrorMapper(id, OpenAI, (error) => error.code)
 
   return {
     id,
     kind: 'openai',
 
-    async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
-      let finish: FinishReason | undefined
-      let usage: Usage | undefined
-      try {
-        const chunks = await client.chat.completions.create(
-          { ...params(request), stream: true, stream_options: { include_usage: true } },
-          { signal },
-        )
-        for await (const chunk of chunks) {
-          if (chunk.usage) usage = toUsage(chunk.usage)
-          const choice = chunk.choices?.[0]
-          const text = choice?.delta?.content
-          if (text) yield { type: 'text', text }
-          if (choice?.finish_reason) finish = toFinishReason(choice.finish_reason)
-        }
-      } catch (error) {
-        yield { type: 'error', error: toLlmError(error, signal) }
-        return
-      }
-      // The SDK ends a stream quietly when its request is aborted.
-      if (signal.aborted) {
-        yield { type: 'error', error: abortedError(id) }
-        return
-      }
-      if (finish === undefined) {
-        yield { type: 'error', error: streamEndedEarly(id) }
-        return
-      }
-      if (usage) yield { type: 'usage', usage }
-      yield { type: 'finish', reason: finish }
+    stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+      return sdkStream(
+        async function* (): AsyncGenerator<ChatEvent, StreamEnd> {
+          let finish: FinishReason | undefined
+          let usage: Usage | null = null
+          const chunks = await client.chat.completions.create(
+            { ...params(request), stream: true, stream_options: { include_usage: true } },
+            { signal },
+          )
+          for await (const chunk of chunks) {
+            if (chunk.usage) usage = toUsage(chunk.usage)
+            const choice = chunk.choices?.[0]
+            const text = choice?.delta?.content
+            if (text) yield { type: 'text', text }
+            if (choice?.finish_reason) finish = toFinishReason(choice.finish_reason)
+          }
+          return { finish, usage }
+        },
+        { provider: id, signal, toLlmError },
+      )
     },
 
     async complete(request: ChatRequest, signal: AbortSignal): Promise<ChatCompletion> {
