@@ -20,7 +20,7 @@ import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts'
 import type { LocalAuthSettings } from './auth-local/sessions.ts'
 import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
 import { type Config, ConfigError } from './config.ts'
-import { createChatTurns } from './services/chat-turn.ts'
+import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
@@ -40,7 +40,7 @@ export interface AppDeps {
   /** Present in embedded mode, where this server is also the auth server. */
   localAuth: LocalAuthSettings | undefined
   models: ModelDirectory
-  turns: ReturnType<typeof createChatTurns>
+  turns: ChatTurns
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'

@@ -1,4 +1,4 @@
-import type { JwtClaims } from '@parley/schema/contracts'
+import type { VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 import type { AppDeps } from './deps.ts'
 
@@ -9,6 +9,6 @@ export interface AppEnv {
     logger: Logger
     deps: AppDeps
     /** Set by the auth middleware on protected routes. */
-    claims: JwtClaims & { sub: string }
+    claims: VerifiedClaims
   }
 }

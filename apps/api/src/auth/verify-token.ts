@@ -1,4 +1,4 @@
-import type { JwtClaims } from '@parley/schema/contracts'
+import type { VerifiedClaims } from '@parley/schema/contracts'
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -12,8 +12,6 @@ import { AppError } from '../errors.ts'
 
 /** The audience Supabase Auth (and the embedded auth) put in user access tokens. */
 export const accessTokenAudience = 'authenticated'
-
-export type VerifiedClaims = JwtClaims & { sub: string; role: 'authenticated' }
 
 export interface TokenVerifier {
   /** The claims of a valid user access token; throws `unauthorized` otherwise. */

@@ -5,8 +5,6 @@ import {
   messagePage,
   messageParams,
   regenerateMessageBody,
-  type StreamEventData,
-  type StreamEventName,
   sendMessageBody,
   sendMessageResponse,
 } from '@parley/schema/contracts'
@@ -15,8 +13,9 @@ import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../env.ts'
 import { AppError, notFound, safeError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
-import type { Turn } from '../services/chat-turn.ts'
+import type { Turn, TurnContext } from '../services/chat-turn/index.ts'
 import { docs } from './docs.ts'
+import { sseFrame, sseKeepAlive } from './sse.ts'
 
 const sendDocs = (summary: string) =>
   docs('messages', summary, {
@@ -53,11 +52,11 @@ export const messages = new Hono<AppEnv>()
     validate('param', idParam),
     validate('json', sendMessageBody),
     async (c) => {
-      const turn = await c.var.deps.turns.start(
-        c.var.claims,
-        { kind: 'send', conversationId: c.req.valid('param').id, ...c.req.valid('json') },
-        { requestId: c.var.requestId, logger: c.var.logger },
-      )
+      const turn = await c.var.deps.turns.start(turnContext(c), {
+        kind: 'send',
+        conversationId: c.req.valid('param').id,
+        ...c.req.valid('json'),
+      })
       return respond(c, turn)
     },
   )
@@ -68,30 +67,24 @@ export const messages = new Hono<AppEnv>()
     validate('json', regenerateMessageBody),
     async (c) => {
       const { id, messageId } = c.req.valid('param')
-      const turn = await c.var.deps.turns.start(
-        c.var.claims,
-        { kind: 'regenerate', conversationId: id, messageId, ...c.req.valid('json') },
-        { requestId: c.var.requestId, logger: c.var.logger },
-      )
+      const turn = await c.var.deps.turns.start(turnContext(c), {
+        kind: 'regenerate',
+        conversationId: id,
+        messageId,
+        ...c.req.valid('json'),
+      })
       return respond(c, turn)
     },
   )
 
+const turnContext = (c: Context<AppEnv>): TurnContext => ({
+  claims: c.var.claims,
+  requestId: c.var.requestId,
+  logger: c.var.logger,
+})
+
 const wantsEventStream = (c: Context) =>
   (c.req.header('accept') ?? '').toLowerCase().includes('text/event-stream')
-
-/** The event's data as handed to `JSON.stringify`, which writes Dates as ISO strings. */
-type Wire<T> = T extends string
-  ? string | Date
-  : T extends (infer U)[]
-    ? Wire<U>[]
-    : T extends object
-      ? { [K in keyof T]: Wire<T[K]> }
-      : T
-
-function frame<E extends StreamEventName>(event: E, data: Wire<StreamEventData<E>>): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
-}
 
 /** Streams the turn as server-sent events, or answers once with JSON when SSE was not asked for. */
 async function respond(c: Context<AppEnv>, turn: Turn) {
@@ -116,17 +109,17 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
       if (!stream.aborted && !stream.closed) void stream.write(text).catch(stop)
     }
     // Comments keep idle proxies from closing the connection while a slow model thinks.
-    const keepAlive = setInterval(() => send(': keep-alive\n\n'), 15_000)
+    const keepAlive = setInterval(() => send(sseKeepAlive), 15_000)
     try {
-      send(frame('start', { userMessage, assistantMessage }))
-      const end = await turn.run(upstream.signal, (text) => send(frame('delta', { text })))
+      send(sseFrame('start', { userMessage, assistantMessage }))
+      const end = await turn.run(upstream.signal, (text) => send(sseFrame('delta', { text })))
       send(
         end.error
-          ? frame('error', {
+          ? sseFrame('error', {
               error: { ...end.error, requestId: c.var.requestId },
               assistantMessage: end.assistantMessage,
             })
-          : frame('done', {
+          : sseFrame('done', {
               assistantMessage: end.assistantMessage,
               usage: end.usage,
               conversation: end.conversation,
@@ -135,7 +128,7 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
     } catch (error) {
       c.var.logger.error({ err: safeError(error) }, 'stream failed')
       send(
-        frame('error', {
+        sseFrame('error', {
           error: {
             code: 'internal_error',
             message: 'something went wrong on our side',

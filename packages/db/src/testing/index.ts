@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { JwtClaims } from '@parley/schema/contracts'
+import type { JwtClaims, VerifiedClaims } from '@parley/schema/contracts'
 import { createDatabase, type Database } from '../client.ts'
 import { readMigrations } from '../migrate.ts'
 import { prepareDatabase } from '../prepare.ts'
@@ -67,7 +67,7 @@ async function exists(file: string): Promise<boolean> {
 export interface TestUser {
   id: string
   email: string
-  claims: JwtClaims
+  claims: VerifiedClaims
 }
 
 /** A signed-up user (with a profile, made by the sign-up trigger) and the claims of their token. */

@@ -78,3 +78,6 @@ export const jwtClaims = z
     path: ['sub'],
   })
 export type JwtClaims = z.infer<typeof jwtClaims>
+
+/** The claims of a verified user access token: what every user-facing path runs with. */
+export type VerifiedClaims = JwtClaims & { sub: string; role: 'authenticated' }

@@ -16,6 +16,7 @@ export {
   page,
   pageQuery,
   uuid,
+  type VerifiedClaims,
 } from './common.ts'
 export {
   type Conversation,

@@ -1,9 +1,9 @@
 import { inspect } from '@parley/db/testing'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../testing/test-server.ts'
-import { createChatTurns } from './chat-turn.ts'
-import { StreamLimiter } from './stream-limiter.ts'
+import { startTestServer, type TestServer } from '../../testing/test-server.ts'
+import { StreamLimiter } from '../stream-limiter.ts'
+import { createChatTurns } from './index.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -27,12 +27,8 @@ describe('a turn that fails inside the server', () => {
       json: {},
     })
     const { id } = (await created.json()) as { id: string }
-    const meta = { requestId: 'test', logger: pino({ level: 'silent' }) }
-    const turn = await turns.start(
-      user.claims as typeof user.claims & { sub: string },
-      { kind: 'send', conversationId: id, content: 'hello' },
-      meta,
-    )
+    const ctx = { claims: user.claims, requestId: 'test', logger: pino({ level: 'silent' }) }
+    const turn = await turns.start(ctx, { kind: 'send', conversationId: id, content: 'hello' })
     await expect(turn.run(new AbortController().signal, () => {})).rejects.toThrow()
 
     const reply = (await inspect.messages(server.db, id)).find((m) => m.role === 'assistant')

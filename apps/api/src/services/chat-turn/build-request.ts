@@ -1,0 +1,90 @@
+import type { ContextMessage, MessageRow } from '@parley/db'
+import {
+  buildContext,
+  type ChatMessage,
+  type ModelSpec,
+  type RouterRequest,
+  renderPrompt,
+} from '@parley/llm'
+import type { ContextPassage, PreparedTurn } from './turn-types.ts'
+
+export interface TurnModelRequest {
+  request: RouterRequest
+  /** History messages left out to fit the model's context window. */
+  droppedMessages: number
+}
+
+/**
+ * Builds what the router is asked: the versioned system prompt (with the conversation's own
+ * instructions and any retrieved passages), and the history trimmed to the model's budget.
+ */
+export function buildTurnRequest(
+  turn: PreparedTurn,
+  options: { models: readonly ModelSpec[]; today: string; passages: readonly ContextPassage[] },
+): TurnModelRequest {
+  const spec = budgetSpec(options.models, turn.model)
+  const system = systemPrompt(turn, spec, options.today, options.passages)
+  const context = buildContext({
+    system: system.text,
+    history: turn.history.filter(usableInContext).map(toChatMessage),
+    newUserMessage: toChatMessage(turn.userMessage),
+    model: spec,
+  })
+  return {
+    request: {
+      model: turn.model,
+      system: context.system,
+      messages: context.messages,
+      ...(turn.conversation.temperature === null
+        ? {}
+        : { temperature: turn.conversation.temperature }),
+      prompt: { name: system.name, version: system.version },
+    },
+    droppedMessages: context.droppedMessages,
+  }
+}
+
+/** The model whose window the context is budgeted for. */
+function budgetSpec(models: readonly ModelSpec[], model: string): ModelSpec {
+  const exact = models.find((spec) => spec.id === model)
+  if (exact) return exact
+  // `auto`: budget for the largest window; the router falls back if its pick is smaller.
+  return models.reduce((a, b) => (b.contextWindow > a.contextWindow ? b : a))
+}
+
+function systemPrompt(
+  turn: PreparedTurn,
+  spec: ModelSpec,
+  today: string,
+  passages: readonly ContextPassage[],
+) {
+  const rendered = renderPrompt('chat.system', {
+    userName: turn.profile.displayName ?? nameFromEmail(turn.profile.email),
+    currentDate: today,
+    modelName: turn.model === 'auto' ? 'an AI assistant' : spec.displayName,
+  })
+  const custom = turn.conversation.systemPrompt?.trim()
+  const parts = [rendered.text]
+  if (custom) parts.push(`Instructions for this conversation, from the user:\n${custom}`)
+  if (passages.length > 0) {
+    const numbered = passages.map((passage, i) => `[${i + 1}] ${passage.text}`).join('\n\n')
+    parts.push(`Passages from the user's files; cite them as [n] where you use them:\n${numbered}`)
+  }
+  return { ...rendered, text: parts.join('\n\n') }
+}
+
+function nameFromEmail(email: string | null): string {
+  const local = email?.split('@')[0]
+  return local?.trim() ? local.slice(0, 100) : 'there'
+}
+
+const usableInContext = (message: ContextMessage) =>
+  (message.role === 'user' || message.role === 'assistant') && message.content.length > 0
+
+const toChatMessage = (
+  message: Pick<MessageRow, 'role' | 'content' | 'tokenCount'>,
+): ChatMessage => ({
+  role: message.role === 'assistant' ? 'assistant' : 'user',
+  content: message.content,
+  tokenCount: message.tokenCount,
+})

@@ -1,0 +1,65 @@
+import type { CallReport } from '@parley/llm'
+import { buildTurnRequest } from './build-request.ts'
+import type { LiveReply } from './live-turns.ts'
+import { failTurn, settleTurn } from './settle.ts'
+import { streamReply } from './stream-reply.ts'
+import { titleWithin } from './title.ts'
+import type { TurnSteps } from './turn-steps.ts'
+import type { Admission, PreparedTurn, TurnContext, TurnEnd } from './turn-types.ts'
+
+/**
+ * Answers a prepared (and admitted) turn: context, stream, settle, and the title of a first
+ * exchange. However it ends, the reply is left settled or failed, never `streaming`.
+ */
+export async function runTurn(
+  steps: TurnSteps,
+  ctx: TurnContext,
+  turn: PreparedTurn,
+  admissions: readonly Admission[],
+  reply: LiveReply,
+  signal: AbortSignal,
+): Promise<TurnEnd> {
+  try {
+    const passages = (await Promise.all(steps.context.map((step) => step(ctx, turn)))).flat()
+    const { request, droppedMessages } = buildTurnRequest(turn, {
+      models: steps.models.models,
+      today: steps.today(),
+      passages,
+    })
+    const report = await streamReply(steps, ctx, turn, request, reply, signal)
+    const end = await settleTurn(steps.db, ctx, turn, report, {
+      admissions,
+      steps: steps.settle,
+    })
+    if (turn.untitled) {
+      end.conversation = await titleWithin(steps, ctx, turn, report.text, end.conversation)
+    }
+    logTurn(ctx, turn, report, droppedMessages)
+    return end
+  } catch (error) {
+    await failTurn(steps.db, ctx, turn, reply.text)
+    throw error
+  }
+}
+
+function logTurn(ctx: TurnContext, turn: PreparedTurn, report: CallReport, dropped: number) {
+  ctx.logger.info(
+    {
+      userId: ctx.claims.sub,
+      conversationId: turn.conversation.id,
+      status: report.status,
+      model: report.model,
+      provider: report.provider,
+      fallbackFrom: report.fallbackFrom,
+      attempts: report.attemptCount,
+      ttftMs: report.ttftMs,
+      latencyMs: report.latencyMs,
+      inputTokens: report.usage.inputTokens,
+      outputTokens: report.usage.outputTokens,
+      costMicroUsd: report.costMicroUsd,
+      droppedMessages: dropped,
+      ...(report.error ? { errorCode: report.error.code } : {}),
+    },
+    'turn',
+  )
+}

@@ -1,0 +1,49 @@
+import type { Database } from '@parley/db'
+import type { Router } from '@parley/llm'
+import type { ModelDirectory } from '../model-directory.ts'
+import type { StreamLimiter } from '../stream-limiter.ts'
+import type { AdmissionStep, ContextStep, SettleStep } from './turn-types.ts'
+
+export interface ChatTurnDeps {
+  db: Database
+  models: ModelDirectory
+  streams: StreamLimiter
+  /** Minimum time between progress writes of a streaming reply (default 1 s). */
+  progressIntervalMs?: number
+  /** How long `done` waits for a first exchange's title (default 2 s). */
+  titleWaitMs?: number
+  today?: () => string
+  /** The seams: steps other features add to every turn. */
+  admission?: readonly AdmissionStep[]
+  context?: readonly ContextStep[]
+  settle?: readonly SettleStep[]
+}
+
+/** Everything the steps of a turn use, with the defaults filled in. */
+export interface TurnSteps {
+  db: Database
+  models: ModelDirectory
+  router: Router
+  streams: StreamLimiter
+  progressIntervalMs: number
+  titleWaitMs: number
+  today: () => string
+  admission: readonly AdmissionStep[]
+  context: readonly ContextStep[]
+  settle: readonly SettleStep[]
+}
+
+export function turnSteps(deps: ChatTurnDeps): TurnSteps {
+  return {
+    db: deps.db,
+    models: deps.models,
+    router: deps.models.router,
+    streams: deps.streams,
+    progressIntervalMs: deps.progressIntervalMs ?? 1_000,
+    titleWaitMs: deps.titleWaitMs ?? 2_000,
+    today: deps.today ?? (() => new Date().toISOString().slice(0, 10)),
+    admission: deps.admission ?? [],
+    context: deps.context ?? [],
+    settle: deps.settle ?? [],
+  }
+}

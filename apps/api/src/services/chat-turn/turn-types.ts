@@ -1,0 +1,105 @@
+import type { ContextMessage, ConversationRow, MessageRow, TurnOpening, Tx } from '@parley/db'
+import type { CallReport } from '@parley/llm'
+import type { ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
+import type { Logger } from 'pino'
+
+/** What travels through every step of one turn: who asks, and how to log it. */
+export interface TurnContext {
+  claims: VerifiedClaims
+  requestId: string
+  logger: Logger
+}
+
+export type TurnRequest =
+  | {
+      kind: 'send'
+      conversationId: string
+      id?: string | undefined
+      content: string
+      model?: string | undefined
+      parentId?: string | undefined
+    }
+  | {
+      kind: 'regenerate'
+      conversationId: string
+      messageId: string
+      id?: string | undefined
+      model?: string | undefined
+    }
+
+/** A turn whose user message and empty reply are stored, ready to be answered. */
+export interface PreparedTurn {
+  conversation: ConversationRow
+  profile: TurnOpening['profile']
+  userMessage: MessageRow
+  assistantMessage: MessageRow
+  model: string
+  history: ContextMessage[]
+  /** The conversation has no title yet: this exchange names it. */
+  untitled: boolean
+}
+
+/** A send or regenerate that already ran (same id): it is followed or read back, never run again. */
+export interface ReplayedTurn {
+  userMessage: MessageRow
+  assistantMessage: MessageRow
+}
+
+export interface TurnUsage {
+  inputTokens: number
+  outputTokens: number
+  cachedInputTokens: number
+  costMicroUsd: number
+  costUsd: number
+}
+
+export interface TurnEnd {
+  assistantMessage: MessageRow
+  conversation: ConversationRow
+  usage: TurnUsage
+  /** Why the reply is not complete; null when it is. */
+  error: { code: ErrorCode; message: string } | null
+}
+
+export interface Turn {
+  userMessage: MessageRow
+  assistantMessage: MessageRow
+  /**
+   * Streams the reply, calling `onDelta` with each piece of text (for a repeated send of a turn
+   * that already ran, with what it has). Resolves when the reply is over, however it ended.
+   */
+  run(signal: AbortSignal, onDelta: (text: string) => void): Promise<TurnEnd>
+}
+
+/**
+ * The **admission** seam: runs inside the prepare transaction, after the messages are written
+ * and before anything is sent upstream. Throwing an `AppError` refuses the turn and rolls back
+ * every row it wrote (budgets and rate limits plug in here).
+ */
+export type AdmissionStep = (tx: Tx, ctx: TurnContext, turn: PreparedTurn) => Promise<Admission>
+
+export interface Admission {
+  /** Runs inside the settle transaction, whatever the outcome (a budget reservation settles here). */
+  settle(tx: Tx, outcome: TurnOutcome): Promise<void>
+}
+
+/** The **context** seam: passages to put before the model (retrieval), with what they cite. */
+export type ContextStep = (ctx: TurnContext, turn: PreparedTurn) => Promise<ContextPassage[]>
+
+export interface ContextPassage {
+  /** The text the model reads; it is cited as `[n]`, n counting from 1 in this list's order. */
+  text: string
+  /** Where it came from, stored with the reply and sent in `done`. */
+  source: Record<string, unknown>
+}
+
+/** The **settle** seam: more writes in the one transaction that records a turn's outcome. */
+export type SettleStep = (tx: Tx, ctx: TurnContext, outcome: TurnOutcome) => Promise<void>
+
+/** How a turn ended, as the settle steps see it. */
+export interface TurnOutcome {
+  turn: PreparedTurn
+  report: CallReport
+  /** The stored reply; null when the conversation was deleted while it streamed. */
+  assistantMessage: MessageRow | null
+}
