@@ -1,6 +1,6 @@
 import type { CallReport } from '@parley/llm'
-import { buildTurnRequest } from './build-request.ts'
 import type { LiveReply } from './live-turns.ts'
+import type { OpenedCall } from './open-call.ts'
 import { failTurn, settleTurn } from './settle.ts'
 import { streamReply } from './stream-reply.ts'
 import { titleWithin } from './title.ts'
@@ -8,25 +8,19 @@ import type { TurnSteps } from './turn-steps.ts'
 import type { Admission, PreparedTurn, TurnContext, TurnEnd } from './turn-types.ts'
 
 /**
- * Answers a prepared (and admitted) turn: context, stream, settle, and the title of a first
- * exchange. However it ends, the reply is left settled or failed, never `streaming`.
+ * Answers a prepared, admitted turn whose call is open: stream, settle, and the title of a
+ * first exchange. However it ends, the reply is left settled or failed, never `streaming`.
  */
 export async function runTurn(
   steps: TurnSteps,
   ctx: TurnContext,
   turn: PreparedTurn,
   admissions: readonly Admission[],
+  opened: OpenedCall,
   reply: LiveReply,
-  signal: AbortSignal,
 ): Promise<TurnEnd> {
   try {
-    const passages = (await Promise.all(steps.context.map((step) => step(ctx, turn)))).flat()
-    const { request, droppedMessages } = buildTurnRequest(turn, {
-      models: steps.models.models,
-      today: steps.today(),
-      passages,
-    })
-    const report = await streamReply(steps, ctx, turn, request, reply, signal)
+    const report = await streamReply(steps, ctx, turn, opened.call, reply)
     const end = await settleTurn(steps.db, ctx, turn, report, {
       admissions,
       steps: steps.settle,
@@ -34,7 +28,7 @@ export async function runTurn(
     if (turn.untitled) {
       end.conversation = await titleWithin(steps, ctx, turn, report.text, end.conversation)
     }
-    logTurn(ctx, turn, report, droppedMessages)
+    logTurn(ctx, turn, report, opened.droppedMessages)
     return end
   } catch (error) {
     await failTurn(steps.db, ctx, turn, reply.text)

@@ -1,18 +1,17 @@
 import { type Database, updateMessage } from '@parley/db'
-import type { CallReport, Router, RouterRequest } from '@parley/llm'
+import type { CallReport, RouterStream } from '@parley/llm'
 import { safeError } from '../../errors.ts'
 import type { LiveReply } from './live-turns.ts'
 import type { PreparedTurn, TurnContext } from './turn-types.ts'
 
 export interface StreamReplyDeps {
   db: Database
-  router: Router
   /** Minimum time between progress writes of a streaming reply. */
   progressIntervalMs: number
 }
 
 /**
- * The **stream** step: asks the router, hands each piece of text to the live reply's readers,
+ * The **stream** step: reads the router's call, hands each piece of text to the live reply's readers,
  * and writes the text so far at most once per interval (a crash mid-reply loses at most that
  * much, never one write per token). Resolves with the router's report once the call is over.
  */
@@ -20,11 +19,9 @@ export async function streamReply(
   deps: StreamReplyDeps,
   ctx: TurnContext,
   turn: PreparedTurn,
-  request: RouterRequest,
+  call: RouterStream,
   reply: LiveReply,
-  signal: AbortSignal,
 ): Promise<CallReport> {
-  const call = deps.router.stream(request, signal)
   let lastWrite = performance.now()
   let writing: Promise<void> | null = null
   for await (const event of call.events) {
