@@ -12,6 +12,12 @@ export interface BenchReport {
   rows: Record<string, string | number>[]
   /** Anything else worth keeping in the JSON (ratios, parameters). */
   details?: Record<string, unknown>
+  /** Lines printed between the title and the table (the machine, say). */
+  header?: string[]
+  /** Lines printed under the table (definitions, what could not be measured). */
+  notes?: string[]
+  /** `markdown` prints the rows as a Markdown table (their keys are the columns). */
+  layout?: 'table' | 'markdown'
 }
 
 export async function writeReport(report: BenchReport): Promise<string> {
@@ -31,6 +37,22 @@ export async function writeReport(report: BenchReport): Promise<string> {
 
 export function printReport(report: BenchReport): void {
   console.log(`\n## ${report.name}: ${report.description}`)
-  console.table(report.rows)
-  if (report.details) console.log(JSON.stringify(report.details, null, 2))
+  for (const line of report.header ?? []) console.log(line)
+  if (report.layout === 'markdown') console.log(`\n${markdownTable(report.rows)}\n`)
+  else console.table(report.rows)
+  for (const line of report.notes ?? []) console.log(`- ${line}`)
+  if (report.details && report.layout !== 'markdown') {
+    console.log(JSON.stringify(report.details, null, 2))
+  }
+}
+
+/** Rows as a Markdown table, padded so that it also reads as plain text. */
+export function markdownTable(rows: BenchReport['rows']): string {
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))]
+  const cells = [keys, ...rows.map((row) => keys.map((key) => String(row[key] ?? '')))]
+  const widths = keys.map((_, i) => Math.max(3, ...cells.map((line) => (line[i] ?? '').length)))
+  const line = (values: string[]) =>
+    `| ${values.map((value, i) => value.padEnd(widths[i] ?? 0)).join(' | ')} |`
+  const [head = [], ...body] = cells
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
 }

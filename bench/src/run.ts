@@ -5,7 +5,7 @@ type Bench = () => Promise<BenchReport>
 const benches: Record<string, () => Promise<Bench>> = {
   db: async () => (await import('./db.ts')).default,
   llm: async () => (await import('./llm.ts')).default,
-  gateway: async () => (await import('./gateway.ts')).default,
+  gateway: async () => (await import('./gateway/index.ts')).default,
   web: async () => (await import('./web.ts')).default,
 }
 
