@@ -11,15 +11,12 @@ export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } fro
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'
 export {
-  addConversationTotals,
   type ConversationRow,
   createConversation,
   deleteConversation,
   getConversation,
   listConversations,
-  openConversationTurn,
   setGeneratedTitle,
-  type TurnOpening,
   updateConversation,
 } from './repositories/conversations.ts'
 export {
@@ -28,7 +25,6 @@ export {
   type ContextMessage,
   closeInterruptedReplies,
   getLatestMessage,
-  getLatestReply,
   getMessage,
   listThread,
   loadContextThread,
@@ -45,6 +41,15 @@ export {
   upsertModelConfig,
 } from './repositories/model-configs.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
+export {
+  type BeginTurnInput,
+  type BeginTurnResult,
+  beginTurn,
+  type SettleTurnInput,
+  type SettleTurnResult,
+  settleTurn,
+  type TurnProfile,
+} from './repositories/turns.ts'
 export {
   insertUsageEvent,
   type UsageEventRow,

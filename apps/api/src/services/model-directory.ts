@@ -21,6 +21,8 @@ export interface ModelDirectory {
   list(): ModelList
   /** The requested model (`auto` included) if it can be served; `validation_error` otherwise. */
   resolve(requested: string | null | undefined): string
+  /** The ids `resolve` accepts (`auto` included): what a stored preference may name. */
+  readonly offered: readonly string[]
   /** The largest context window among the models a request may end up on. */
   largestContextWindow(): number
 }
@@ -81,6 +83,7 @@ export function createModelDirectory(options: {
         details: { available: [...ids, 'auto'] },
       })
     },
+    offered: [...ids, 'auto'],
     largestContextWindow: () => Math.max(...models.map((spec) => spec.contextWindow)),
   }
 }

@@ -4,17 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from '../client.ts'
 import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
 import {
-  addConversationTotals,
   type ConversationRow,
   createConversation,
   deleteConversation,
   getConversation,
   listConversations,
-  openConversationTurn,
   setGeneratedTitle,
   updateConversation,
 } from './conversations.ts'
-import { appendMessage } from './messages.ts'
+import { beginTurn } from './turns.ts'
 
 let db: Database
 beforeAll(async () => {
@@ -103,7 +101,17 @@ describe('conversations', () => {
     await as(user, (tx) => updateConversation(tx, a.id, { title: 'a renamed' }))
     let page = await as(user, (tx) => listConversations(tx))
     expect(page.items.map((c) => c.id)).toEqual([b.id, a.id])
-    await as(user, (tx) => openConversationTurn(tx, a.id))
+    await as(user, (tx) =>
+      beginTurn(tx, {
+        kind: 'send',
+        conversationId: a.id,
+        content: 'bump',
+        tokenCount: 1,
+        offered: ['m'],
+        defaultModel: 'm',
+        historyTokens: 1_000,
+      }),
+    )
     page = await as(user, (tx) => listConversations(tx))
     expect(page.items.map((c) => c.id)).toEqual([a.id, b.id])
   })
@@ -117,44 +125,6 @@ describe('conversations', () => {
     expect((await listAll(user, 10, true)).seen.map((x) => x.id)).toEqual([c.id])
     await as(user, (tx) => updateConversation(tx, c.id, { archived: false }))
     expect((await listAll(user, 10)).seen.map((x) => x.id)).toEqual([c.id])
-  })
-
-  it('open a turn in one step: moved to the top, with the thread end and the caller’s profile', async () => {
-    const user = await createTestUser(db, { displayName: 'Lin' })
-    const older = await as(user, (tx) => createConversation(tx))
-    const newer = await as(user, (tx) => createConversation(tx))
-    const empty = await as(user, (tx) => openConversationTurn(tx, older.id))
-    expect(empty).toMatchObject({
-      conversation: { id: older.id },
-      latestMessageId: null,
-      profile: { displayName: 'Lin', defaultModel: null, email: user.email },
-    })
-    expect((await as(user, (tx) => listConversations(tx))).items[0]?.id).toBe(older.id)
-    const last = await as(user, async (tx) => {
-      await appendMessage(tx, { conversationId: newer.id, role: 'user', content: 'a' })
-      return (
-        await appendMessage(tx, { conversationId: newer.id, role: 'assistant', content: 'b' })
-      ).message
-    })
-    expect((await as(user, (tx) => openConversationTurn(tx, newer.id)))?.latestMessageId).toBe(
-      last.id,
-    )
-    const stranger = await createTestUser(db)
-    expect(
-      await db.withUser(stranger.claims, (tx) => openConversationTurn(tx, newer.id)),
-    ).toBeNull()
-  })
-
-  it('accumulate token and cost totals', async () => {
-    const user = await createTestUser(db)
-    const c = await as(user, (tx) => createConversation(tx))
-    await as(user, (tx) =>
-      addConversationTotals(tx, c.id, { inputTokens: 100, outputTokens: 20, costMicroUsd: 350 }),
-    )
-    const after = await as(user, (tx) =>
-      addConversationTotals(tx, c.id, { inputTokens: 5, outputTokens: 1, costMicroUsd: 7 }),
-    )
-    expect(after).toMatchObject({ inputTokens: 105, outputTokens: 21, costMicroUsd: 357 })
   })
 
   it('keep a title the user chose over a generated one', async () => {

@@ -1,7 +1,5 @@
 import {
-  type ConversationTotalsDelta,
   type CreateConversationBody,
-  conversationTotalsDelta,
   createConversationBody,
   type Page,
   type PageQuery,
@@ -11,7 +9,7 @@ import {
   uuid,
 } from '@parley/schema/contracts'
 import { conversations } from '@parley/schema/tables'
-import { and, desc, eq, getTableColumns, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
@@ -103,67 +101,6 @@ export async function listConversations(
         ? encodeCursor([last.lastMessageAt.toISOString(), last.id])
         : null,
   }
-}
-
-export interface TurnOpening {
-  conversation: ConversationRow
-  /** The newest message: where the thread ends before this turn. */
-  latestMessageId: string | null
-  /** The caller's profile fields a turn needs (name for the system prompt, default model). */
-  profile: { displayName: string | null; defaultModel: string | null; email: string | null }
-}
-
-/**
- * Starts a turn in one statement: marks the conversation active (it moves to the top of the
- * list) and returns it with the thread's newest message and the caller's profile. Null when the
- * conversation does not exist or is someone else's.
- */
-export async function openConversationTurn(tx: Tx, id: string): Promise<TurnOpening | null> {
-  const conversationId = parseInput(uuid, id)
-  const [row] = await tx
-    .update(conversations)
-    .set({ lastMessageAt: sql`now()` })
-    .where(and(eq(conversations.id, conversationId), ownedByCaller))
-    // Column references are spelled out: in RETURNING, Drizzle renders them unqualified.
-    .returning({
-      ...getTableColumns(conversations),
-      latestMessageId: sql<string | null>`(
-        select m.id from public.messages m
-        where m.conversation_id = conversations.id
-        order by m.seq desc limit 1)`,
-      profile: sql<TurnOpening['profile'] | null>`(
-        select json_build_object(
-          'displayName', p.display_name, 'defaultModel', p.default_model, 'email', p.email)
-        from public.profiles p where p.id = conversations.user_id)`,
-    })
-  if (!row) return null
-  const { latestMessageId, profile, ...conversation } = row
-  return {
-    conversation,
-    latestMessageId,
-    profile: profile ?? { displayName: null, defaultModel: null, email: null },
-  }
-}
-
-/** Adds a finished turn's tokens and cost to the conversation's running totals. */
-export async function addConversationTotals(
-  tx: Tx,
-  id: string,
-  delta: ConversationTotalsDelta,
-): Promise<ConversationRow | null> {
-  const conversationId = parseInput(uuid, id)
-  const { inputTokens, outputTokens, costMicroUsd } = parseInput(conversationTotalsDelta, delta)
-  const [row] = await tx
-    .update(conversations)
-    .set({
-      inputTokens: sql`${conversations.inputTokens} + ${inputTokens}`,
-      outputTokens: sql`${conversations.outputTokens} + ${outputTokens}`,
-      costMicroUsd: sql`${conversations.costMicroUsd} + ${costMicroUsd}`,
-      lastMessageAt: sql`now()`,
-    })
-    .where(and(eq(conversations.id, conversationId), ownedByCaller))
-    .returning()
-  return row ?? null
 }
 
 /** Sets a generated title unless the conversation already has one (a rename wins). */

@@ -67,17 +67,6 @@ export async function getLatestMessage(tx: Tx, conversationId: string): Promise<
   return row ?? null
 }
 
-/** The newest reply to a message (its latest child), or null when it has none. */
-export async function getLatestReply(tx: Tx, parentId: string): Promise<MessageRow | null> {
-  const [row] = await tx
-    .select()
-    .from(messages)
-    .where(eq(messages.parentId, parseInput(uuid, parentId)))
-    .orderBy(desc(messages.seq))
-    .limit(1)
-  return row ?? null
-}
-
 /**
  * Ids on the path from `fromId` towards the root, at most `maxMessages` of them, stopping once
  * the tokens collected reach `maxTokens` (the message that crosses the limit is included).

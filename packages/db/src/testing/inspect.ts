@@ -29,4 +29,13 @@ export const inspect = {
         .orderBy(asc(usageEvents.createdAt)),
     )
   },
+  usageOfUser(db: Database, userId: string): Promise<UsageEventRow[]> {
+    return db.asService((tx) =>
+      tx
+        .select()
+        .from(usageEvents)
+        .where(eq(usageEvents.userId, userId))
+        .orderBy(asc(usageEvents.createdAt)),
+    )
+  },
 }

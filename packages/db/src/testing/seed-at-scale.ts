@@ -1,6 +1,7 @@
 import type { JwtClaims } from '@parley/schema/contracts'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
+import { executedRows } from '../json-row.ts'
 
 export interface ScaleSeed {
   /** The first seeded user: owner of `threadId` and `appendTo`. */
@@ -75,11 +76,7 @@ export function explainConversationList(db: Database, claims: JwtClaims): Promis
     const result = await tx.execute(sql`explain select * from public.conversations
       where user_id = (select auth.uid()) and archived_at is null
       order by last_message_at desc, id desc limit 31`)
-    // PGlite returns { rows }, postgres.js an array of rows.
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<
-      string,
-      string
-    >[]
+    const rows = executedRows<Record<string, string>>(result)
     return rows.map((row) => Object.values(row)[0]).join('\n')
   })
 }

@@ -37,11 +37,3 @@ export const updateConversationBody = z
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'nothing to update')
 export type UpdateConversationBody = z.infer<typeof updateConversationBody>
-
-/** What a finished turn adds to a conversation's running totals. */
-export const conversationTotalsDelta = z.strictObject({
-  inputTokens: z.number().int().min(0),
-  outputTokens: z.number().int().min(0),
-  costMicroUsd: z.number().int().min(0),
-})
-export type ConversationTotalsDelta = z.infer<typeof conversationTotalsDelta>

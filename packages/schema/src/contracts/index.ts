@@ -20,11 +20,9 @@ export {
 } from './common.ts'
 export {
   type Conversation,
-  type ConversationTotalsDelta,
   type CreateConversationBody,
   conversation,
   conversationPage,
-  conversationTotalsDelta,
   createConversationBody,
   type UpdateConversationBody,
   updateConversationBody,

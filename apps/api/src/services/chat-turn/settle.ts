@@ -1,4 +1,4 @@
-import { addConversationTotals, type Database, insertUsageEvent, updateMessage } from '@parley/db'
+import { type Database, settleTurn as recordOutcome, updateMessage } from '@parley/db'
 import { type CallReport, countEncodedTokens } from '@parley/llm'
 import { endError, replyStatus, turnUsage, usageEvent } from './outcome.ts'
 import type {
@@ -12,8 +12,8 @@ import type {
 
 /**
  * The **settle** step: records the outcome, whatever it was, in one transaction: the reply,
- * a usage event, the conversation's totals, then each admission's settlement and the settle
- * steps (budgets, rollups), so they all hold or none does.
+ * a usage event and the conversation's totals in one round trip, then each admission's
+ * settlement and the settle steps (budgets, rollups), so they all hold or none does.
  */
 export function settleTurn(
   db: Database,
@@ -25,46 +25,42 @@ export function settleTurn(
   const { status, error } = replyStatus(report)
   const usage = report.usage
   return db.withUser(ctx.claims, async (tx) => {
-    const updated = await updateMessage(tx, turn.assistantMessage.id, {
-      content: report.text,
-      status,
-      model: report.model ?? turn.model,
-      provider: report.provider,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cachedInputTokens: usage.cachedInputTokens,
-      tokenCount: countEncodedTokens(report.text),
-      costMicroUsd: report.costMicroUsd,
-      ttftMs: report.ttftMs === null ? null : Math.round(report.ttftMs),
-      latencyMs: Math.round(report.latencyMs),
-      error,
-      metadata: {
-        ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
-        ...(report.autoReasons ? { autoReasons: report.autoReasons } : {}),
-        ...(usage.estimated ? { usageEstimated: true } : {}),
+    const recorded = await recordOutcome(tx, {
+      messageId: turn.assistantMessage.id,
+      reply: {
+        content: report.text,
+        status,
+        model: report.model ?? turn.model,
+        provider: report.provider,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cachedInputTokens: usage.cachedInputTokens,
+        tokenCount: countEncodedTokens(report.text),
+        costMicroUsd: report.costMicroUsd,
+        ttftMs: report.ttftMs === null ? null : Math.round(report.ttftMs),
+        latencyMs: Math.round(report.latencyMs),
+        error,
+        metadata: {
+          ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
+          ...(report.autoReasons ? { autoReasons: report.autoReasons } : {}),
+          ...(usage.estimated ? { usageEstimated: true } : {}),
+        },
       },
-    })
-    // The conversation may have been deleted while the reply streamed; the spend is still recorded.
-    await insertUsageEvent(
-      tx,
-      usageEvent(report, turn.model, ctx.requestId, {
-        conversationId: updated ? turn.conversation.id : null,
-        messageId: updated ? turn.assistantMessage.id : null,
+      usage: usageEvent(report, turn.model, ctx.requestId, {
+        conversationId: turn.conversation.id,
+        messageId: turn.assistantMessage.id,
       }),
-    )
-    const conversation = updated
-      ? await addConversationTotals(tx, turn.conversation.id, {
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          costMicroUsd: report.costMicroUsd,
-        })
-      : null
-    const outcome: TurnOutcome = { turn, report, assistantMessage: updated }
+    })
+    const outcome: TurnOutcome = { turn, report, assistantMessage: recorded.assistantMessage }
     for (const admission of hooks.admissions) await admission.settle(tx, outcome)
     for (const step of hooks.steps) await step(tx, ctx, outcome)
     return {
-      assistantMessage: updated ?? { ...turn.assistantMessage, content: report.text, status },
-      conversation: conversation ?? turn.conversation,
+      assistantMessage: recorded.assistantMessage ?? {
+        ...turn.assistantMessage,
+        content: report.text,
+        status,
+      },
+      conversation: recorded.conversation ?? turn.conversation,
       usage: turnUsage(usage, report.costMicroUsd),
       // A stop is the user's choice, not a failure: the stored message still says `stopped`.
       error: error && report.status !== 'aborted' ? endError(error) : null,

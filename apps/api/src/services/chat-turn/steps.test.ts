@@ -1,4 +1,4 @@
-import { addConversationTotals, createConversation } from '@parley/db'
+import { createConversation, getConversation, updateConversation } from '@parley/db'
 import { inspect } from '@parley/db/testing'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,11 +66,7 @@ describe('the settle seam', () => {
     const { turns, ctx, conversationId } = await turnsWith({
       settle: [
         async (tx, _ctx, outcome) => {
-          await addConversationTotals(tx, outcome.turn.conversation.id, {
-            inputTokens: 1_000,
-            outputTokens: 0,
-            costMicroUsd: 0,
-          })
+          await updateConversation(tx, outcome.turn.conversation.id, { title: 'never kept' })
           throw new Error('rollup failed')
         },
       ],
@@ -86,6 +82,10 @@ describe('the settle seam', () => {
     )
     expect(reply).toMatchObject({ status: 'incomplete', content: 'never settled' })
     expect(await inspect.usageOfMessage(server.db, reply?.id ?? '')).toEqual([])
+    const conversation = await server.db.withUser(ctx.claims, (tx) =>
+      getConversation(tx, conversationId),
+    )
+    expect(conversation).toMatchObject({ title: null, inputTokens: 0 })
   })
 })
 

@@ -1,4 +1,4 @@
-import type { ContextMessage, ConversationRow, MessageRow, TurnOpening, Tx } from '@parley/db'
+import type { ContextMessage, ConversationRow, MessageRow, TurnProfile, Tx } from '@parley/db'
 import type { CallReport } from '@parley/llm'
 import type { ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
@@ -30,7 +30,7 @@ export type TurnRequest =
 /** A turn whose user message and empty reply are stored, ready to be answered. */
 export interface PreparedTurn {
   conversation: ConversationRow
-  profile: TurnOpening['profile']
+  profile: TurnProfile
   userMessage: MessageRow
   assistantMessage: MessageRow
   model: string
