@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { precompress } from './build/precompress.ts'
 
 /** Where `pnpm dev` finds the API (and its embedded auth) while Vite serves the SPA. */
 const apiTarget = process.env.PARLEY_DEV_API_URL ?? 'http://localhost:8787'
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: {
     port: 5173,
     proxy: {
