@@ -1,6 +1,16 @@
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base'
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base'
+import { createRequire } from 'node:module'
 import type { Encoding, ModelSpec, TokenizerSpec } from '../catalog/model-spec.ts'
+
+type CountEncoded = typeof import('gpt-tokenizer/encoding/o200k_base').countTokens
+
+// An encoding's tables cost tens of MB: each loads on its first count, synchronously (require).
+const require = createRequire(import.meta.url)
+const load = (id: string) => (require(id) as { countTokens: CountEncoded }).countTokens
+const loaders: Record<Encoding, () => CountEncoded> = {
+  o200k_base: () => load('gpt-tokenizer/encoding/o200k_base'),
+  cl100k_base: () => load('gpt-tokenizer/encoding/cl100k_base'),
+}
+const counters: Partial<Record<Encoding, CountEncoded>> = {}
 
 // User text may contain strings like "<|endoftext|>"; count them as text instead of throwing.
 const asPlainText = { disallowedSpecial: new Set<string>() }
@@ -8,7 +18,9 @@ const asPlainText = { disallowedSpecial: new Set<string>() }
 /** Exact token count of `text` in a `gpt-tokenizer` encoding: what `messages.token_count` caches. */
 export function countEncodedTokens(text: string, encoding: Encoding = 'o200k_base'): number {
   if (text.length === 0) return 0
-  return encoding === 'o200k_base' ? countO200k(text, asPlainText) : countCl100k(text, asPlainText)
+  const count = counters[encoding] ?? loaders[encoding]()
+  counters[encoding] = count
+  return count(text, asPlainText)
 }
 
 /** Scales a raw encoder count by the model's calibration factor, rounding up. */
