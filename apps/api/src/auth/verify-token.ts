@@ -8,6 +8,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose'
+import { LRUCache } from 'lru-cache'
 import { AppError } from '../errors.ts'
 
 /** The audience Supabase Auth (and the embedded auth) put in user access tokens. */
@@ -24,50 +25,92 @@ export type VerificationKeys =
   /** A Supabase project: its JWKS (ES256/RS256), plus the legacy HS256 secret when given. */
   | { kind: 'supabase'; url: string; jwtSecret?: string | undefined; jwksUrl?: string }
 
+export interface TokenVerifierOptions {
+  /** Tokens remembered, least recently used dropped first (default 10,000); 0 turns it off. */
+  cacheSize?: number
+}
+
+/** A verified token's claims, remembered until its `exp` (seconds since the epoch). */
+interface Verified {
+  claims: VerifiedClaims
+  exp: number
+}
+
 /**
  * One verification path for both modes: algorithms pinned, issuer and audience checked,
  * `alg: none` and unknown algorithms refused, and only user tokens (role `authenticated`) accepted.
+ * A token that passed is remembered by its exact string, so a client's next requests skip the
+ * signature check until the token expires; a failure is never remembered.
  */
-export function createTokenVerifier(keys: VerificationKeys): TokenVerifier {
-  let getKey: JWTVerifyGetKey
-  let algorithms: string[]
-  let issuer: string
-  if (keys.kind === 'local') {
-    getKey = createLocalJWKSet(keys.jwks)
-    algorithms = ['ES256']
-    issuer = keys.issuer
-  } else {
-    issuer = `${keys.url}/auth/v1`
-    const jwks = createRemoteJWKSet(new URL(keys.jwksUrl ?? `${issuer}/.well-known/jwks.json`), {
-      cooldownDuration: 30_000,
-      cacheMaxAge: 600_000,
-    })
-    const secret = keys.jwtSecret ? new TextEncoder().encode(keys.jwtSecret) : undefined
-    algorithms = secret ? ['ES256', 'RS256', 'HS256'] : ['ES256', 'RS256']
-    getKey = async (header, token) => {
-      if (header.alg === 'HS256' && secret) return secret
-      return jwks(header, token)
+export function createTokenVerifier(
+  keys: VerificationKeys,
+  { cacheSize = 10_000 }: TokenVerifierOptions = {},
+): TokenVerifier {
+  const { getKey, algorithms, issuer } = keyResolution(keys)
+  const verified = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined
+
+  async function verifyUncached(token: string): Promise<Verified> {
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, getKey, {
+        algorithms,
+        issuer,
+        audience: accessTokenAudience,
+        requiredClaims: ['sub', 'exp'],
+      }))
+    } catch (error) {
+      throw new AppError('unauthorized', describe(error), { cause: error })
     }
+    if (
+      payload.role !== 'authenticated' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.exp !== 'number'
+    ) {
+      throw new AppError('unauthorized', 'the token is not a user access token')
+    }
+    // Frozen: one cached object is handed to every request that presents this token.
+    return { claims: Object.freeze(payload as VerifiedClaims), exp: payload.exp }
   }
 
   return {
     async verify(token) {
-      let payload: JWTPayload
-      try {
-        ;({ payload } = await jwtVerify(token, getKey, {
-          algorithms,
-          issuer,
-          audience: accessTokenAudience,
-          requiredClaims: ['sub', 'exp'],
-        }))
-      } catch (error) {
-        throw new AppError('unauthorized', describe(error), { cause: error })
+      let entry = verified?.get(token)
+      // The same test as jose's: expired once `exp` is at or before the current whole second.
+      if (entry && entry.exp <= Math.floor(Date.now() / 1000)) {
+        verified?.delete(token)
+        throw new AppError('unauthorized', 'the access token has expired')
       }
-      if (payload.role !== 'authenticated' || typeof payload.sub !== 'string') {
-        throw new AppError('unauthorized', 'the token is not a user access token')
+      if (!entry) {
+        entry = await verifyUncached(token)
+        verified?.set(token, entry)
       }
-      return payload as VerifiedClaims
+      // A revocation check (revoked session or user) belongs here: it must see cached hits too.
+      return entry.claims
     },
+  }
+}
+
+function keyResolution(keys: VerificationKeys): {
+  getKey: JWTVerifyGetKey
+  algorithms: string[]
+  issuer: string
+} {
+  if (keys.kind === 'local') {
+    return { getKey: createLocalJWKSet(keys.jwks), algorithms: ['ES256'], issuer: keys.issuer }
+  }
+  const issuer = `${keys.url}/auth/v1`
+  const jwks = createRemoteJWKSet(new URL(keys.jwksUrl ?? `${issuer}/.well-known/jwks.json`), {
+    cooldownDuration: 30_000,
+    cacheMaxAge: 600_000,
+  })
+  const secret = keys.jwtSecret ? new TextEncoder().encode(keys.jwtSecret) : undefined
+  return {
+    getKey: async (header, token) => {
+      if (header.alg === 'HS256' && secret) return secret
+      return jwks(header, token)
+    },
+    algorithms: secret ? ['ES256', 'RS256', 'HS256'] : ['ES256', 'RS256'],
+    issuer,
   }
 }
 
