@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server'
+import { countTokens } from '@parley/llm'
 import pino from 'pino'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
@@ -36,6 +37,10 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
     },
     'listening',
   )
+  // Load each model's tokenizer tables now rather than on the first user's turn (~300 ms each).
+  setImmediate(() => {
+    for (const spec of deps.models.models) countTokens('warm-up', spec)
+  })
 })
 
 let stopping = false
