@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Time limits only catch hangs: on a machine whose cores are busy, a database build in a hook
+    // has taken over a minute.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
   },
 })

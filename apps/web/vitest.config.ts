@@ -8,5 +8,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['./src/test-setup.ts'],
     css: false,
+    // Only catches hangs; generous, because a loaded machine is slow, not wrong.
+    testTimeout: 60_000,
   },
 })

@@ -55,7 +55,8 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
       webDist: '/nonexistent',
       maxConcurrentStreams: 3,
       progressIntervalMs: 50,
-      titleWaitMs: 2_000,
+      // `done` carries the title when it comes within this; long, so a busy machine does not change it.
+      titleWaitMs: 30_000,
       ...overrides,
     },
     logger,
@@ -132,10 +133,13 @@ export async function readEvents(
   return events
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+/**
+ * Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`: a guard
+ * against a hang, generous because a machine whose cores are busy is slow, not wrong.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 5_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
