@@ -15,7 +15,7 @@ import { AppError, notFound, safeError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
 import type { Turn, TurnContext } from '../services/chat-turn/index.ts'
 import { docs } from './docs.ts'
-import { sseFrame, sseKeepAlive } from './sse.ts'
+import { deltaWriter, sseFrame, sseKeepAlive } from './sse.ts'
 
 const sendDocs = (summary: string) =>
   docs('messages', summary, {
@@ -110,9 +110,11 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
     }
     // Comments keep idle proxies from closing the connection while a slow model thinks.
     const keepAlive = setInterval(() => send(sseKeepAlive), 15_000)
+    const deltas = deltaWriter(send)
     try {
       send(sseFrame('start', { userMessage, assistantMessage }))
-      const end = await turn.run(upstream.signal, (text) => send(sseFrame('delta', { text })))
+      const end = await turn.run(upstream.signal, deltas.push)
+      deltas.flush()
       send(
         end.error
           ? sseFrame('error', {
@@ -127,6 +129,7 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
       )
     } catch (error) {
       c.var.logger.error({ err: safeError(error) }, 'stream failed')
+      deltas.flush()
       send(
         sseFrame('error', {
           error: {
