@@ -384,3 +384,26 @@ describe('a chat turn', () => {
     expect((await rowsOf(conversation.id)).some((r) => r.content === 'one too many')).toBe(false)
   })
 })
+
+describe('what a turn sends and stores', () => {
+  it('stores an overlong generated title cut to size, and asks for a title only once', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user)
+    const word = 'Extraordinarily'.repeat(3)
+    server.fake.enqueue(
+      { kind: 'text', text: Array.from({ length: 6 }, () => word).join(' ') },
+      { lastUserMessageIncludes: 'name me at length', stream: false },
+    )
+    await readEvents(await send(user, conversation.id, { content: 'name me at length' }))
+    await readEvents(await send(user, conversation.id, { content: 'then name me at length again' }))
+
+    const named = await eventually(async () => {
+      const response = await server.call(user.token, `/api/v1/conversations/${conversation.id}`)
+      return ((await response.json()) as { title: string | null }).title ?? undefined
+    })
+    expect(named).toBe(`${word} ${word}`)
+    expect(
+      server.fake.requestsFor({ lastUserMessageIncludes: 'name me', stream: false }),
+    ).toHaveLength(1)
+  })
+})
