@@ -406,4 +406,25 @@ describe('what a turn sends and stores', () => {
       server.fake.requestsFor({ lastUserMessageIncludes: 'name me', stream: false }),
     ).toHaveLength(1)
   })
+
+  it('refuses a message that answers itself, with the envelope, and stores nothing', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user)
+    const id = randomUUID()
+    const response = await send(user, conversation.id, {
+      id,
+      parentId: id,
+      content: 'my own parent',
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({
+      error: {
+        code: 'validation_error',
+        message: 'parentId: a message cannot answer itself',
+        requestId: response.headers.get('x-request-id'),
+      },
+    })
+    expect(await rowsOf(conversation.id)).toEqual([])
+    expect(server.fake.requestsFor({ lastUserMessage: 'my own parent' })).toEqual([])
+  })
 })
