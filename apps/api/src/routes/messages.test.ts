@@ -427,4 +427,25 @@ describe('what a turn sends and stores', () => {
     expect(await rowsOf(conversation.id)).toEqual([])
     expect(server.fake.requestsFor({ lastUserMessage: 'my own parent' })).toEqual([])
   })
+
+  it('tells the provider the display name the user chose, and never their email', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user)
+    const localPart = user.email.split('@')[0] ?? user.email
+    const systemSent = (content: string) =>
+      JSON.stringify(server.fake.requestsFor({ lastUserMessage: content })[0]?.body ?? null)
+
+    await readEvents(await send(user, conversation.id, { content: 'who am I, unnamed?' }))
+    expect(systemSent('who am I, unnamed?')).toContain('Parley')
+    expect(systemSent('who am I, unnamed?')).not.toContain(localPart)
+
+    const renamed = await server.call(user.token, '/api/v1/me', {
+      method: 'PATCH',
+      json: { displayName: 'Grace Hopper' },
+    })
+    expect(renamed.status).toBe(200)
+    await readEvents(await send(user, conversation.id, { content: 'who am I, named?' }))
+    expect(systemSent('who am I, named?')).toContain('talking with Grace Hopper')
+    expect(systemSent('who am I, named?')).not.toContain(localPart)
+  })
 })

@@ -18,6 +18,14 @@ describe('renderPrompt', () => {
     expect(rendered.text).not.toMatch(/\{\{|\}\}/)
   })
 
+  it('names the user only by the display name given, else generically', () => {
+    const rendered = renderPrompt('chat.system', {
+      currentDate: '2026-11-22',
+      modelName: 'GPT-6.1 Terra',
+    })
+    expect(rendered.text).toContain('talking with a member of the team.')
+  })
+
   it('rejects a missing variable', () => {
     expect(() =>
       renderPrompt('chat.system', { userName: 'Ada', currentDate: '2026-11-22' } as never),
