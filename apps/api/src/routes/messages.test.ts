@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { inspect } from '@parley/db/testing'
+import { eventLoopLagDuring } from '@parley/llm/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   chatModel,
@@ -426,6 +427,32 @@ describe('what a turn sends and stores', () => {
     })
     expect(await rowsOf(conversation.id)).toEqual([])
     expect(server.fake.requestsFor({ lastUserMessage: 'my own parent' })).toEqual([])
+  })
+
+  it('keeps serving others while counting messages built to be slow to tokenise', async () => {
+    const user = await server.user()
+    // An ordinary turn first: the tokenizer's tables load once, on the first count.
+    const warm = await newConversation(user)
+    await readEvents(await send(user, warm.id, { content: 'warm the tokenizer up' }))
+    const contents = ['a'.repeat(100_000), `${' '.repeat(99_999)}?`, `${' \n'.repeat(49_999)}?`]
+    const conversations = await Promise.all(contents.map(() => newConversation(user)))
+    for (const content of contents) {
+      server.fake.enqueue({ kind: 'text', text: 'Counted.' }, { lastUserMessage: content })
+    }
+    const statuses: number[] = []
+    const lagMs = await eventLoopLagDuring(() =>
+      Promise.all(
+        contents.map(async (content, i) => {
+          const response = await send(user, conversations[i]?.id ?? '', { content }, false)
+          statuses.push(response.status)
+          await response.body?.cancel()
+        }),
+      ),
+    )
+    expect(statuses).toEqual([201, 201, 201])
+    // Encoding one such message whole blocked the loop for about 4 s (13 s for the three); what
+    // is left is the in-process test database storing 300 kB, hence the generous bound.
+    expect(lagMs).toBeLessThan(1_500)
   })
 
   it('tells the provider the display name the user chose, and never their email', async () => {
