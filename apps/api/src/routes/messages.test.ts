@@ -36,6 +36,14 @@ function send(user: User, conversationId: string, body: Record<string, unknown>,
   })
 }
 
+/** The conversation's title, once it has one (titles are stored after the reply). */
+function titleOnceSet(user: User, conversationId: string) {
+  return eventually(async () => {
+    const response = await server.call(user.token, `/api/v1/conversations/${conversationId}`)
+    return ((await response.json()) as { title: string | null }).title ?? undefined
+  })
+}
+
 const rowsOf = (conversationId: string) => inspect.messages(server.db, conversationId)
 const usageOf = (messageId: string) => inspect.usageOfMessage(server.db, messageId)
 
@@ -227,11 +235,7 @@ describe('a chat turn', () => {
     })
     expect(usage?.status).toBe('aborted')
     // The conversation is still named from what was said.
-    const named = await eventually(async () => {
-      const response = await server.call(user.token, `/api/v1/conversations/${conversation.id}`)
-      const body = (await response.json()) as { title: string | null }
-      return body.title ?? undefined
-    })
+    const named = await titleOnceSet(user, conversation.id)
     expect(named.length).toBeGreaterThan(0)
   })
 
@@ -398,10 +402,7 @@ describe('what a turn sends and stores', () => {
     await readEvents(await send(user, conversation.id, { content: 'name me at length' }))
     await readEvents(await send(user, conversation.id, { content: 'then name me at length again' }))
 
-    const named = await eventually(async () => {
-      const response = await server.call(user.token, `/api/v1/conversations/${conversation.id}`)
-      return ((await response.json()) as { title: string | null }).title ?? undefined
-    })
+    const named = await titleOnceSet(user, conversation.id)
     expect(named).toBe(`${word} ${word}`)
     expect(
       server.fake.requestsFor({ lastUserMessageIncludes: 'name me', stream: false }),
