@@ -61,7 +61,11 @@ export function createApp(deps: AppDeps, logger: Logger) {
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: () => {
-        throw new AppError('payload_too_large', `the request body is over ${maxBodyBytes} bytes`)
+        // The unread body is still on the wire: close the connection so the client does not
+        // send its next request down a socket the server is about to drop.
+        throw new AppError('payload_too_large', `the request body is over ${maxBodyBytes} bytes`, {
+          headers: { connection: 'close' },
+        })
       },
     }),
   )

@@ -65,6 +65,12 @@ const byClass: Record<string, [DbErrorCode, string]> = {
   '53300': ['unavailable', 'the database has no free connections'],
 }
 
+// Constraints whose violation a client can cause, named in its terms.
+const byConstraint: Record<string, string> = {
+  messages_parent_not_self: 'parentId: a message cannot answer itself',
+  messages_parent_precedes: 'parentId: a message can only answer an earlier message',
+}
+
 /** Maps a driver error to a `DbError`; anything unrecognised is returned unchanged. */
 export function toDbError(error: unknown): unknown {
   if (error instanceof DbError) return error
@@ -77,7 +83,7 @@ export function toDbError(error: unknown): unknown {
       : undefined)
   if (!mapped) return error
   const constraint = driverError.constraint ?? driverError.constraint_name
-  return new DbError(mapped[0], mapped[1], {
+  return new DbError(mapped[0], (constraint && byConstraint[constraint]) || mapped[1], {
     cause: error,
     sqlState: driverError.code,
     ...(constraint ? { constraint } : {}),

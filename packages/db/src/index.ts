@@ -12,6 +12,7 @@ export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'
 export {
   type ConversationRow,
+  claimTitleRequest,
   createConversation,
   deleteConversation,
   getConversation,

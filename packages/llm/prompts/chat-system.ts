@@ -3,10 +3,11 @@ import { definePrompt } from '../src/prompts/define-prompt.ts'
 
 export const chatSystem = definePrompt({
   name: 'chat.system',
-  version: '1',
+  version: '2',
   description: 'System prompt for every chat turn.',
   variables: z.object({
-    userName: z.string().trim().min(1).max(100),
+    /** The display name the user chose; never derived from their email, which stays private. */
+    userName: z.string().trim().min(1).max(100).default('a member of the team'),
     currentDate: z.iso.date(),
     modelName: z.string().min(1).max(100),
   }),

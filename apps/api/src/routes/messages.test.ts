@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { inspect } from '@parley/db/testing'
+import { eventLoopLagDuring } from '@parley/llm/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   chatModel,
@@ -32,6 +33,14 @@ function send(user: User, conversationId: string, body: Record<string, unknown>,
     method: 'POST',
     json: body,
     headers: sse ? { accept: 'text/event-stream' } : {},
+  })
+}
+
+/** The conversation's title, once it has one (titles are stored after the reply). */
+function titleOnceSet(user: User, conversationId: string) {
+  return eventually(async () => {
+    const response = await server.call(user.token, `/api/v1/conversations/${conversationId}`)
+    return ((await response.json()) as { title: string | null }).title ?? undefined
   })
 }
 
@@ -226,11 +235,7 @@ describe('a chat turn', () => {
     })
     expect(usage?.status).toBe('aborted')
     // The conversation is still named from what was said.
-    const named = await eventually(async () => {
-      const response = await server.call(user.token, `/api/v1/conversations/${conversation.id}`)
-      const body = (await response.json()) as { title: string | null }
-      return body.title ?? undefined
-    })
+    const named = await titleOnceSet(user, conversation.id)
     expect(named.length).toBeGreaterThan(0)
   })
 
@@ -382,5 +387,93 @@ describe('a chat turn', () => {
     expect(((await fourth.json()) as { error: { code: string } }).error.code).toBe('rate_limited')
     for (const controller of controllers) controller.abort()
     expect((await rowsOf(conversation.id)).some((r) => r.content === 'one too many')).toBe(false)
+  })
+})
+
+describe('what a turn sends and stores', () => {
+  it('stores an overlong generated title cut to size, and asks for a title only once', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user)
+    const word = 'Extraordinarily'.repeat(3)
+    server.fake.enqueue(
+      { kind: 'text', text: Array.from({ length: 6 }, () => word).join(' ') },
+      { lastUserMessageIncludes: 'name me at length', stream: false },
+    )
+    await readEvents(await send(user, conversation.id, { content: 'name me at length' }))
+    await readEvents(await send(user, conversation.id, { content: 'then name me at length again' }))
+
+    const named = await titleOnceSet(user, conversation.id)
+    expect(named).toBe(`${word} ${word}`)
+    expect(
+      server.fake.requestsFor({ lastUserMessageIncludes: 'name me', stream: false }),
+    ).toHaveLength(1)
+  })
+
+  it('refuses a message that answers itself, with the envelope, and stores nothing', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user)
+    const id = randomUUID()
+    const response = await send(user, conversation.id, {
+      id,
+      parentId: id,
+      content: 'my own parent',
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({
+      error: {
+        code: 'validation_error',
+        message: 'parentId: a message cannot answer itself',
+        requestId: response.headers.get('x-request-id'),
+      },
+    })
+    expect(await rowsOf(conversation.id)).toEqual([])
+    expect(server.fake.requestsFor({ lastUserMessage: 'my own parent' })).toEqual([])
+  })
+
+  it('keeps serving others while counting messages built to be slow to tokenise', async () => {
+    const user = await server.user()
+    // An ordinary turn first: the tokenizer's tables load once, on the first count.
+    const warm = await newConversation(user)
+    await readEvents(await send(user, warm.id, { content: 'warm the tokenizer up' }))
+    const contents = ['a'.repeat(100_000), `${' '.repeat(99_999)}?`, `${' \n'.repeat(49_999)}?`]
+    const conversations = await Promise.all(contents.map(() => newConversation(user)))
+    for (const content of contents) {
+      server.fake.enqueue({ kind: 'text', text: 'Counted.' }, { lastUserMessage: content })
+    }
+    const statuses: number[] = []
+    const lagMs = await eventLoopLagDuring(() =>
+      Promise.all(
+        contents.map(async (content, i) => {
+          const response = await send(user, conversations[i]?.id ?? '', { content }, false)
+          statuses.push(response.status)
+          await response.body?.cancel()
+        }),
+      ),
+    )
+    expect(statuses).toEqual([201, 201, 201])
+    // Encoding one such message whole blocked the loop for about 4 s (13 s for the three); what
+    // is left is the in-process test database storing 300 kB, hence the generous bound.
+    expect(lagMs).toBeLessThan(1_500)
+  })
+
+  it('tells the provider the display name the user chose, and never their email', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user)
+    const localPart = user.email.split('@')[0] ?? user.email
+    const systemSent = (content: string) =>
+      JSON.stringify(server.fake.requestsFor({ lastUserMessage: content })[0]?.body ?? null)
+
+    await readEvents(await send(user, conversation.id, { content: 'who am I, unnamed?' }))
+    expect(systemSent('who am I, unnamed?')).toContain('Parley')
+    expect(systemSent('who am I, unnamed?')).not.toContain(localPart)
+
+    const renamed = await server.call(user.token, '/api/v1/me', {
+      method: 'PATCH',
+      json: { displayName: 'Grace Hopper' },
+    })
+    expect(renamed.status).toBe(200)
+    await readEvents(await send(user, conversation.id, { content: 'who am I, named?' }))
+    expect(systemSent('who am I, named?')).toContain('talking with Grace Hopper')
+    expect(systemSent('who am I, named?')).not.toContain(localPart)
   })
 })

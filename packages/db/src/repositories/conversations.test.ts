@@ -5,6 +5,7 @@ import type { Database, Tx } from '../client.ts'
 import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
 import {
   type ConversationRow,
+  claimTitleRequest,
   createConversation,
   deleteConversation,
   getConversation,
@@ -136,6 +137,18 @@ describe('conversations', () => {
     const named = await as(user, (tx) => createConversation(tx, { title: 'Mine' }))
     expect(await as(user, (tx) => setGeneratedTitle(tx, named.id, 'Generated'))).toBeNull()
     expect((await as(user, (tx) => getConversation(tx, named.id)))?.title).toBe('Mine')
+  })
+
+  it('grant one title request per untitled conversation, to its owner only', async () => {
+    const [user, other] = [await createTestUser(db), await createTestUser(db)]
+    const untitled = await as(user, (tx) => createConversation(tx))
+    expect(await as(other, (tx) => claimTitleRequest(tx, untitled.id))).toBe(false)
+    expect(await as(user, (tx) => claimTitleRequest(tx, untitled.id))).toBe(true)
+    expect(await as(user, (tx) => claimTitleRequest(tx, untitled.id))).toBe(false)
+    const claimed = await as(user, (tx) => getConversation(tx, untitled.id))
+    expect(claimed).toMatchObject({ title: null, titleRequestedAt: expect.any(Date) })
+    const named = await as(user, (tx) => createConversation(tx, { title: 'Mine' }))
+    expect(await as(user, (tx) => claimTitleRequest(tx, named.id))).toBe(false)
   })
 
   it('are deleted with their messages', async () => {

@@ -103,6 +103,27 @@ export async function listConversations(
   }
 }
 
+/**
+ * Claims the one title request a conversation gets: true for the first caller while it is
+ * untitled, false ever after (also when the request failed), so no turn pays for it twice.
+ */
+export async function claimTitleRequest(tx: Tx, id: string): Promise<boolean> {
+  const conversationId = parseInput(uuid, id)
+  const claimed = await tx
+    .update(conversations)
+    .set({ titleRequestedAt: sql`now()` })
+    .where(
+      and(
+        eq(conversations.id, conversationId),
+        ownedByCaller,
+        isNull(conversations.title),
+        isNull(conversations.titleRequestedAt),
+      ),
+    )
+    .returning({ id: conversations.id })
+  return claimed.length > 0
+}
+
 /** Sets a generated title unless the conversation already has one (a rename wins). */
 export async function setGeneratedTitle(
   tx: Tx,

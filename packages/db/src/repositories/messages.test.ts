@@ -135,6 +135,32 @@ describe('appending a message', () => {
     ).rejects.toMatchObject({ code: 'not_found', sqlState: '23503' })
   })
 
+  it('refuses a message that answers itself or a later message, so a thread has no cycle', async () => {
+    const c = await newConversation()
+    const id = randomUUID()
+    await expect(
+      as((tx) =>
+        appendMessage(tx, { id, conversationId: c.id, parentId: id, role: 'user', content: 'x' }),
+      ),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      constraint: 'messages_parent_not_self',
+      message: 'parentId: a message cannot answer itself',
+    })
+    const [first, second] = await seedThread(c.id, 1)
+    if (!first || !second) throw new Error('seeded')
+    // Even the service role cannot point a message at itself or at a later one.
+    for (const parentId of [second.id, first.id]) {
+      await expect(
+        db.asService((tx) =>
+          tx.update(messages).set({ parentId }).where(eq(messages.id, first.id)),
+        ),
+      ).rejects.toMatchObject({ code: 'invalid_input', sqlState: '23514' })
+    }
+    const [kept] = await as((tx) => tx.select().from(messages).where(eq(messages.id, first.id)))
+    expect(kept?.parentId).toBeNull()
+  })
+
   it('rejects invalid input before SQL', async () => {
     const c = await newConversation()
     for (const input of [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { eventLoopLagDuring } from '../testing/event-loop-lag.ts'
 import { PromptRenderError, placeholders, prompts, renderPrompt } from './render-prompt.ts'
-import { cleanTitle, heuristicTitle } from './title.ts'
+import { cleanTitle, heuristicTitle, MAX_TITLE_CHARS } from './title.ts'
 
 describe('renderPrompt', () => {
   it('fills the chat system prompt and records its name and version', () => {
@@ -15,6 +16,14 @@ describe('renderPrompt', () => {
     expect(rendered.text).toContain('talking with Ada')
     expect(rendered.text).toContain('Today is 2026-11-22')
     expect(rendered.text).not.toMatch(/\{\{|\}\}/)
+  })
+
+  it('names the user only by the display name given, else generically', () => {
+    const rendered = renderPrompt('chat.system', {
+      currentDate: '2026-11-22',
+      modelName: 'GPT-6.1 Terra',
+    })
+    expect(rendered.text).toContain('talking with a member of the team.')
   })
 
   it('rejects a missing variable', () => {
@@ -75,5 +84,22 @@ describe('titles', () => {
       'How do I configure Postgres row',
     )
     expect(heuristicTitle('```\ncode only\n```')).toBe('New conversation')
+  })
+
+  it('cuts a long title at a word boundary, or mid-word when one word is too long', () => {
+    const long = cleanTitle(`Rust ${'borrowing'.repeat(8)} ${'lifetimes'.repeat(8)} checker`)
+    expect(long).toBe(`Rust ${'borrowing'.repeat(8)}`)
+    expect(cleanTitle('x'.repeat(500))).toBe('x'.repeat(MAX_TITLE_CHARS))
+    expect(cleanTitle('😀'.repeat(300))).toBe('😀'.repeat(MAX_TITLE_CHARS / 2))
+    expect(cleanTitle(`${'x'.repeat(MAX_TITLE_CHARS - 1)}😀`)).toBe('x'.repeat(MAX_TITLE_CHARS - 1))
+  })
+
+  it('keeps the event loop responsive on long runs of punctuation', async () => {
+    const lagMs = await eventLoopLagDuring(() => {
+      cleanTitle(`${'!'.repeat(100_000)}a`)
+      heuristicTitle(`${'-'.repeat(100_000)}a`)
+      heuristicTitle(`${'?'.repeat(100_000)}`)
+    })
+    expect(lagMs).toBeLessThan(500)
   })
 })

@@ -3,9 +3,15 @@ import type { CallReport, Router } from '../router/router.ts'
 import { renderPrompt } from './render-prompt.ts'
 
 const MAX_TITLE_WORDS = 6
+/** Titles are stored with at most 200 characters; a shorter cap keeps them to a sidebar line. */
+export const MAX_TITLE_CHARS = 100
 const FALLBACK_TITLE = 'New conversation'
+const closingPunctuation = new Set('.,;:!?…-')
 
-/** Normalises a model's title: first line, no label, quotes or closing punctuation, at most 6 words. */
+/**
+ * Normalises a model's title: first line, no label, quotes or closing punctuation, at most 6 words
+ * and `MAX_TITLE_CHARS` characters (cut at a word boundary where there is one).
+ */
 export function cleanTitle(raw: string): string {
   const line = raw.trim().split('\n')[0] ?? ''
   const words = line
@@ -15,10 +21,22 @@ export function cleanTitle(raw: string): string {
     .split(/\s+/)
     .filter(Boolean)
     .slice(0, MAX_TITLE_WORDS)
-  return words
-    .join(' ')
-    .replace(/[.,;:!?…-]+$/u, '')
-    .trim()
+  return withoutClosingPunctuation(capLength(words.join(' '), MAX_TITLE_CHARS)).trim()
+}
+
+function capLength(text: string, max: number): string {
+  if (text.length <= max) return text
+  const lastSpace = text.lastIndexOf(' ', max)
+  if (lastSpace > 0) return text.slice(0, lastSpace)
+  const code = text.charCodeAt(max)
+  return text.slice(0, code >= 0xdc00 && code <= 0xdfff ? max - 1 : max)
+}
+
+// A loop, not /[.,;:!?…-]+$/: that regex retries from every character of a long run (quadratic).
+function withoutClosingPunctuation(text: string): string {
+  let end = text.length
+  while (end > 0 && closingPunctuation.has(text.charAt(end - 1))) end -= 1
+  return text.slice(0, end)
 }
 
 /** A title without a model (demo mode): the opening words of the first message. */

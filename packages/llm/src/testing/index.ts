@@ -1,3 +1,4 @@
+export { eventLoopLagDuring } from './event-loop-lag.ts'
 export {
   type Api,
   type FakeUpstream,

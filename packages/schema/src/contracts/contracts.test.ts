@@ -17,6 +17,7 @@ describe('contracts', () => {
       id: randomUUID(),
       userId: randomUUID(),
       title: null,
+      titleRequestedAt: null,
       model: 'auto',
       systemPrompt: null,
       temperature: null,

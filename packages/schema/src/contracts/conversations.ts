@@ -5,6 +5,7 @@ import { isoDateTime, modelId, page } from './common.ts'
 
 export const conversation = createSelectSchema(conversations, {
   archivedAt: isoDateTime.nullable(),
+  titleRequestedAt: isoDateTime.nullable(),
   lastMessageAt: isoDateTime,
   createdAt: isoDateTime,
   updatedAt: isoDateTime,

@@ -26,6 +26,8 @@ export const conversations = pgTable(
       .default(sql`auth.uid()`)
       .references(() => authUsers.id, { onDelete: 'cascade' }),
     title: text('title'),
+    /** When a title was first asked for: titles are generated at most once per conversation. */
+    titleRequestedAt: timestampMs('title_requested_at'),
     /** A model id from `model_configs` or `auto`; null means the user's default. */
     model: text('model'),
     systemPrompt: text('system_prompt'),

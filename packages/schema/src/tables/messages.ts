@@ -70,6 +70,8 @@ export const messages = pgTable(
       columns: [t.parentId, t.conversationId],
       foreignColumns: [t.id, t.conversationId],
     }).onDelete('cascade'),
+    // No self-parent; the trigger messages_parent_precedes also refuses later parents (no cycles).
+    check('messages_parent_not_self', sql`${t.parentId} <> ${t.id}`),
     index('messages_conversation_id_seq_idx').on(t.conversationId, t.seq),
     index('messages_parent_id_idx').on(t.parentId),
     check('messages_role_valid', sql`${t.role} in ('system', 'user', 'assistant', 'tool')`),

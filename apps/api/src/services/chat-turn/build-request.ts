@@ -59,7 +59,7 @@ function systemPrompt(
   passages: readonly ContextPassage[],
 ) {
   const rendered = renderPrompt('chat.system', {
-    userName: turn.profile.displayName ?? nameFromEmail(turn.profile.email),
+    ...(turn.profile.displayName ? { userName: turn.profile.displayName } : {}),
     currentDate: today,
     modelName: turn.model === 'auto' ? 'an AI assistant' : spec.displayName,
   })
@@ -71,11 +71,6 @@ function systemPrompt(
     parts.push(`Passages from the user's files; cite them as [n] where you use them:\n${numbered}`)
   }
   return { ...rendered, text: parts.join('\n\n') }
-}
-
-function nameFromEmail(email: string | null): string {
-  const local = email?.split('@')[0]
-  return local?.trim() ? local.slice(0, 100) : 'there'
 }
 
 const usableInContext = (message: ContextMessage) =>

@@ -57,7 +57,8 @@ function preparedFrom(result: BeginTurnResult): Prepared {
           assistantMessage: result.assistantMessage,
           model: result.assistantMessage.model ?? '',
           history: result.history,
-          untitled: result.conversation.title === null,
+          untitled:
+            result.conversation.title === null && result.conversation.titleRequestedAt === null,
         },
       }
     case 'replay':

@@ -1,5 +1,6 @@
 import {
   type ConversationRow,
+  claimTitleRequest,
   type Database,
   insertUsageEvent,
   setGeneratedTitle,
@@ -16,7 +17,10 @@ export interface TitleDeps {
   titleWaitMs: number
 }
 
-/** Names the conversation from its first exchange; waits a little so that `done` carries it. */
+/**
+ * Names the conversation from its first exchange, at most once per conversation (a failed or
+ * refused title is not asked for again); waits a little so that `done` carries it.
+ */
 export async function titleWithin(
   deps: TitleDeps,
   ctx: TurnContext,
@@ -38,6 +42,10 @@ async function nameConversation(
   turn: PreparedTurn,
   replyText: string,
 ): Promise<ConversationRow | null> {
+  const claimed = await deps.db.withUser(ctx.claims, (tx) =>
+    claimTitleRequest(tx, turn.conversation.id),
+  )
+  if (!claimed) return null
   const { title, report } = await generateTitle({
     router: deps.router,
     userMessage: turn.userMessage.content,

@@ -35,7 +35,7 @@ export interface PreparedTurn {
   assistantMessage: MessageRow
   model: string
   history: ContextMessage[]
-  /** The conversation has no title yet: this exchange names it. */
+  /** The conversation has no title and none was asked for yet: this exchange names it. */
   untitled: boolean
 }
 
