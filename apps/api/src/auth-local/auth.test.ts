@@ -212,6 +212,15 @@ describe('the embedded auth server, driven by @supabase/supabase-js', () => {
     expect((await claim({ token: bootstrapToken }, 'not-a-token')).status).toBe(401)
     expect((await claim({})).status).toBe(400)
 
+    // Guessing is throttled per user: five wrong tokens, then 429 even for the right one.
+    const guesser = (
+      await client().auth.signUp({ email: newEmail(), password: 'correct horse battery' })
+    ).data.session?.access_token
+    const guesses: number[] = []
+    for (let i = 0; i < 6; i++) guesses.push((await claim({ token: `guess-${i}` }, guesser)).status)
+    expect(guesses).toEqual([403, 403, 403, 403, 403, 429])
+    expect((await claim({ token: bootstrapToken }, guesser)).status).toBe(429)
+
     const granted = await claim({ token: bootstrapToken })
     expect(granted.status).toBe(200)
     expect(await granted.json()).toEqual({ role: 'admin' })

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import path from 'node:path'
 import { readPrivateFile, writePrivateFile } from './private-file.ts'
+import { Throttle } from './throttle.ts'
 
 const digest = (token: string) => createHash('sha256').update(token).digest()
 
@@ -19,6 +20,8 @@ export class BootstrapAdminToken {
   readonly #hash: Buffer
   readonly #file: string | undefined
   #used = false
+  /** Wrong tokens per user: an operator's token may be short enough to be worth guessing. */
+  readonly failures = new Throttle({ limit: 5, windowMs: 15 * 60_000 })
 
   private constructor(hash: Buffer, file: string | undefined) {
     this.#hash = hash
@@ -61,6 +64,11 @@ export class BootstrapAdminToken {
     if (this.#used || !timingSafeEqual(digest(token), this.#hash)) return false
     if (this.#file) this.#used = true
     return true
+  }
+
+  /** Undoes `take` when the claim could not be recorded. */
+  giveBack(): void {
+    this.#used = false
   }
 
   async persistSpent(): Promise<void> {

@@ -1,4 +1,4 @@
-import { authStore, createInvitation } from '@parley/db'
+import { createInvitation } from '@parley/db'
 import {
   claimAdminBody,
   claimedAdmin,
@@ -12,8 +12,9 @@ import {
   newInvitationToken,
 } from '../auth-local/invitations.ts'
 import type { AppEnv } from '../env.ts'
-import { AppError, notFound } from '../errors.ts'
+import { AppError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { claimAdmin } from '../services/admin-claim.ts'
 import { docs } from './docs.ts'
 
 export const admin = new Hono<AppEnv>()
@@ -31,19 +32,7 @@ export const admin = new Hono<AppEnv>()
           'with Supabase Auth, admins are made in the Supabase dashboard: set app_metadata.role to "admin"',
         )
       }
-      const bootstrap = deps.bootstrapAdmin
-      if (!bootstrap?.take(c.req.valid('json').token)) {
-        throw new AppError(
-          'forbidden',
-          'that is not the bootstrap admin token (a generated one works once; PARLEY_BOOTSTRAP_ADMIN_TOKEN sets your own)',
-        )
-      }
-      await deps.db.asService(async (tx) => {
-        const user = await authStore.getAuthUser(tx, claims.sub)
-        if (!user) throw notFound('user')
-        await authStore.updateAppMetadata(tx, user.id, { ...user.rawAppMetaData, role: 'admin' })
-      })
-      await bootstrap.persistSpent()
+      await claimAdmin(deps.db, deps.bootstrapAdmin, claims, c.req.valid('json').token)
       return c.json({ role: 'admin' as const })
     },
   )
