@@ -9,7 +9,14 @@ describe('configuration', () => {
       port: 8787,
       mode: 'embedded',
       database: { kind: 'pglite' },
-      auth: { kind: 'local', accessTokenTtlSeconds: 3600 },
+      auth: {
+        kind: 'local',
+        accessTokenTtlSeconds: 3600,
+        refreshTokenReuseSeconds: 10,
+        signup: { mode: 'open' },
+        bootstrapAdminToken: undefined,
+      },
+      allowAnonymous: false,
       corsOrigins: [],
       logLevel: 'info',
     })
@@ -21,7 +28,6 @@ describe('configuration', () => {
       SUPABASE_URL: 'https://abc.supabase.co/',
       DATABASE_URL: 'postgres://user:pw@pooler.supabase.com:6543/postgres',
       CORS_ORIGINS: 'https://chat.example.com, https://admin.example.com',
-      PARLEY_ADMIN_EMAILS: 'Boss@Example.com',
     })
     expect(config).toMatchObject({
       mode: 'supabase',
@@ -55,5 +61,35 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ SUPABASE_JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://h/db' }),
     ).toThrow(/SUPABASE_JWT_SECRET: needs SUPABASE_URL/)
+  })
+
+  it('closes sign-ups as asked, and refuses settings that contradict each other', () => {
+    expect(loadConfig({ PARLEY_SIGNUP: 'closed' }).auth).toMatchObject({
+      signup: { mode: 'closed' },
+    })
+    expect(
+      loadConfig({ PARLEY_SIGNUP: 'domains', PARLEY_SIGNUP_DOMAINS: 'Team.example, ops.example' })
+        .auth,
+    ).toMatchObject({ signup: { mode: 'domains', domains: ['team.example', 'ops.example'] } })
+    expect(() => loadConfig({ PARLEY_SIGNUP: 'domains' })).toThrow(/PARLEY_SIGNUP_DOMAINS/)
+    expect(() => loadConfig({ PARLEY_SIGNUP: 'sometimes' })).toThrow(/PARLEY_SIGNUP/)
+    expect(() =>
+      loadConfig({
+        SUPABASE_URL: 'https://abc.supabase.co',
+        DATABASE_URL: 'postgres://h/db',
+        PARLEY_SIGNUP: 'invite',
+      }),
+    ).toThrow(/PARLEY_SIGNUP: applies to the embedded auth only/)
+  })
+
+  it('no longer makes admins from a list of emails, and says what replaced it', () => {
+    expect(() => loadConfig({ PARLEY_ADMIN_EMAILS: 'boss@example.com' })).toThrow(
+      /PARLEY_ADMIN_EMAILS: is no longer read.*PARLEY_BOOTSTRAP_ADMIN_TOKEN/,
+    )
+    expect(() => loadConfig({ PARLEY_BOOTSTRAP_ADMIN_TOKEN: 'short' })).toThrow(
+      /PARLEY_BOOTSTRAP_ADMIN_TOKEN: must be at least 16/,
+    )
+    expect(loadConfig({ PARLEY_ALLOW_ANONYMOUS: 'true' }).allowAnonymous).toBe(true)
+    expect(() => loadConfig({ PARLEY_ALLOW_ANONYMOUS: 'maybe' })).toThrow(/PARLEY_ALLOW_ANONYMOUS/)
   })
 })

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import type { SignupPolicy } from './auth-local/signup-policy.ts'
 
 /** The repository root: default home of the data folder and the built SPA. */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -28,6 +29,11 @@ const list = z
       .map((item) => item.trim())
       .filter(Boolean),
   )
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+  .optional()
+  .transform((value) => value === 'true' || value === '1')
 
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback)
@@ -110,13 +116,28 @@ export const envSchema = z
     PARLEY_LLM_CIRCUIT_FAILURES: positiveInt(5, 1_000),
     PARLEY_LLM_CIRCUIT_COOLDOWN_MS: positiveInt(30_000, 3_600_000),
     PARLEY_DEFAULT_MODEL: optionalString,
-    PARLEY_ADMIN_EMAILS: list.pipe(z.array(z.email('must be a comma-separated list of emails'))),
+    PARLEY_ADMIN_EMAILS: optionalString,
+    PARLEY_BOOTSTRAP_ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+    PARLEY_SIGNUP: optionalString.pipe(z.enum(['open', 'domains', 'invite', 'closed']).optional()),
+    PARLEY_SIGNUP_DOMAINS: list.pipe(
+      z.array(
+        z
+          .string()
+          .toLowerCase()
+          .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a comma-separated list of domains'),
+      ),
+    ),
+    PARLEY_REFRESH_TOKEN_REUSE_INTERVAL: z.coerce.number().int().min(0).max(300).default(10),
+    PARLEY_ALLOW_ANONYMOUS: flag,
     PARLEY_WEB_DIST: optionalString,
     PARLEY_ACCESS_TOKEN_TTL: positiveInt(3600, 86_400),
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
   })
   .superRefine((env, ctx) => {
+    for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
     if (env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -133,6 +154,42 @@ export const envSchema = z
     }
   })
 
+type ParsedEnv = {
+  [K in 'SUPABASE_URL' | 'PARLEY_ADMIN_EMAILS' | 'PARLEY_BOOTSTRAP_ADMIN_TOKEN']?:
+    | string
+    | undefined
+} & { PARLEY_SIGNUP?: SignupPolicy['mode'] | undefined; PARLEY_SIGNUP_DOMAINS: string[] }
+
+/** Sign-up and admin settings that contradict each other or the mode. */
+function authIssues(env: ParsedEnv): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = []
+  if (env.PARLEY_ADMIN_EMAILS) {
+    issues.push({
+      path: ['PARLEY_ADMIN_EMAILS'],
+      message:
+        'is no longer read: an email address proves nothing. Unset it; a signed-in user becomes admin by presenting PARLEY_BOOTSTRAP_ADMIN_TOKEN to POST /api/v1/admin/claim (see the README)',
+    })
+  }
+  if (env.PARLEY_SIGNUP === 'domains' && env.PARLEY_SIGNUP_DOMAINS.length === 0) {
+    issues.push({
+      path: ['PARLEY_SIGNUP_DOMAINS'],
+      message: 'is required with PARLEY_SIGNUP=domains',
+    })
+  }
+  if (env.SUPABASE_URL) {
+    for (const name of ['PARLEY_SIGNUP', 'PARLEY_BOOTSTRAP_ADMIN_TOKEN'] as const) {
+      if (env[name]) {
+        issues.push({
+          path: [name],
+          message:
+            'applies to the embedded auth only: with SUPABASE_URL, use the Supabase dashboard',
+        })
+      }
+    }
+  }
+  return issues
+}
+
 export type Env = z.output<typeof envSchema>
 
 export interface Config {
@@ -144,8 +201,16 @@ export interface Config {
     | { kind: 'pglite'; dataDir: string }
     | { kind: 'postgres'; url: string; poolSize: number }
   auth:
-    | { kind: 'local'; accessTokenTtlSeconds: number; adminEmails: string[] }
+    | {
+        kind: 'local'
+        accessTokenTtlSeconds: number
+        refreshTokenReuseSeconds: number
+        signup: SignupPolicy
+        bootstrapAdminToken: string | undefined
+      }
     | { kind: 'supabase'; url: string; jwtSecret: string | undefined }
+  /** Accept tokens of Supabase anonymous users (`is_anonymous: true`). */
+  allowAnonymous: boolean
   corsOrigins: string[]
   logLevel: Env['LOG_LEVEL']
   providers: {
@@ -198,8 +263,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : {
           kind: 'local',
           accessTokenTtlSeconds: env.PARLEY_ACCESS_TOKEN_TTL,
-          adminEmails: env.PARLEY_ADMIN_EMAILS.map((email) => email.toLowerCase()),
+          refreshTokenReuseSeconds: env.PARLEY_REFRESH_TOKEN_REUSE_INTERVAL,
+          signup: signupPolicy(env),
+          bootstrapAdminToken: env.PARLEY_BOOTSTRAP_ADMIN_TOKEN,
         },
+    allowAnonymous: env.PARLEY_ALLOW_ANONYMOUS,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     providers: {
@@ -229,4 +297,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
   }
+}
+
+function signupPolicy(env: Env): SignupPolicy {
+  const mode = env.PARLEY_SIGNUP ?? 'open'
+  return mode === 'domains' ? { mode, domains: env.PARLEY_SIGNUP_DOMAINS } : { mode }
 }

@@ -17,8 +17,10 @@ import {
 import type { Logger } from 'pino'
 import packageJson from '../package.json' with { type: 'json' }
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts'
+import { BootstrapAdminToken } from './auth-local/bootstrap-admin.ts'
 import type { LocalAuthSettings } from './auth-local/sessions.ts'
 import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
+import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import { type Config, ConfigError } from './config.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
@@ -39,6 +41,8 @@ export interface AppDeps {
   verifier: TokenVerifier
   /** Present in embedded mode, where this server is also the auth server. */
   localAuth: LocalAuthSettings | undefined
+  /** Embedded mode: the secret that makes a signed-in user admin, while there is one. */
+  bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
   turns: ChatTurns
 }
@@ -56,9 +60,12 @@ export interface BuildOptions {
         kind: 'local'
         signingKey: SigningKey
         accessTokenTtlSeconds: number
-        adminEmails: string[]
+        refreshTokenReuseSeconds?: number
+        signup?: SignupPolicy
+        bootstrapAdmin?: BootstrapAdminToken | undefined
       }
     | { kind: 'supabase'; url: string; jwtSecret: string | undefined; jwksUrl?: string }
+  allowAnonymous?: boolean
   mode: Config['mode']
   corsOrigins?: readonly string[]
   webDist: string
@@ -111,7 +118,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
           signingKey: auth.signingKey,
           issuer: embeddedIssuer,
           accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
-          adminEmails: auth.adminEmails,
+          refreshTokenReuseSeconds: auth.refreshTokenReuseSeconds ?? 10,
+          signup: auth.signup ?? { mode: 'open' },
         }
       : undefined
   const verifier = createTokenVerifier(
@@ -123,6 +131,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
           jwtSecret: auth.jwtSecret,
           ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
         },
+    { allowAnonymous: options.allowAnonymous ?? false },
   )
 
   return {
@@ -136,6 +145,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     db,
     verifier,
     localAuth,
+    bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
     models,
     turns: createChatTurns({
       db,
@@ -148,7 +158,11 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
 }
 
 /** The server's dependencies from its configuration: opens, migrates and prepares the database. */
-export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
+export async function createDeps(
+  config: Config,
+  logger: Logger,
+  { announceBootstrapAdminToken }: { announceBootstrapAdminToken: (token: string) => void },
+): Promise<AppDeps> {
   const db: Database = await createDatabase(
     config.database.kind === 'pglite'
       ? { kind: 'pglite', dataDir: config.database.dataDir }
@@ -183,9 +197,14 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
               kind: 'local',
               signingKey: await loadOrCreateSigningKey(config.dataDir),
               accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
-              adminEmails: config.auth.adminEmails,
+              refreshTokenReuseSeconds: config.auth.refreshTokenReuseSeconds,
+              signup: config.auth.signup,
+              bootstrapAdmin: config.auth.bootstrapAdminToken
+                ? BootstrapAdminToken.configured(config.auth.bootstrapAdminToken)
+                : await BootstrapAdminToken.generated(config.dataDir, announceBootstrapAdminToken),
             }
           : { kind: 'supabase', url: config.auth.url, jwtSecret: config.auth.jwtSecret },
+      allowAnonymous: config.allowAnonymous,
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,

@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   validation_error: 400,
   unauthorized: 401,
+  anonymous_not_allowed: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -16,11 +17,13 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   provider_error: 502,
   provider_unavailable: 503,
   service_unavailable: 503,
+  auth_unavailable: 503,
 }
 
 const byStatus: Partial<Record<number, ErrorCode>> = Object.fromEntries(
   Object.entries(statusOf).map(([code, status]) => [status, code as ErrorCode]),
 )
+byStatus[401] = 'unauthorized'
 byStatus[503] = 'service_unavailable'
 
 /** An error whose code and message are safe to show the client. */

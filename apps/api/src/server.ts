@@ -20,11 +20,19 @@ const logger = pino({
   redact: { paths: ['req.headers.authorization', '*.password', '*.access_token'], remove: true },
 })
 
-const deps = await createDeps(config, logger).catch((error: unknown) => {
-  if (!(error instanceof ConfigError)) throw error
-  process.stderr.write(`${error.message}\n`)
-  process.exit(1)
-})
+// The one time a generated bootstrap admin token is shown: on the terminal, never in the logs.
+const announceBootstrapAdminToken = (token: string) =>
+  process.stderr.write(
+    `\nTo make yourself admin, sign in and send this once to POST /api/v1/admin/claim:\n  {"token": "${token}"}\nIt is shown only now. Set PARLEY_BOOTSTRAP_ADMIN_TOKEN to choose your own.\n\n`,
+  )
+
+const deps = await createDeps(config, logger, { announceBootstrapAdminToken }).catch(
+  (error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${error.message}\n`)
+    process.exit(1)
+  },
+)
 const app = createApp(deps, logger)
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   logger.info(

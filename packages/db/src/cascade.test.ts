@@ -1,9 +1,10 @@
-import { conversations, messages, profiles, usageEvents } from '@parley/schema/tables'
+import { conversations, invitations, messages, profiles, usageEvents } from '@parley/schema/tables'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from './client.ts'
 import { deleteAuthUser } from './repositories/auth.ts'
 import { createConversation, deleteConversation } from './repositories/conversations.ts'
+import { consumeInvitation, createInvitation } from './repositories/invitations.ts'
 import { appendMessage } from './repositories/messages.ts'
 import { insertUsageEvent } from './repositories/usage-events.ts'
 import { createTestDatabase, createTestUser, type TestUser } from './testing/index.ts'
@@ -35,6 +36,29 @@ async function userWithActivity(user: TestUser) {
 }
 
 describe('deleting data', () => {
+  it('deleting an admin or an invited user keeps the invitation, without the reference', async () => {
+    const admin = await createTestUser(db, { admin: true })
+    const invited = await createTestUser(db)
+    const tokenHash = 'a'.repeat(64)
+    const invitation = await db.withUser(admin.claims, (tx) =>
+      createInvitation(tx, {
+        email: invited.email,
+        tokenHash,
+        expiresAt: new Date(Date.now() + 60_000),
+      }),
+    )
+    await db.asService((tx) =>
+      consumeInvitation(tx, { tokenHash, email: invited.email, userId: invited.id }),
+    )
+    await db.asService((tx) => deleteAuthUser(tx, admin.id))
+    await db.asService((tx) => deleteAuthUser(tx, invited.id))
+    const [kept] = await db.asService((tx) =>
+      tx.select().from(invitations).where(eq(invitations.id, invitation.id)),
+    )
+    expect(kept).toMatchObject({ createdBy: null, usedBy: null })
+    expect(kept?.usedAt).toBeInstanceOf(Date)
+  })
+
   it('deleting a user removes their profile, conversations and messages, and keeps their spend anonymised', async () => {
     const user = await createTestUser(db)
     const { conversation, message, usage } = await userWithActivity(user)

@@ -21,6 +21,11 @@ export {
   updateConversation,
 } from './repositories/conversations.ts'
 export {
+  consumeInvitation,
+  createInvitation,
+  type InvitationRow,
+} from './repositories/invitations.ts'
+export {
   type AppendResult,
   appendMessage,
   type ContextMessage,

@@ -1,8 +1,16 @@
-import { conversations, messages, modelConfigs, profiles, usageEvents } from '@parley/schema/tables'
+import {
+  conversations,
+  invitations,
+  messages,
+  modelConfigs,
+  profiles,
+  usageEvents,
+} from '@parley/schema/tables'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from './client.ts'
 import { DbError } from './errors.ts'
+import { consumeInvitation, createInvitation } from './repositories/invitations.ts'
 import { anonClaims, createTestDatabase, createTestUser, type TestUser } from './testing/index.ts'
 
 let db: Database
@@ -338,6 +346,62 @@ describe('usage_events', () => {
 
   it('shows anon nothing', async () => {
     await expectDenied(asAnon((tx) => tx.select().from(usageEvents)))
+  })
+})
+
+describe('invitations', () => {
+  const invitation = () => ({
+    email: `invitee-${crypto.randomUUID().slice(0, 8)}@example.test`,
+    tokenHash: crypto.randomUUID().replaceAll('-', '').repeat(2),
+    expiresAt: new Date(Date.now() + 60_000),
+  })
+
+  it('lets admins create, read and delete them', async () => {
+    const row = await as(admin, (tx) => createInvitation(tx, invitation()))
+    expect(row.createdBy).toBe(admin.id)
+    const read = await as(admin, (tx) =>
+      tx.select().from(invitations).where(eq(invitations.id, row.id)),
+    )
+    expect(read).toHaveLength(1)
+    const deleted = await as(admin, (tx) =>
+      tx.delete(invitations).where(eq(invitations.id, row.id)).returning(),
+    )
+    expect(deleted).toHaveLength(1)
+  })
+
+  it('hides them from users and anon, who cannot create, spoof or change them', async () => {
+    const row = await as(admin, (tx) => createInvitation(tx, invitation()))
+    expect(await as(owner, (tx) => tx.select().from(invitations))).toEqual([])
+    await expectDenied(as(owner, (tx) => createInvitation(tx, invitation())))
+    await expectDenied(
+      as(admin, (tx) => tx.insert(invitations).values({ ...invitation(), createdBy: owner.id })),
+    )
+    await expectDenied(
+      as(admin, (tx) =>
+        tx.update(invitations).set({ usedBy: owner.id }).where(eq(invitations.id, row.id)),
+      ),
+    )
+    expect(
+      await as(owner, (tx) => tx.delete(invitations).where(eq(invitations.id, row.id)).returning()),
+    ).toEqual([])
+    await expectDenied(asAnon((tx) => tx.select().from(invitations)))
+  })
+
+  it('is consumed once, by the address it was made for, before it expires', async () => {
+    const fresh = invitation()
+    await as(admin, (tx) => createInvitation(tx, fresh))
+    const spend = (email: string) =>
+      db.asService((tx) =>
+        consumeInvitation(tx, { tokenHash: fresh.tokenHash, email, userId: other.id }),
+      )
+    expect(await spend('someone-else@example.test')).toBe(false)
+    expect(await spend(` ${fresh.email.toUpperCase()}`)).toBe(true)
+    expect(await spend(fresh.email)).toBe(false)
+    const expired = { ...invitation(), expiresAt: new Date(Date.now() - 1_000) }
+    await as(admin, (tx) => createInvitation(tx, expired))
+    expect(
+      await db.asService((tx) => consumeInvitation(tx, { ...expired, userId: other.id })),
+    ).toBe(false)
   })
 })
 

@@ -3,6 +3,10 @@ import { SignJWT, UnsecuredJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { embeddedIssuer } from '../deps.ts'
 import { startTestServer, type TestServer } from '../testing/test-server.ts'
+import { BootstrapAdminToken } from './bootstrap-admin.ts'
+import { hashRefreshToken } from './sessions.ts'
+
+const bootstrapToken = 'the-operators-bootstrap-admin-token'
 
 let server: TestServer
 beforeAll(async () => {
@@ -11,7 +15,7 @@ beforeAll(async () => {
       kind: 'local',
       signingKey: await (await import('./signing-key.ts')).createEphemeralSigningKey(),
       accessTokenTtlSeconds: 3600,
-      adminEmails: ['boss@example.test'],
+      bootstrapAdmin: BootstrapAdminToken.configured(bootstrapToken),
     },
   })
 })
@@ -112,51 +116,125 @@ describe('the embedded auth server, driven by @supabase/supabase-js', () => {
     expect(blocked.error?.code).toBe('over_request_rate_limit')
   })
 
-  it('revokes the whole session when a rotated refresh token is used again', async () => {
-    const supabase = client()
-    const signUp = await supabase.auth.signUp({
+  const refresh = (token: string) =>
+    fetch(`${server.url}/auth/v1/token?grant_type=refresh_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' },
+      body: JSON.stringify({ refresh_token: token }),
+    })
+  const refreshed = async (token: string) => {
+    const response = await refresh(token)
+    expect(response.status).toBe(200)
+    return (await response.json()) as { refresh_token: string; access_token: string }
+  }
+  const newSession = async () => {
+    const { data } = await client().auth.signUp({
       email: newEmail(),
       password: 'correct horse battery',
     })
-    const original = signUp.data.session?.refresh_token ?? ''
-    const refresh = (token: string) =>
-      fetch(`${server.url}/auth/v1/token?grant_type=refresh_token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' },
-        body: JSON.stringify({ refresh_token: token }),
-      })
-    const first = await refresh(original)
-    expect(first.status).toBe(200)
-    const child = ((await first.json()) as { refresh_token: string }).refresh_token
+    return data.session?.refresh_token ?? ''
+  }
 
+  it('gives two refreshes of one token (two tabs, a retry) the same successor', async () => {
+    const original = await newSession()
+    const [a, b] = await Promise.all([refreshed(original), refreshed(original)])
+    expect(a.refresh_token).toBe(b.refresh_token)
+    expect(a.refresh_token).not.toBe(original)
+    // A retry after a lost response, still within the interval, gets it too.
+    expect((await refreshed(original)).refresh_token).toBe(a.refresh_token)
+    // And the session lives on: the successor rotates normally.
+    const next = await refreshed(a.refresh_token)
+    expect(next.refresh_token).not.toBe(a.refresh_token)
+    expect((await me(next.access_token)).status).toBe(200)
+  })
+
+  it('revokes the whole session when a rotated refresh token is used after the reuse interval', async () => {
+    const original = await newSession()
+    const child = (await refreshed(original)).refresh_token
+    // The rotation happened 11 s ago (the interval is 10 s).
+    await server.db.asOwner((sql) =>
+      sql.query(
+        `update auth.refresh_tokens set updated_at = now() - interval '11 seconds' where token = $1`,
+        [hashRefreshToken(original)],
+      ),
+    )
     const replay = await refresh(original)
     expect(replay.status).toBe(400)
     expect(replay.headers.get('x-supabase-api-version')).toBe('2024-01-01')
     expect(await replay.json()).toMatchObject({ code: 'refresh_token_already_used' })
     // The family is gone: the legitimate child no longer works either.
-    const afterReuse = await refresh(child)
-    expect(afterReuse.status).toBe(400)
+    expect((await refresh(child)).status).toBe(400)
   })
 
-  it('gives admins listed in the configuration the admin role, from app_metadata', async () => {
-    const { data } = await client().auth.signUp({
-      email: 'boss@example.test',
-      password: 'correct horse battery',
-      options: { data: { role: 'admin-wannabe' } },
-    })
-    expect(data.user?.app_metadata.role).toBe('admin')
-    expect(await (await me(data.session?.access_token ?? '')).json()).toMatchObject({
-      role: 'admin',
-    })
+  it('revokes the session when a token is reused after its successor was itself rotated', async () => {
+    const original = await newSession()
+    const child = (await refreshed(original)).refresh_token
+    const grandchild = (await refreshed(child)).refresh_token
+    expect((await refresh(original)).status).toBe(400)
+    expect((await refresh(grandchild)).status).toBe(400)
+  })
 
-    const { data: other } = await client().auth.signUp({
-      email: newEmail(),
+  it('treats differently written forms of one email address as one account', async () => {
+    const local = `Person-${crypto.randomUUID().slice(0, 8)}`
+    const first = await client().auth.signUp({
+      email: `  ${local}@Example.test `,
+      password: 'correct horse battery',
+    })
+    expect(first.data.user?.email).toBe(`${local.toLowerCase()}@example.test`)
+    const again = await client().auth.signUp({
+      email: `${local.toLowerCase()}@example.test`,
+      password: 'another password',
+    })
+    expect(again.error?.code).toBe('user_already_exists')
+    const signIn = await client().auth.signInWithPassword({
+      email: `${local.toUpperCase()}@EXAMPLE.TEST`,
+      password: 'correct horse battery',
+    })
+    expect(signIn.error).toBeNull()
+  })
+
+  it('makes admin only a signed-in user who presents the bootstrap admin token', async () => {
+    const supabase = client()
+    const { data } = await supabase.auth.signUp({
+      email: '  BOSS@Example.test ',
       password: 'correct horse battery',
       options: { data: { role: 'admin' } },
     })
-    expect(await (await me(other.session?.access_token ?? '')).json()).toMatchObject({
-      role: 'user',
+    const token = data.session?.access_token ?? ''
+    expect(data.user?.app_metadata.role).toBeUndefined()
+    expect(await (await me(token)).json()).toMatchObject({ role: 'user' })
+
+    const claim = (body: unknown, bearer = token) =>
+      server.call(bearer, '/api/v1/admin/claim', { method: 'POST', json: body })
+    const wrong = await claim({ token: `${bootstrapToken}x` })
+    expect(wrong.status).toBe(403)
+    expect(await wrong.json()).toMatchObject({ error: { code: 'forbidden' } })
+    expect((await claim({ token: bootstrapToken }, 'not-a-token')).status).toBe(401)
+    expect((await claim({})).status).toBe(400)
+
+    // Guessing is throttled per user: five wrong tokens, then 429 even for the right one.
+    const guesser = (
+      await client().auth.signUp({ email: newEmail(), password: 'correct horse battery' })
+    ).data.session?.access_token
+    const guesses: number[] = []
+    for (let i = 0; i < 6; i++) guesses.push((await claim({ token: `guess-${i}` }, guesser)).status)
+    expect(guesses).toEqual([403, 403, 403, 403, 403, 429])
+    expect((await claim({ token: bootstrapToken }, guesser)).status).toBe(429)
+
+    const granted = await claim({ token: bootstrapToken })
+    expect(granted.status).toBe(200)
+    expect(await granted.json()).toEqual({ role: 'admin' })
+    const { data: next } = await supabase.auth.refreshSession()
+    expect(next.session?.user.app_metadata.role).toBe('admin')
+    expect(await (await me(next.session?.access_token ?? '')).json()).toMatchObject({
+      role: 'admin',
     })
+    // Signing in again keeps the role: it lives in app_metadata, not in a list of emails.
+    const { data: again } = await client().auth.signInWithPassword({
+      email: 'boss@example.test',
+      password: 'correct horse battery',
+    })
+    expect(again.user?.app_metadata.role).toBe('admin')
   })
 
   it('publishes its public key and never the private part', async () => {

@@ -1,19 +1,19 @@
-import { authStore, type Database, DbError } from '@parley/db'
+import { authStore, consumeInvitation, type Database, DbError, type Tx } from '@parley/db'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { TokenVerifier } from '../auth/verify-token.ts'
 import { bearerToken } from '../middleware/authenticate.ts'
 import { apiVersion, GoTrueError } from './gotrue-error.ts'
+import { hashInvitationToken } from './invitations.ts'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts'
+import { isBanned, refreshRefused, rotateRefreshToken } from './refresh.ts'
+import { type LocalAuthSettings, sessionJson, startSession, userJson } from './sessions.ts'
 import {
-  hashRefreshToken,
-  type LocalAuthSettings,
-  newRefreshToken,
-  sessionJson,
-  startSession,
-  userJson,
-  withAdminRole,
-} from './sessions.ts'
+  checkSignupAllowed,
+  invitationNotFound,
+  type SignupPolicy,
+  signupDisabled,
+} from './signup-policy.ts'
 import { Throttle } from './throttle.ts'
 
 export const minPasswordLength = 8
@@ -24,6 +24,7 @@ const signupBody = z.looseObject({
   password: z.string().max(1024),
   data: z.record(z.string(), z.unknown()).optional(),
 })
+const invitationToken = z.string().min(1).max(200).optional()
 const passwordGrant = z.looseObject({ email, password: z.string().max(1024) })
 const refreshGrant = z.looseObject({ refresh_token: z.string().min(1).max(200) })
 
@@ -42,6 +43,7 @@ export interface LocalAuthDeps {
  */
 export function localAuthRoutes(deps: LocalAuthDeps) {
   const { db, settings, verifier } = deps
+  const now = deps.now ?? Date.now
   const clock = deps.now ? { now: deps.now } : {}
   const failedLogins = new Throttle({
     limit: deps.failedLoginLimit ?? 5,
@@ -82,7 +84,8 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   app.get('/settings', (c) =>
     c.json({
       external: { email: true, phone: false },
-      disable_signup: false,
+      disable_signup: settings.signup.mode === 'closed' || settings.signup.mode === 'invite',
+      parley_signup: settings.signup.mode,
       mailer_autoconfirm: true,
       phone_autoconfirm: false,
       sms_provider: '',
@@ -93,42 +96,28 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   app.post('/signup', async (c) => {
     limitClient(c)
     const body = parse(signupBody, await readJson(c))
-    if (body.password.length < minPasswordLength) {
-      throw new GoTrueError(
-        422,
-        'weak_password',
-        `Password should be at least ${minPasswordLength} characters.`,
-        {
-          extra: {
-            weak_password: {
-              reasons: ['length'],
-              message: `Password should be at least ${minPasswordLength} characters.`,
-            },
-          },
-        },
-      )
-    }
+    const { invitation, metadata } = splitInvitation(body.data)
+    checkSignupAllowed(settings.signup, body.email, invitation)
+    checkPasswordStrength(body.password)
     const encryptedPassword = await hashPassword(body.password)
     const user = await db
-      .asService((tx) =>
-        authStore.insertAuthUser(tx, {
+      .asService(async (tx) => {
+        const created = await authStore.insertAuthUser(tx, {
           email: body.email,
           encryptedPassword,
-          appMetadata: withAdminRole(
-            { provider: 'email', providers: ['email'] },
-            body.email,
-            settings.adminEmails,
-          ),
-          userMetadata: userMetadata(body.data),
-        }),
-      )
+          appMetadata: { provider: 'email', providers: ['email'] },
+          userMetadata: metadata,
+        })
+        await admitInvited(tx, settings.signup, { email: body.email, invitation, id: created.id })
+        await authStore.recordSignIn(tx, created.id)
+        return created
+      })
       .catch((error: unknown) => {
         if (error instanceof DbError && error.code === 'conflict') {
           throw new GoTrueError(422, 'user_already_exists', 'User already registered')
         }
         throw error
       })
-    await db.asService((tx) => authStore.recordSignIn(tx, user.id))
     return c.json(await startSession(db, settings, user, c.req.header('user-agent')))
   })
 
@@ -147,61 +136,21 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
 
     const found = await db.asService((tx) => authStore.findAuthUserByEmail(tx, body.email))
     const valid = await verifyPassword(body.password, found?.encryptedPassword ?? (await decoyHash))
-    if (!found || !valid || found.deletedAt || isBanned(found.bannedUntil)) {
+    if (!found || !valid || found.deletedAt || isBanned(found.bannedUntil, now)) {
       failedLogins.hit(body.email)
       throw new GoTrueError(400, 'invalid_credentials', 'Invalid login credentials')
     }
     failedLogins.reset(body.email)
-    const user = await syncAdminRole(found)
-    await db.asService((tx) => authStore.recordSignIn(tx, user.id))
-    return startSession(db, settings, user, c.req.header('user-agent'))
+    await db.asService((tx) => authStore.recordSignIn(tx, found.id))
+    return startSession(db, settings, found, c.req.header('user-agent'))
   }
 
-  /**
-   * Rotates the refresh token. Presenting a token that was already rotated means it leaked or
-   * was replayed: the whole session (every token descended from the same sign-in) is revoked.
-   */
   async function refresh(c: Context) {
     limitClient(c)
     const { refresh_token: presented } = parse(refreshGrant, await readJson(c))
-    const next = newRefreshToken()
-    const outcome = await db.asService(async (tx) => {
-      const row = await authStore.findRefreshTokenForUpdate(tx, hashRefreshToken(presented))
-      if (!row?.sessionId || !row.userId) return { kind: 'not_found' as const }
-      if (row.revoked) {
-        await authStore.deleteSession(tx, row.sessionId)
-        return { kind: 'reused' as const }
-      }
-      const user = await authStore.getAuthUser(tx, row.userId)
-      if (!user || user.deletedAt || isBanned(user.bannedUntil)) {
-        await authStore.deleteSession(tx, row.sessionId)
-        return { kind: 'not_found' as const }
-      }
-      await authStore.revokeRefreshToken(tx, row.id)
-      await authStore.insertRefreshToken(tx, {
-        tokenHash: hashRefreshToken(next),
-        userId: user.id,
-        sessionId: row.sessionId,
-        parentHash: row.token,
-      })
-      return { kind: 'rotated' as const, user, sessionId: row.sessionId }
-    })
-    if (outcome.kind === 'reused') {
-      throw new GoTrueError(
-        400,
-        'refresh_token_already_used',
-        'Invalid Refresh Token: Already Used',
-      )
-    }
-    if (outcome.kind === 'not_found') {
-      throw new GoTrueError(
-        400,
-        'refresh_token_not_found',
-        'Invalid Refresh Token: Refresh Token Not Found',
-      )
-    }
-    const user = await syncAdminRole(outcome.user)
-    return sessionJson(settings, user, outcome.sessionId, next)
+    const outcome = await rotateRefreshToken(db, settings, presented, now)
+    if (outcome.kind !== 'rotated') throw refreshRefused(outcome)
+    return sessionJson(settings, outcome.user, outcome.sessionId, outcome.refreshToken)
   }
 
   app.get('/user', async (c) => {
@@ -239,12 +188,6 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     }
   }
 
-  async function syncAdminRole(user: authStore.AuthUserRow) {
-    const wanted = withAdminRole(user.rawAppMetaData, user.email ?? '', settings.adminEmails)
-    if (JSON.stringify(wanted) === JSON.stringify(user.rawAppMetaData)) return user
-    return (await db.asService((tx) => authStore.updateAppMetadata(tx, user.id, wanted))) ?? user
-  }
-
   return app
 }
 
@@ -268,15 +211,45 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   throw new GoTrueError(400, 'validation_failed', message)
 }
 
-/** Sign-up metadata is the user's to set; keep it small and plain. */
-function userMetadata(data: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!data) return {}
-  const json = JSON.stringify(data)
-  if (json.length > 4096) throw new GoTrueError(400, 'validation_failed', 'data: too large')
-  return data
+/**
+ * Sign-up metadata is the user's to set; keep it small and plain. An invitation token travels
+ * in it (`data.invitation_token`, the one extra field supabase-js can send) and is taken out.
+ */
+function splitInvitation(data: Record<string, unknown> | undefined): {
+  invitation: string | undefined
+  metadata: Record<string, unknown>
+} {
+  if (!data) return { invitation: undefined, metadata: {} }
+  const { invitation_token: token, ...metadata } = data
+  const invitation = invitationToken.safeParse(token)
+  if (!invitation.success) {
+    throw new GoTrueError(400, 'validation_failed', 'data.invitation_token: invalid')
+  }
+  if (JSON.stringify(metadata).length > 4096) {
+    throw new GoTrueError(400, 'validation_failed', 'data: too large')
+  }
+  return { invitation: invitation.data, metadata }
 }
 
-const isBanned = (until: Date | null) => until !== null && until.getTime() > Date.now()
+function checkPasswordStrength(password: string): void {
+  if (password.length >= minPasswordLength) return
+  const message = `Password should be at least ${minPasswordLength} characters.`
+  throw new GoTrueError(422, 'weak_password', message, {
+    extra: { weak_password: { reasons: ['length'], message } },
+  })
+}
+
+/** In invite mode the invitation is spent in the transaction that creates the user. */
+async function admitInvited(
+  tx: Tx,
+  policy: SignupPolicy,
+  { email, invitation, id }: { email: string; invitation: string | undefined; id: string },
+): Promise<void> {
+  if (policy.mode !== 'invite') return
+  if (!invitation) throw signupDisabled()
+  const tokenHash = hashInvitationToken(invitation)
+  if (!(await consumeInvitation(tx, { tokenHash, email, userId: id }))) throw invitationNotFound()
+}
 
 const rateLimited = (seconds: number) =>
   new GoTrueError(429, 'over_request_rate_limit', 'Too many requests. Try again later.', {

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { authStore, type Database } from '@parley/db'
 import { SignJWT } from 'jose'
 import { accessTokenAudience } from '../auth/verify-token.ts'
 import type { SigningKey } from './signing-key.ts'
+import type { SignupPolicy } from './signup-policy.ts'
 
 type AuthUser = authStore.AuthUserRow
 
@@ -10,12 +11,21 @@ export interface LocalAuthSettings {
   signingKey: SigningKey
   issuer: string
   accessTokenTtlSeconds: number
-  adminEmails: readonly string[]
+  /** A rotated refresh token presented again within this many seconds gets the same successor. */
+  refreshTokenReuseSeconds: number
+  signup: SignupPolicy
 }
 
 export const hashRefreshToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
 const newRefreshToken = () => randomBytes(32).toString('base64url')
+
+/**
+ * The token that replaces `presented` when it is rotated: computed, not stored, so a retry or a
+ * second tab presenting the same token within the reuse interval can be handed the same one.
+ */
+export const successorRefreshToken = (settings: LocalAuthSettings, presented: string) =>
+  createHmac('sha256', settings.signingKey.refreshSecret).update(presented).digest('base64url')
 
 /** The user as GoTrue returns it. */
 export function userJson(user: AuthUser) {
@@ -35,16 +45,6 @@ export function userJson(user: AuthUser) {
     updated_at: user.updatedAt.toISOString(),
     is_anonymous: user.isAnonymous,
   }
-}
-
-/** `app_metadata` with the admin role granted or removed to match `PARLEY_ADMIN_EMAILS`. */
-export function withAdminRole(
-  appMetadata: Record<string, unknown>,
-  email: string,
-  adminEmails: readonly string[],
-): Record<string, unknown> {
-  const { role: _role, ...rest } = appMetadata
-  return adminEmails.includes(email.toLowerCase()) ? { ...rest, role: 'admin' } : rest
 }
 
 export async function signAccessToken(

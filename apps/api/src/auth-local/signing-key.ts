@@ -1,13 +1,15 @@
-import { randomUUID, type webcrypto } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { hkdfSync, randomUUID, type webcrypto } from 'node:crypto'
 import path from 'node:path'
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose'
+import { readPrivateFile, writePrivateFile } from './private-file.ts'
 
 export interface SigningKey {
   kid: string
   privateKey: webcrypto.CryptoKey
   /** The public half, as served at `/auth/v1/.well-known/jwks.json`. */
   jwks: JSONWebKeySet
+  /** Derived from the private key: the secret refresh-token successors are computed with. */
+  refreshSecret: Buffer
 }
 
 /**
@@ -16,17 +18,10 @@ export interface SigningKey {
  */
 export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKey> {
   const file = path.join(dataDir, 'auth', 'signing-key.jwk.json')
-  let jwk: JWK
-  try {
-    jwk = JSON.parse(await readFile(file, 'utf8')) as JWK
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    jwk = await generateSigningJwk()
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-    const partial = `${file}.${process.pid}.tmp`
-    await writeFile(partial, JSON.stringify(jwk), { mode: 0o600 })
-    await rename(partial, file)
-  }
+  const stored = await readPrivateFile(file)
+  if (stored) return fromJwk(JSON.parse(stored) as JWK)
+  const jwk = await generateSigningJwk()
+  await writePrivateFile(file, JSON.stringify(jwk))
   return fromJwk(jwk)
 }
 
@@ -44,5 +39,8 @@ async function fromJwk(jwk: JWK): Promise<SigningKey> {
   if (!jwk.kid || !jwk.d) throw new Error('the stored signing key is not a private ES256 JWK')
   const privateKey = (await importJWK(jwk, 'ES256')) as webcrypto.CryptoKey
   const { d: _private, ...publicJwk } = jwk
-  return { kid: jwk.kid, privateKey, jwks: { keys: [publicJwk] } }
+  const refreshSecret = Buffer.from(
+    hkdfSync('sha256', Buffer.from(jwk.d, 'base64url'), '', 'parley refresh token successor', 32),
+  )
+  return { kid: jwk.kid, privateKey, jwks: { keys: [publicJwk] }, refreshSecret }
 }

@@ -42,9 +42,10 @@ async function userToken(
     issuer = `${projectUrl}/auth/v1`,
     audience = 'authenticated',
     key = 'project' as 'project' | 'legacy',
+    claims = {} as Record<string, unknown>,
   } = {},
 ) {
-  const jwt = new SignJWT({ role: 'authenticated', email: 'someone@example.test' })
+  const jwt = new SignJWT({ role: 'authenticated', email: 'someone@example.test', ...claims })
     .setIssuer(issuer)
     .setAudience(audience)
     .setSubject(sub)
@@ -78,6 +79,64 @@ describe('Supabase mode', () => {
     ]) {
       expect((await server.call(token, '/api/v1/me')).status).toBe(401)
     }
+  })
+
+  it('refuses anonymous users unless PARLEY_ALLOW_ANONYMOUS is set', async () => {
+    const user = await server.user()
+    const anonymous = await userToken(user.id, { claims: { is_anonymous: true } })
+    const refused = await server.call(anonymous, '/api/v1/me')
+    expect(refused.status).toBe(401)
+    const body = (await refused.json()) as { error: { code: string; requestId: string } }
+    expect(body.error.code).toBe('anonymous_not_allowed')
+    expect(body.error.requestId).toBeTruthy()
+    const named = await userToken(user.id, { claims: { is_anonymous: false } })
+    expect((await server.call(named, '/api/v1/me')).status).toBe(200)
+
+    const allowing = await startTestServer({
+      mode: 'supabase',
+      auth: { kind: 'supabase', url: projectUrl, jwtSecret: legacySecret },
+      allowAnonymous: true,
+    })
+    try {
+      const guest = await allowing.user()
+      const token = await userToken(guest.id, { claims: { is_anonymous: true } })
+      expect((await allowing.call(token, '/api/v1/me')).status).toBe(200)
+    } finally {
+      await allowing.close()
+    }
+  })
+
+  it('answers 503 auth_unavailable, not 401, when the project’s keys cannot be fetched', async () => {
+    const down = http.createServer((_req, res) => res.writeHead(503).end())
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve))
+    const downUrl = `http://127.0.0.1:${(down.address() as AddressInfo).port}`
+    await new Promise((resolve) => down.close(resolve))
+    const isolated = await startTestServer({
+      mode: 'supabase',
+      auth: { kind: 'supabase', url: projectUrl, jwtSecret: undefined, jwksUrl: `${downUrl}/jwks` },
+    })
+    try {
+      const user = await isolated.user()
+      const response = await isolated.call(await userToken(user.id), '/api/v1/me')
+      expect(response.status).toBe(503)
+      const body = (await response.json()) as { error: { code: string; requestId: string } }
+      expect(body.error.code).toBe('auth_unavailable')
+      expect(body.error.requestId).toBeTruthy()
+    } finally {
+      await isolated.close()
+    }
+  })
+
+  it('points admins to the Supabase dashboard instead of a bootstrap token', async () => {
+    const user = await server.user()
+    const response = await server.call(await userToken(user.id), '/api/v1/admin/claim', {
+      method: 'POST',
+      json: { token: 'anything-at-all-here' },
+    })
+    expect(response.status).toBe(403)
+    expect(await response.json()).toMatchObject({
+      error: { code: 'forbidden', message: expect.stringMatching(/Supabase dashboard/) },
+    })
   })
 
   it('does not serve the embedded auth endpoints', async () => {

@@ -1,7 +1,6 @@
 import type { VerifiedClaims } from '@parley/schema/contracts'
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   errors,
   type JSONWebKeySet,
   type JWTPayload,
@@ -10,6 +9,7 @@ import {
 } from 'jose'
 import { LRUCache } from 'lru-cache'
 import { AppError } from '../errors.ts'
+import { createStaleTolerantJwks, type RemoteJwksOptions } from './remote-jwks.ts'
 
 /** The audience Supabase Auth (and the embedded auth) put in user access tokens. */
 export const accessTokenAudience = 'authenticated'
@@ -28,6 +28,10 @@ export type VerificationKeys =
 export interface TokenVerifierOptions {
   /** Tokens remembered, least recently used dropped first (default 10,000); 0 turns it off. */
   cacheSize?: number
+  /** Accept Supabase anonymous users (`is_anonymous: true`); refused by default. */
+  allowAnonymous?: boolean
+  /** How the remote JWKS (Supabase mode) is cached. */
+  jwks?: RemoteJwksOptions
 }
 
 /** A verified token's claims, remembered until its `exp` (seconds since the epoch). */
@@ -44,9 +48,9 @@ interface Verified {
  */
 export function createTokenVerifier(
   keys: VerificationKeys,
-  { cacheSize = 10_000 }: TokenVerifierOptions = {},
+  { cacheSize = 10_000, allowAnonymous = false, jwks }: TokenVerifierOptions = {},
 ): TokenVerifier {
-  const { getKey, algorithms, issuer } = keyResolution(keys)
+  const { getKey, algorithms, issuer } = keyResolution(keys, jwks)
   const verified = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined
 
   async function verifyUncached(token: string): Promise<Verified> {
@@ -59,6 +63,7 @@ export function createTokenVerifier(
         requiredClaims: ['sub', 'exp'],
       }))
     } catch (error) {
+      if (error instanceof AppError) throw error
       throw new AppError('unauthorized', describe(error), { cause: error })
     }
     if (
@@ -67,6 +72,12 @@ export function createTokenVerifier(
       typeof payload.exp !== 'number'
     ) {
       throw new AppError('unauthorized', 'the token is not a user access token')
+    }
+    if (payload.is_anonymous === true && !allowAnonymous) {
+      throw new AppError(
+        'anonymous_not_allowed',
+        'anonymous sign-ins are not accepted here: sign in with an account',
+      )
     }
     // Frozen: one cached object is handed to every request that presents this token.
     return { claims: Object.freeze(payload as VerifiedClaims), exp: payload.exp }
@@ -90,7 +101,10 @@ export function createTokenVerifier(
   }
 }
 
-function keyResolution(keys: VerificationKeys): {
+function keyResolution(
+  keys: VerificationKeys,
+  jwksOptions: RemoteJwksOptions = {},
+): {
   getKey: JWTVerifyGetKey
   algorithms: string[]
   issuer: string
@@ -99,10 +113,10 @@ function keyResolution(keys: VerificationKeys): {
     return { getKey: createLocalJWKSet(keys.jwks), algorithms: ['ES256'], issuer: keys.issuer }
   }
   const issuer = `${keys.url}/auth/v1`
-  const jwks = createRemoteJWKSet(new URL(keys.jwksUrl ?? `${issuer}/.well-known/jwks.json`), {
-    cooldownDuration: 30_000,
-    cacheMaxAge: 600_000,
-  })
+  const jwks = createStaleTolerantJwks(
+    new URL(keys.jwksUrl ?? `${issuer}/.well-known/jwks.json`),
+    jwksOptions,
+  )
   const secret = keys.jwtSecret ? new TextEncoder().encode(keys.jwtSecret) : undefined
   return {
     getKey: async (header, token) => {

@@ -51,7 +51,7 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
         retry: { baseDelayMs: 5, maxDelayMs: 20, retryAfterCapMs: 2_000, ttftTimeoutMs: 5_000 },
         circuit: { failureThreshold: 50 },
       },
-      auth: { kind: 'local', signingKey, accessTokenTtlSeconds: 3600, adminEmails: [] },
+      auth: { kind: 'local', signingKey, accessTokenTtlSeconds: 3600 },
       webDist: '/nonexistent',
       maxConcurrentStreams: 3,
       progressIntervalMs: 50,

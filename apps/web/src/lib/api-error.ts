@@ -27,9 +27,23 @@ export class ApiRequestError extends Error {
   }
 }
 
+/**
+ * Whether the server refused the session itself, so the user must sign in again. An outage
+ * (`auth_unavailable`, 5xx, no answer at all) leaves the session alone.
+ */
+export function endsSession(error: unknown): boolean {
+  return (
+    error instanceof ApiRequestError &&
+    error.status === 401 &&
+    (error.code === 'unauthorized' || error.code === 'anonymous_not_allowed')
+  )
+}
+
 const friendly: Partial<Record<ApiErrorCode, string>> = {
   network_error: 'Parley could not reach the server. Check your connection and try again.',
   unauthorized: 'Your session has ended. Sign in again.',
+  anonymous_not_allowed: 'Guest sessions are not accepted here. Sign in with an account.',
+  auth_unavailable: 'Parley cannot check your sign-in right now. Try again in a moment.',
   not_found: 'This was not found. It may have been deleted.',
   rate_limited: 'Too many requests right now.',
   payload_too_large: 'That message is too long to send.',

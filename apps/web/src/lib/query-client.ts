@@ -1,9 +1,9 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query'
-import { ApiRequestError } from './api-error.ts'
+import { ApiRequestError, endsSession } from './api-error.ts'
 import { supabase } from './supabase.ts'
 
 function signOutWhenUnauthorized(error: unknown) {
-  if (error instanceof ApiRequestError && error.status === 401) void supabase.auth.signOut()
+  if (endsSession(error)) void supabase.auth.signOut()
 }
 
 const isRetryable = (error: unknown) =>

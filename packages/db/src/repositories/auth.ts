@@ -165,6 +165,14 @@ export async function findRefreshTokenForUpdate(
   return row ?? null
 }
 
+export async function findRefreshToken(tx: Tx, tokenHash: string): Promise<RefreshTokenRow | null> {
+  const [row] = await tx
+    .select()
+    .from(authRefreshTokens)
+    .where(eq(authRefreshTokens.token, tokenHash))
+  return row ?? null
+}
+
 export async function revokeRefreshToken(tx: Tx, id: number): Promise<void> {
   await tx
     .update(authRefreshTokens)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 export const errorCodes = [
   'validation_error',
   'unauthorized',
+  'anonymous_not_allowed',
   'forbidden',
   'not_found',
   'conflict',
@@ -13,6 +14,7 @@ export const errorCodes = [
   'provider_error',
   'provider_unavailable',
   'service_unavailable',
+  'auth_unavailable',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

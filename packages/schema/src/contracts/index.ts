@@ -1,5 +1,15 @@
 export { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
 export {
+  type ClaimAdminBody,
+  type ClaimedAdmin,
+  type CreatedInvitation,
+  type CreateInvitationBody,
+  claimAdminBody,
+  claimedAdmin,
+  createdInvitation,
+  createInvitationBody,
+} from './admin.ts'
+export {
   type ApiError,
   apiError,
   type ErrorCode,

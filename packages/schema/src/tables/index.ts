@@ -1,4 +1,5 @@
 export { conversations, visibilities } from './conversations.ts'
+export { invitations } from './invitations.ts'
 export { type MessageError, messageRoles, messageStatuses, messages } from './messages.ts'
 export { type ModelCapabilities, modelConfigs } from './model-configs.ts'
 export { profiles, type Theme, themes } from './profiles.ts'

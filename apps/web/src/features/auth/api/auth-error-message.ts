@@ -10,6 +10,9 @@ const messages: Record<string, string> = {
   email_address_invalid: 'Enter a valid email address.',
   validation_failed: 'Check the email address and password.',
   signup_disabled: 'New sign-ups are turned off on this server.',
+  invite_not_found:
+    'That invitation is unknown, used, expired or for another email address. Ask for a new one.',
+  email_address_not_authorized: 'Sign-ups here are limited to some email domains.',
   user_banned: 'This account is disabled.',
 }
 

@@ -3,9 +3,11 @@ import { Link } from 'wouter'
 import { FormError, TextField } from '../../../components/ui/text-field.tsx'
 import { supabase } from '../../../lib/supabase.ts'
 import { authErrorMessage } from '../api/auth-error-message.ts'
+import { useSignupMode } from '../api/get-signup-mode.ts'
 import { AuthLayout } from './auth-layout.tsx'
 
 export function SignInPage() {
+  const signupMode = useSignupMode()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
@@ -51,9 +53,11 @@ export function SignInPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      <p className="auth__switch">
-        New to Parley? <Link href="/sign-up">Create an account</Link>
-      </p>
+      {signupMode !== 'closed' && (
+        <p className="auth__switch">
+          New to Parley? <Link href="/sign-up">Create an account</Link>
+        </p>
+      )}
     </AuthLayout>
   )
 }

@@ -1,13 +1,19 @@
 import { type FormEvent, useState } from 'react'
-import { Link } from 'wouter'
+import { Link, useSearch } from 'wouter'
 import { FormError, TextField } from '../../../components/ui/text-field.tsx'
 import { supabase } from '../../../lib/supabase.ts'
 import { authErrorMessage } from '../api/auth-error-message.ts'
+import { useSignupMode } from '../api/get-signup-mode.ts'
 import { AuthLayout } from './auth-layout.tsx'
 
 const minPasswordLength = 8
 
 export function SignUpPage() {
+  const mode = useSignupMode()
+  const search = useSearch()
+  const [invitation, setInvitation] = useState(
+    () => new URLSearchParams(search).get('invitation') ?? '',
+  )
   const [displayName, setDisplayName] = useState('')
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
@@ -27,7 +33,12 @@ export function SignUpPage() {
       const { error } = await supabase.auth.signUp({
         email: email.trim(),
         password,
-        options: { data: name ? { display_name: name } : {} },
+        options: {
+          data: {
+            ...(name ? { display_name: name } : {}),
+            ...(mode === 'invite' ? { invitation_token: invitation.trim() } : {}),
+          },
+        },
       })
       if (error) setError(authErrorMessage(error))
     } catch (thrown) {
@@ -37,10 +48,23 @@ export function SignUpPage() {
     }
   }
 
+  if (mode === 'closed') return <SignupClosed />
+
   return (
     <AuthLayout title="Create your account">
       <form className="auth__form" onSubmit={submit}>
         <FormError message={error} />
+        {mode === 'invite' && (
+          <TextField
+            label="Invitation code"
+            hint="From the invitation link an admin sent you."
+            autoComplete="off"
+            required
+            value={invitation}
+            onChange={setInvitation}
+            invalid={error !== null}
+          />
+        )}
         <TextField
           label="Name"
           hint="Optional; shown only to you."
@@ -71,6 +95,17 @@ export function SignUpPage() {
           {busy ? 'Creating your account…' : 'Create account'}
         </button>
       </form>
+      <p className="auth__switch">
+        Already have an account? <Link href="/sign-in">Sign in</Link>
+      </p>
+    </AuthLayout>
+  )
+}
+
+function SignupClosed() {
+  return (
+    <AuthLayout title="Sign-ups are closed">
+      <p>New accounts are not being created on this server. Ask its admin for one.</p>
       <p className="auth__switch">
         Already have an account? <Link href="/sign-in">Sign in</Link>
       </p>

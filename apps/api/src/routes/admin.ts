@@ -1,0 +1,72 @@
+import { createInvitation } from '@parley/db'
+import {
+  claimAdminBody,
+  claimedAdmin,
+  createdInvitation,
+  createInvitationBody,
+} from '@parley/schema/contracts'
+import { type Context, Hono } from 'hono'
+import {
+  hashInvitationToken,
+  invitationTtlMs,
+  newInvitationToken,
+} from '../auth-local/invitations.ts'
+import type { AppEnv } from '../env.ts'
+import { AppError } from '../errors.ts'
+import { validate } from '../middleware/validate.ts'
+import { claimAdmin } from '../services/admin-claim.ts'
+import { docs } from './docs.ts'
+
+export const admin = new Hono<AppEnv>()
+  .post(
+    '/claim',
+    docs('admin', 'Become admin by presenting the bootstrap admin token (embedded auth)', {
+      200: { description: 'The next refreshed token carries the admin role', schema: claimedAdmin },
+    }),
+    validate('json', claimAdminBody),
+    async (c) => {
+      const { deps, claims } = c.var
+      if (deps.config.mode === 'supabase') {
+        throw new AppError(
+          'forbidden',
+          'with Supabase Auth, admins are made in the Supabase dashboard: set app_metadata.role to "admin"',
+        )
+      }
+      await claimAdmin(deps.db, deps.bootstrapAdmin, claims, c.req.valid('json').token)
+      return c.json({ role: 'admin' as const })
+    },
+  )
+  .post(
+    '/invitations',
+    docs('admin', 'Invite an email address to sign up (admins, PARLEY_SIGNUP=invite)', {
+      201: { description: 'The token and link are shown only now', schema: createdInvitation },
+    }),
+    validate('json', createInvitationBody),
+    async (c) => {
+      const { deps, claims } = c.var
+      if (claims.app_metadata?.role !== 'admin') throw new AppError('forbidden', 'admins only')
+      if (deps.localAuth?.signup.mode !== 'invite') {
+        throw new AppError('conflict', 'invitations are used only when PARLEY_SIGNUP=invite')
+      }
+      const token = newInvitationToken()
+      const row = await deps.db.withUser(claims, (tx) =>
+        createInvitation(tx, {
+          email: c.req.valid('json').email,
+          tokenHash: hashInvitationToken(token),
+          expiresAt: new Date(Date.now() + invitationTtlMs),
+        }),
+      )
+      const link = `${webOrigin(c)}/sign-up?invitation=${encodeURIComponent(token)}`
+      return c.json(
+        { id: row.id, email: row.email, token, link, expiresAt: row.expiresAt.toISOString() },
+        201,
+      )
+    },
+  )
+
+/** Where the web app is: the admin's own page when it is an allowed origin, else this server. */
+function webOrigin(c: Context<AppEnv>): string {
+  const origin = c.req.header('origin')
+  if (origin && c.var.deps.config.corsOrigins.includes(origin)) return origin
+  return new URL(c.req.url).origin
+}
