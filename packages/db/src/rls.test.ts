@@ -1,4 +1,11 @@
-import { conversations, messages, modelConfigs, profiles, usageEvents } from '@parley/schema/tables'
+import {
+  conversations,
+  messages,
+  modelConfigs,
+  profiles,
+  replyLeases,
+  usageEvents,
+} from '@parley/schema/tables'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from './client.ts'
@@ -338,6 +345,35 @@ describe('usage_events', () => {
 
   it('shows anon nothing', async () => {
     await expectDenied(asAnon((tx) => tx.select().from(usageEvents)))
+  })
+})
+
+describe('reply_leases (server bookkeeping)', () => {
+  it('is out of reach of users, even for their own replies', async () => {
+    const c = await ownedConversation(owner)
+    const m = await ownedMessage(owner, c.id)
+    await expectDenied(as(owner, (tx) => tx.select().from(replyLeases)))
+    await expectDenied(
+      as(owner, (tx) =>
+        tx.insert(replyLeases).values({ messageId: m.id, instanceId: crypto.randomUUID() }),
+      ),
+    )
+    await expectDenied(as(owner, (tx) => tx.delete(replyLeases)))
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(replyLeases)))
+  })
+
+  it('is the service role’s', async () => {
+    const c = await ownedConversation(owner)
+    const m = await ownedMessage(owner, c.id)
+    const instanceId = crypto.randomUUID()
+    await db.asService((tx) => tx.insert(replyLeases).values({ messageId: m.id, instanceId }))
+    const rows = await db.asService((tx) =>
+      tx.select().from(replyLeases).where(eq(replyLeases.messageId, m.id)),
+    )
+    expect(rows).toMatchObject([{ messageId: m.id, instanceId }])
   })
 })
 
