@@ -16,6 +16,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   provider_error: 502,
   provider_unavailable: 503,
   service_unavailable: 503,
+  draining: 503,
 }
 
 const byStatus: Partial<Record<number, ErrorCode>> = Object.fromEntries(
