@@ -135,6 +135,7 @@ export const envSchema = z
     PARLEY_ACCESS_TOKEN_TTL: positiveInt(3600, 86_400),
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
+    PARLEY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
@@ -233,6 +234,8 @@ export interface Config {
   defaultModel: string | undefined
   webDist: string
   maxConcurrentStreams: number
+  /** On SIGTERM/SIGINT, how long live replies may take to finish before they are stopped. */
+  shutdownGraceMs: number
 }
 
 export class ConfigError extends Error {
@@ -296,6 +299,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultModel: env.PARLEY_DEFAULT_MODEL,
     webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
+    shutdownGraceMs: env.PARLEY_SHUTDOWN_GRACE_MS,
   }
 }
 

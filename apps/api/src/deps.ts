@@ -23,8 +23,10 @@ import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-ke
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import { type Config, ConfigError } from './config.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
+import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
+import { ReplyLeases } from './services/reply-leases.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
 
 /** What `createApp` needs: everything with I/O is built here (or by tests) and passed in. */
@@ -45,6 +47,8 @@ export interface AppDeps {
   bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
   turns: ChatTurns
+  /** On a shared Postgres: this instance's heartbeat on its live replies (started by the server). */
+  leases?: ReplyLeases | undefined
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -72,6 +76,7 @@ export interface BuildOptions {
   maxConcurrentStreams: number
   progressIntervalMs?: number
   titleWaitMs?: number
+  settleRetry?: SettleRetry
 }
 
 /**
@@ -153,6 +158,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
       streams: new StreamLimiter(options.maxConcurrentStreams),
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
       ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
+      ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
     }),
   }
 }
@@ -178,7 +184,7 @@ export async function createDeps(
   if (recovered > 0)
     logger.warn({ messages: recovered }, 'replies interrupted by a restart marked incomplete')
 
-  return buildDeps(
+  const deps = await buildDeps(
     {
       db,
       mode: config.mode,
@@ -211,4 +217,8 @@ export async function createDeps(
     },
     logger,
   )
+  if (db.kind === 'postgres') {
+    deps.leases = new ReplyLeases(db, () => deps.turns.ownedReplyIds, logger)
+  }
+  return deps
 }

@@ -18,6 +18,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   provider_unavailable: 503,
   service_unavailable: 503,
   auth_unavailable: 503,
+  draining: 503,
 }
 
 const byStatus: Partial<Record<number, ErrorCode>> = Object.fromEntries(

@@ -51,13 +51,27 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   })
 })
 
+deps.leases?.start()
+
 let stopping = false
+/**
+ * Drains, then exits: readiness fails at once and new turns get 503 `draining`; live replies
+ * may finish within the grace period, the rest are stopped and stored as incomplete; the
+ * database closes last. A watchdog exits anyway 5 s after the grace period.
+ */
 async function shutdown(signal: string) {
   if (stopping) return
   stopping = true
-  logger.info({ signal }, 'shutting down')
-  server.close()
+  logger.info({ signal, liveReplies: deps.turns.liveCount }, 'shutting down')
+  setTimeout(() => {
+    logger.error('shutdown took too long: exiting')
+    process.exit(1)
+  }, config.shutdownGraceMs + 5_000).unref()
+  await deps.turns.drain(config.shutdownGraceMs)
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await deps.leases?.stop()
   await deps.db.close()
+  logger.info('stopped')
   process.exit(0)
 }
 process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -1,7 +1,7 @@
 import { conversations, messages } from '@parley/schema/tables'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from './client.ts'
-import { DbError, toDbError } from './errors.ts'
+import { DbError, isTransientDbError, toDbError } from './errors.ts'
 import { createTestDatabase, createTestUser, type TestUser } from './testing/index.ts'
 
 let db: Database
@@ -56,5 +56,25 @@ describe('database errors', () => {
     expect(toDbError(plain)).toBe(plain)
     expect(toDbError({ code: 'ECONNRESET' })).toEqual({ code: 'ECONNRESET' })
     expect(toDbError({ code: '08006' })).toMatchObject({ code: 'unavailable' })
+  })
+
+  it('tell a database that may answer later from a write that will never succeed', () => {
+    const transient = [
+      toDbError({ code: '08006' }),
+      toDbError({ code: '57P01' }),
+      toDbError({ code: '40001' }),
+      Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' }),
+      new Error('wrapped', {
+        cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+      }),
+    ]
+    for (const error of transient) expect(isTransientDbError(error)).toBe(true)
+    const permanent = [
+      toDbError({ code: '23514' }),
+      toDbError({ code: '23505' }),
+      toDbError({ code: '42501' }),
+      new Error('a settle step failed'),
+    ]
+    for (const error of permanent) expect(isTransientDbError(error)).toBe(false)
   })
 })

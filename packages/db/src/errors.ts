@@ -63,6 +63,9 @@ const byClass: Record<string, [DbErrorCode, string]> = {
   '40P01': ['conflict', 'a concurrent change conflicted; try again'],
   '57014': ['unavailable', 'the database cancelled the statement'],
   '53300': ['unavailable', 'the database has no free connections'],
+  '57P01': ['unavailable', 'the database is shutting down'],
+  '57P02': ['unavailable', 'the database is shutting down'],
+  '57P03': ['unavailable', 'the database is starting up'],
 }
 
 // Constraints whose violation a client can cause, named in its terms.
@@ -88,6 +91,39 @@ export function toDbError(error: unknown): unknown {
     sqlState: driverError.code,
     ...(constraint ? { constraint } : {}),
   })
+}
+
+/** Errors of the drivers' sockets (postgres.js, Node) when the server cannot be reached. */
+const connectionErrorCodes = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+])
+
+/**
+ * Whether the same statement may succeed if run again later: the database was unreachable,
+ * restarting or out of connections, or a concurrent change conflicted. Bad input, a refused
+ * write or a bug in the caller is not.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  if (error instanceof DbError) {
+    return error.code === 'unavailable' || error.sqlState === '40001' || error.sqlState === '40P01'
+  }
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return false
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && (connectionErrorCodes.has(code) || code.startsWith('08'))) {
+      return true
+    }
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
 }
 
 /** Validates repository input before any SQL runs. */

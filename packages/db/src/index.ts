@@ -6,7 +6,7 @@ export {
   type Tx,
 } from './client.ts'
 export { bootstrapSupabaseCompat } from './compat/bootstrap.ts'
-export { DbError, type DbErrorCode } from './errors.ts'
+export { DbError, type DbErrorCode, isTransientDbError } from './errors.ts'
 export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'
@@ -47,6 +47,7 @@ export {
   upsertModelConfig,
 } from './repositories/model-configs.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
+export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'
 export {
   type BeginTurnInput,
   type BeginTurnResult,
@@ -57,6 +58,7 @@ export {
   type TurnProfile,
 } from './repositories/turns.ts'
 export {
+  hasUsageForMessage,
   insertUsageEvent,
   type UsageEventRow,
   usageTotalsByDay,

@@ -4,6 +4,7 @@ import {
   messages,
   modelConfigs,
   profiles,
+  replyLeases,
   usageEvents,
 } from '@parley/schema/tables'
 import { eq } from 'drizzle-orm'
@@ -402,6 +403,35 @@ describe('invitations', () => {
     expect(
       await db.asService((tx) => consumeInvitation(tx, { ...expired, userId: other.id })),
     ).toBe(false)
+  })
+})
+
+describe('reply_leases (server bookkeeping)', () => {
+  it('is out of reach of users, even for their own replies', async () => {
+    const c = await ownedConversation(owner)
+    const m = await ownedMessage(owner, c.id)
+    await expectDenied(as(owner, (tx) => tx.select().from(replyLeases)))
+    await expectDenied(
+      as(owner, (tx) =>
+        tx.insert(replyLeases).values({ messageId: m.id, instanceId: crypto.randomUUID() }),
+      ),
+    )
+    await expectDenied(as(owner, (tx) => tx.delete(replyLeases)))
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(replyLeases)))
+  })
+
+  it('is the service role’s', async () => {
+    const c = await ownedConversation(owner)
+    const m = await ownedMessage(owner, c.id)
+    const instanceId = crypto.randomUUID()
+    await db.asService((tx) => tx.insert(replyLeases).values({ messageId: m.id, instanceId }))
+    const rows = await db.asService((tx) =>
+      tx.select().from(replyLeases).where(eq(replyLeases.messageId, m.id)),
+    )
+    expect(rows).toMatchObject([{ messageId: m.id, instanceId }])
   })
 })
 

@@ -41,6 +41,18 @@ describe('schema lint on the migrated database', () => {
       )
     })
 
+    it('an internal table open to users or without row-level security', async () => {
+      const findings = await lintWith(`
+        create table parley_internal.lint_open (id int);
+        grant select on parley_internal.lint_open to authenticated;`)
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          { rule: 'internal table without row-level security', object: 'lint_open' },
+          { rule: 'internal table granted to a user role', object: 'lint_open' },
+        ]),
+      )
+    })
+
     it('a write policy that admits any row', async () => {
       const findings = await lintWith(`
         create table public.lint_open (id int);

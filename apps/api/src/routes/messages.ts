@@ -120,11 +120,13 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
           ? sseFrame('error', {
               error: { ...end.error, requestId: c.var.requestId },
               assistantMessage: end.assistantMessage,
+              saved: end.saved,
             })
           : sseFrame('done', {
               assistantMessage: end.assistantMessage,
               usage: end.usage,
               conversation: end.conversation,
+              saved: end.saved,
             }),
       )
     } catch (error) {

@@ -21,6 +21,15 @@ export interface TestServer {
   user(options?: { admin?: boolean }): Promise<TestUser & { token: string }>
   /** `fetch` against the running server with the user's token. */
   call(token: string, path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
+  /** Creates an empty conversation for the user; returns its id. */
+  newConversation(token: string): Promise<string>
+  /** Sends a message to a conversation, asking for the reply as server-sent events. */
+  sendStreamed(
+    token: string,
+    conversationId: string,
+    body: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<Response>
   close(): Promise<void>
 }
 
@@ -32,14 +41,20 @@ export const fallbackModel = 'claude-sonnet-5-5'
  * The real app on a real port, around a cloned PGlite and the fake upstream (reached through the
  * official SDKs) as both the OpenAI and the Anthropic provider.
  */
-export async function startTestServer(overrides: Partial<BuildOptions> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<BuildOptions> & {
+    /** Wraps the database the app uses (tests that make some of its writes fail). */
+    wrapDb?: (db: Database) => Database
+  } = {},
+): Promise<TestServer> {
+  const { wrapDb, ...options } = overrides
   const db = await createTestDatabase()
   const fake = await startFakeUpstream()
   const signingKey = await createEphemeralSigningKey()
   const logger = pino({ level: 'silent' })
   const deps = await buildDeps(
     {
-      db,
+      db: wrapDb ? wrapDb(db) : db,
       mode: 'embedded',
       providers: {
         openai: { apiKey: 'test-openai-key', baseUrl: fake.openaiBaseUrl },
@@ -57,7 +72,8 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
       progressIntervalMs: 50,
       // `done` carries the title when it comes within this; long, so a busy machine does not change it.
       titleWaitMs: 30_000,
-      ...overrides,
+      settleRetry: { baseDelayMs: 5, maxDelayMs: 20 },
+      ...options,
     },
     logger,
   )
@@ -67,6 +83,18 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve) => server.once('listening', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const call: TestServer['call'] = (token, path, init = {}) => {
+    const { json, headers, ...rest } = init
+    return fetch(`${url}${path}`, {
+      ...rest,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    })
+  }
 
   return {
     url,
@@ -82,16 +110,18 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
       const { token } = await signAccessToken(settings, row, randomUUID())
       return { ...user, token }
     },
-    call(token, path, init = {}) {
-      const { json, headers, ...rest } = init
-      return fetch(`${url}${path}`, {
-        ...rest,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    call,
+    async newConversation(token) {
+      const response = await call(token, '/api/v1/conversations', { method: 'POST', json: {} })
+      if (response.status !== 201) throw new Error(`conversation not created: ${response.status}`)
+      return ((await response.json()) as { id: string }).id
+    },
+    sendStreamed(token, conversationId, body, signal) {
+      return call(token, `/api/v1/conversations/${conversationId}/messages`, {
+        method: 'POST',
+        json: body,
+        headers: { accept: 'text/event-stream' },
+        ...(signal ? { signal } : {}),
       })
     },
     async close() {
@@ -148,4 +178,18 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error('condition not met in time')
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/** The text of a streamed reply: its `delta` events, joined. */
+export const streamedText = (events: ParsedEvent[]) =>
+  events
+    .filter((e) => e.event === 'delta')
+    .map((e) => (e.data as { text: string }).text)
+    .join('')
+
+/** The id of the reply a stream's `start` event announced. */
+export function streamedReplyId(events: ParsedEvent[]): string {
+  const start = events[0]
+  if (start?.event !== 'start') throw new Error('the stream begins with a start event')
+  return (start.data as { assistantMessage: { id: string } }).assistantMessage.id
 }

@@ -51,6 +51,7 @@ const friendly: Partial<Record<ApiErrorCode, string>> = {
   provider_error: 'The model provider returned an error.',
   provider_unavailable: 'The model provider is unavailable right now.',
   service_unavailable: 'Parley is unavailable right now.',
+  draining: 'Parley is restarting. Try again in a moment.',
 }
 
 /** A sentence for people, preferring the server's own message for validation problems. */

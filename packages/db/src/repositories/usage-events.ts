@@ -3,6 +3,7 @@ import {
   newUsageEvent,
   type UsageTotals,
   usageTotalsQuery,
+  uuid,
 } from '@parley/schema/contracts'
 import { usageEvents } from '@parley/schema/tables'
 import { and, eq, gte, lt, sql } from 'drizzle-orm'
@@ -56,4 +57,15 @@ export async function usageTotalsByDay(
     cachedInputTokens: Number(row.cachedInputTokens),
     costMicroUsd: Number(row.costMicroUsd),
   }))
+}
+
+/** Whether the caller's usage ledger already has the row of this reply (its turn was settled). */
+export async function hasUsageForMessage(tx: Tx, messageId: string): Promise<boolean> {
+  const id = parseInput(uuid, messageId)
+  const [row] = await tx
+    .select({ id: usageEvents.id })
+    .from(usageEvents)
+    .where(eq(usageEvents.messageId, id))
+    .limit(1)
+  return row !== undefined
 }

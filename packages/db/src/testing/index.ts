@@ -91,5 +91,7 @@ export async function createTestUser(
 }
 
 export const anonClaims: JwtClaims = { role: 'anon' }
+export { testDatabaseUrl } from './env.ts'
+export { withFaults } from './faults.ts'
 export { inspect } from './inspect.ts'
 export { explainConversationList, type ScaleSeed, seedAtScale } from './seed-at-scale.ts'

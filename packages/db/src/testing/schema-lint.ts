@@ -9,7 +9,8 @@ export interface SchemaFinding {
  * Security rules every migration must keep, checked against the live catalog:
  * RLS on every public table with at least one policy, no INSERT/UPDATE policy that admits any
  * row, a fixed search_path on every security definer function, security_invoker views, and
- * no policy (or function it calls) reading the user-editable user_metadata.
+ * no policy (or function it calls) reading the user-editable user_metadata; and tables of the
+ * internal schema under RLS and granted to no user role.
  */
 export async function lintSchema(sql: OwnerSql): Promise<SchemaFinding[]> {
   const findings: SchemaFinding[] = []
@@ -36,6 +37,22 @@ export async function lintSchema(sql: OwnerSql): Promise<SchemaFinding[]> {
       select tablename || '.' || policyname as object from pg_policies
       where schemaname = 'public' and cmd in ('INSERT', 'UPDATE', 'ALL')
         and lower(btrim(coalesce(with_check, qual, 'true'), ' ()')) = 'true'`),
+  )
+  // Server bookkeeping lives in parley_internal: no RLS policy, so no user role may touch it.
+  add(
+    'internal table without row-level security',
+    await sql.query(`
+      select c.relname as object from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'parley_internal' and c.relkind in ('r', 'p') and not c.relrowsecurity`),
+  )
+  add(
+    'internal table granted to a user role',
+    await sql.query(`
+      select distinct c.relname as object
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      cross join (values ('anon'), ('authenticated')) as r (role)
+      where n.nspname = 'parley_internal' and c.relkind in ('r', 'p')
+        and has_table_privilege(r.role, c.oid, 'select, insert, update, delete, truncate')`),
   )
   add(
     'security definer function without a fixed search_path',

@@ -15,6 +15,8 @@ export const errorCodes = [
   'provider_unavailable',
   'service_unavailable',
   'auth_unavailable',
+  /** The server is shutting down: it takes no new turns; another instance will. */
+  'draining',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

@@ -92,4 +92,15 @@ describe('contracts', () => {
     expect(streamEvent.safeParse({ event: 'delta', data: {} }).success).toBe(false)
     expect(streamEvent.safeParse({ event: 'ping', data: {} }).success).toBe(false)
   })
+
+  it('let an error event say whether the reply is stored, and older servers say nothing', () => {
+    const error = { code: 'draining', message: 'shutting down', requestId: 'r-1' }
+    expect(streamEvent.parse({ event: 'error', data: { error, saved: false } })).toMatchObject({
+      data: { saved: false },
+    })
+    expect(streamEvent.safeParse({ event: 'error', data: { error } }).success).toBe(true)
+    expect(streamEvent.safeParse({ event: 'error', data: { error, saved: 'no' } }).success).toBe(
+      false,
+    )
+  })
 })

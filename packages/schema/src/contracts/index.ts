@@ -37,7 +37,7 @@ export {
   type UpdateConversationBody,
   updateConversationBody,
 } from './conversations.ts'
-export { type Health, health } from './health.ts'
+export { type Health, health, type Readiness, readiness } from './health.ts'
 export {
   type ListMessagesQuery,
   listMessagesQuery,

@@ -3,6 +3,13 @@ import { apiError } from './common.ts'
 import { conversation } from './conversations.ts'
 import { message } from './messages.ts'
 
+/**
+ * Whether the reply is stored as the event shows it. False: the database was unreachable at the
+ * end of the reply; the server keeps the outcome and retries, so it is stored as shown once the
+ * database answers again. Absent: not said (older servers, or a failure inside the server).
+ */
+const saved = z.boolean().optional()
+
 /** The server-sent events of a streamed reply, keyed by their SSE `event` name. */
 export const streamEventData = {
   /** The user's message as stored and the assistant's message, `status: "streaming"`. */
@@ -18,9 +25,10 @@ export const streamEventData = {
       costUsd: z.number(),
     }),
     conversation,
+    saved,
   }),
   /** The reply ended early; the text that arrived is kept in `assistantMessage`. */
-  error: z.object({ error: apiError, assistantMessage: message.optional() }),
+  error: z.object({ error: apiError, assistantMessage: message.optional(), saved }),
 } as const
 
 export type StreamEventName = keyof typeof streamEventData

@@ -74,6 +74,9 @@ export const messages = pgTable(
     check('messages_parent_not_self', sql`${t.parentId} <> ${t.id}`),
     index('messages_conversation_id_seq_idx').on(t.conversationId, t.seq),
     index('messages_parent_id_idx').on(t.parentId),
+    index('messages_streaming_updated_at_idx')
+      .on(t.updatedAt)
+      .where(sql`${t.status} = 'streaming'`),
     check('messages_role_valid', sql`${t.role} in ('system', 'user', 'assistant', 'tool')`),
     check(
       'messages_status_valid',

@@ -1,4 +1,5 @@
 import type { Tx } from '@parley/db'
+import { AppError } from '../../errors.ts'
 import { LiveTurns } from './live-turns.ts'
 import { type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
@@ -19,6 +20,16 @@ export interface ChatTurns {
   start(ctx: TurnContext, request: TurnRequest): Promise<Turn>
   /** How many replies this process is streaming. */
   readonly liveCount: number
+  /** The replies this process answers for: streaming, or with an outcome waiting to be stored. */
+  readonly ownedReplyIds: string[]
+  /** True once `drain` was called: no new turn is accepted. */
+  readonly draining: boolean
+  /**
+   * For shutdown: refuses new turns, lets live replies finish within `graceMs`, stops the rest
+   * (they end with an error and are stored as `incomplete`, with their usage), then gives every
+   * outcome still waiting for the database one last attempt.
+   */
+  drain(graceMs: number): Promise<void>
 }
 
 type Opened =
@@ -28,8 +39,10 @@ type Opened =
 export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   const steps = turnSteps(deps)
   const live = new LiveTurns()
+  let draining = false
 
   async function start(ctx: TurnContext, request: TurnRequest): Promise<Turn> {
+    if (draining) throw drainingError()
     const release = steps.streams.acquire(ctx.claims.sub)
     const upstream = new AbortController()
     let result: Opened
@@ -47,27 +60,81 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
       const { userMessage, assistantMessage } = result.prepared
       return replayTurn(steps.db, live, ctx, { userMessage, assistantMessage })
     }
-    const { turn, admissions, opened } = result
-    return {
-      userMessage: turn.userMessage,
-      assistantMessage: turn.assistantMessage,
-      run: (signal, onDelta) => {
-        if (signal.aborted) upstream.abort()
-        else signal.addEventListener('abort', () => upstream.abort(), { once: true })
-        return live
-          .track(turn.assistantMessage.id, onDelta, (reply) =>
-            runTurn(steps, ctx, turn, admissions, opened, reply),
-          )
-          .finally(release)
-      },
-    }
+    return liveTurn(steps, live, ctx, result, { upstream, release })
+  }
+
+  async function drain(graceMs: number): Promise<void> {
+    draining = true
+    await within(live.idle(), graceMs)
+    live.stopAll()
+    // Outcomes waiting for the database get their last attempt now, while stopped replies settle.
+    await Promise.all([live.idle(), steps.pending.drain()])
   }
 
   return {
     start,
+    drain,
     get liveCount() {
       return live.size
     },
+    get ownedReplyIds() {
+      return [...new Set([...live.ids, ...steps.pending.ids])]
+    },
+    get draining() {
+      return draining
+    },
+  }
+}
+
+/** A new turn, streamed as a live reply: stopped by its client or by a shutdown. */
+function liveTurn(
+  steps: TurnSteps,
+  live: LiveTurns,
+  ctx: TurnContext,
+  { turn, admissions, opened }: Extract<Opened, { kind: 'new' }>,
+  call: { upstream: AbortController; release: () => void },
+): Turn {
+  const replyId = turn.assistantMessage.id
+  return {
+    userMessage: turn.userMessage,
+    assistantMessage: turn.assistantMessage,
+    run: (signal, onDelta) => {
+      abortWith(signal, call.upstream)
+      return live
+        .track(
+          replyId,
+          onDelta,
+          (reply) => {
+            abortWith(reply.shutdown, call.upstream)
+            return runTurn(steps, ctx, turn, admissions, opened, reply)
+          },
+          () => steps.pending.stored(replyId),
+        )
+        .finally(call.release)
+    },
+  }
+}
+
+function abortWith(signal: AbortSignal, controller: AbortController) {
+  if (signal.aborted) controller.abort()
+  else signal.addEventListener('abort', () => controller.abort(), { once: true })
+}
+
+const drainingError = () =>
+  new AppError('draining', 'the server is shutting down; send the message again', {
+    headers: { 'retry-after': '1' },
+  })
+
+/** Waits for `work`, at most `ms`. */
+async function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  try {
+    await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -6,8 +6,20 @@ import type { TurnUsage } from './turn-types.ts'
 /** What a reply the user stopped stores as its error: a choice, not a failure. */
 export const stoppedError = { code: 'stopped', message: 'Stopped before the reply was finished' }
 
-/** The stored status and error of a reply, from how its call ended. */
-export function replyStatus(report: CallReport): {
+/** What a reply cut short by the server shutting down stores as its error. */
+export const shutdownError = {
+  code: 'server_shutdown',
+  message: 'The server shut down before the reply was finished',
+}
+
+/**
+ * The stored status and error of a reply, from how its call ended; `shutdown`: the call was
+ * stopped because this server is shutting down, not by the user.
+ */
+export function replyStatus(
+  report: CallReport,
+  shutdown = false,
+): {
   status: MessageRow['status']
   error: { code: string; message: string } | null
 } {
@@ -17,7 +29,9 @@ export function replyStatus(report: CallReport): {
     report.status === 'ok'
       ? null
       : report.status === 'aborted'
-        ? stoppedError
+        ? shutdown
+          ? shutdownError
+          : stoppedError
         : {
             code: report.error?.code ?? 'provider_error',
             message: report.error?.message ?? 'The model provider failed to answer',
@@ -66,22 +80,20 @@ export function turnUsage(
   }
 }
 
-const unavailable = new Set<string>([
-  'provider_unavailable',
-  'rate_limited',
-  'timeout',
-] satisfies LlmErrorCode[])
+/** Stored error codes (the model's, or the server's own) as the API reports them. */
+const endErrorCode: Readonly<Record<string, ErrorCode>> = {
+  context_length_exceeded: 'validation_error',
+  provider_unavailable: 'provider_unavailable',
+  rate_limited: 'provider_unavailable',
+  timeout: 'provider_unavailable',
+  server_shutdown: 'draining',
+  interrupted: 'service_unavailable',
+} satisfies Partial<Record<LlmErrorCode | 'server_shutdown' | 'interrupted', ErrorCode>>
 
 /** A stored model error as the API reports it. */
 export function endError(error: { code: string; message: string }): {
   code: ErrorCode
   message: string
 } {
-  const code: ErrorCode =
-    error.code === 'context_length_exceeded'
-      ? 'validation_error'
-      : unavailable.has(error.code)
-        ? 'provider_unavailable'
-        : 'provider_error'
-  return { code, message: error.message }
+  return { code: endErrorCode[error.code] ?? 'provider_error', message: error.message }
 }

@@ -50,5 +50,6 @@ async function readBack(
         : message.error && message.error.code !== stoppedError.code
           ? endError(message.error)
           : null,
+    saved: message.status !== 'streaming',
   }
 }

@@ -1,7 +1,7 @@
 import type { CallReport } from '@parley/llm'
 import type { LiveReply } from './live-turns.ts'
 import type { OpenedCall } from './open-call.ts'
-import { failTurn, settleTurn } from './settle.ts'
+import { failTurn, settleTurn, unsavedEnd } from './settle.ts'
 import { streamReply } from './stream-reply.ts'
 import { titleWithin } from './title.ts'
 import type { TurnSteps } from './turn-steps.ts'
@@ -21,11 +21,17 @@ export async function runTurn(
 ): Promise<TurnEnd> {
   try {
     const report = await streamReply(steps, ctx, turn, opened.call, reply)
-    const end = await settleTurn(steps.db, ctx, turn, report, {
+    const hooks = {
       admissions,
       steps: steps.settle,
+      shutdown: reply.shutdown.aborted && report.status === 'aborted',
+    }
+    const end = await steps.pending.settle(ctx.logger, turn.assistantMessage.id, {
+      first: () => settleTurn(steps.db, ctx, turn, report, hooks),
+      rewrite: () => settleTurn(steps.db, ctx, turn, report, hooks, { again: true }),
+      unsaved: () => unsavedEnd(turn, report, hooks.shutdown),
     })
-    if (turn.untitled) {
+    if (turn.untitled && end.saved) {
       end.conversation = await titleWithin(steps, ctx, turn, report.text, end.conversation)
     }
     logTurn(ctx, turn, report, opened.droppedMessages)

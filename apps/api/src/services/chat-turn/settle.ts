@@ -1,4 +1,11 @@
-import { type Database, settleTurn as recordOutcome, updateMessage } from '@parley/db'
+import {
+  type Database,
+  hasUsageForMessage,
+  type MessageRow,
+  settleTurn as recordOutcome,
+  type SettleTurnInput,
+  updateMessage,
+} from '@parley/db'
 import { type CallReport, countEncodedTokens } from '@parley/llm'
 import { endError, replyStatus, turnUsage, usageEvent } from './outcome.ts'
 import type {
@@ -10,62 +17,101 @@ import type {
   TurnOutcome,
 } from './turn-types.ts'
 
+export interface SettleHooks {
+  admissions: readonly Admission[]
+  steps: readonly SettleStep[]
+  /** The call was stopped because the server is shutting down. */
+  shutdown: boolean
+}
+
 /**
  * The **settle** step: records the outcome, whatever it was, in one transaction: the reply,
  * a usage event and the conversation's totals in one round trip, then each admission's
  * settlement and the settle steps (budgets, rollups), so they all hold or none does.
+ * `again`: a retry of a write whose result was lost; it writes nothing if the first one held.
  */
 export function settleTurn(
   db: Database,
   ctx: TurnContext,
   turn: PreparedTurn,
   report: CallReport,
-  hooks: { admissions: readonly Admission[]; steps: readonly SettleStep[] },
+  hooks: SettleHooks,
+  { again = false }: { again?: boolean } = {},
 ): Promise<TurnEnd> {
-  const { status, error } = replyStatus(report)
-  const usage = report.usage
+  const input = outcomeInput(ctx, turn, report, hooks.shutdown)
   return db.withUser(ctx.claims, async (tx) => {
-    const recorded = await recordOutcome(tx, {
-      messageId: turn.assistantMessage.id,
-      reply: {
-        content: report.text,
-        status,
-        model: report.model ?? turn.model,
-        provider: report.provider,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        cachedInputTokens: usage.cachedInputTokens,
-        tokenCount: countEncodedTokens(report.text),
-        costMicroUsd: report.costMicroUsd,
-        ttftMs: report.ttftMs === null ? null : Math.round(report.ttftMs),
-        latencyMs: Math.round(report.latencyMs),
-        error,
-        metadata: {
-          ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
-          ...(report.autoReasons ? { autoReasons: report.autoReasons } : {}),
-          ...(usage.estimated ? { usageEstimated: true } : {}),
-        },
-      },
-      usage: usageEvent(report, turn.model, ctx.requestId, {
-        conversationId: turn.conversation.id,
-        messageId: turn.assistantMessage.id,
-      }),
-    })
+    if (again && (await hasUsageForMessage(tx, turn.assistantMessage.id))) {
+      return unsavedEnd(turn, report, hooks.shutdown)
+    }
+    const recorded = await recordOutcome(tx, input)
     const outcome: TurnOutcome = { turn, report, assistantMessage: recorded.assistantMessage }
     for (const admission of hooks.admissions) await admission.settle(tx, outcome)
     for (const step of hooks.steps) await step(tx, ctx, outcome)
+    const end = unsavedEnd(turn, report, hooks.shutdown)
     return {
-      assistantMessage: recorded.assistantMessage ?? {
-        ...turn.assistantMessage,
-        content: report.text,
-        status,
-      },
+      ...end,
+      assistantMessage: recorded.assistantMessage ?? end.assistantMessage,
       conversation: recorded.conversation ?? turn.conversation,
-      usage: turnUsage(usage, report.costMicroUsd),
-      // A stop is the user's choice, not a failure: the stored message still says `stopped`.
-      error: error && report.status !== 'aborted' ? endError(error) : null,
+      saved: true,
     }
   })
+}
+
+/** How the turn ended as the client sees it, before (or without) the database's answer. */
+export function unsavedEnd(turn: PreparedTurn, report: CallReport, shutdown: boolean): TurnEnd {
+  const { status, error } = replyStatus(report, shutdown)
+  const assistantMessage: MessageRow = {
+    ...turn.assistantMessage,
+    content: report.text,
+    status,
+    model: report.model ?? turn.model,
+    provider: report.provider,
+    error,
+  }
+  return {
+    assistantMessage,
+    conversation: turn.conversation,
+    usage: turnUsage(report.usage, report.costMicroUsd),
+    // A stop is the user's choice, not a failure: the stored message still says `stopped`.
+    error: error && (report.status !== 'aborted' || shutdown) ? endError(error) : null,
+    saved: false,
+  }
+}
+
+function outcomeInput(
+  ctx: TurnContext,
+  turn: PreparedTurn,
+  report: CallReport,
+  shutdown: boolean,
+): SettleTurnInput {
+  const { status, error } = replyStatus(report, shutdown)
+  const usage = report.usage
+  return {
+    messageId: turn.assistantMessage.id,
+    reply: {
+      content: report.text,
+      status,
+      model: report.model ?? turn.model,
+      provider: report.provider,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      tokenCount: countEncodedTokens(report.text),
+      costMicroUsd: report.costMicroUsd,
+      ttftMs: report.ttftMs === null ? null : Math.round(report.ttftMs),
+      latencyMs: Math.round(report.latencyMs),
+      error,
+      metadata: {
+        ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
+        ...(report.autoReasons ? { autoReasons: report.autoReasons } : {}),
+        ...(usage.estimated ? { usageEstimated: true } : {}),
+      },
+    },
+    usage: usageEvent(report, turn.model, ctx.requestId, {
+      conversationId: turn.conversation.id,
+      messageId: turn.assistantMessage.id,
+    }),
+  }
 }
 
 /** Never leaves a reply `streaming` after a failure inside the server: keeps what arrived. */

@@ -2,6 +2,7 @@ import type { Database } from '@parley/db'
 import type { Router } from '@parley/llm'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { StreamLimiter } from '../stream-limiter.ts'
+import { PendingSettles, type SettleRetry } from './pending-settles.ts'
 import type { AdmissionStep, ContextStep, SettleStep } from './turn-types.ts'
 
 export interface ChatTurnDeps {
@@ -13,6 +14,8 @@ export interface ChatTurnDeps {
   /** How long `done` waits for a first exchange's title (default 2 s). */
   titleWaitMs?: number
   today?: () => string
+  /** How an end-of-turn write the database refused is retried. */
+  settleRetry?: SettleRetry
   /** The seams: steps other features add to every turn. */
   admission?: readonly AdmissionStep[]
   context?: readonly ContextStep[]
@@ -28,6 +31,8 @@ export interface TurnSteps {
   progressIntervalMs: number
   titleWaitMs: number
   today: () => string
+  /** End-of-turn writes waiting for the database. */
+  pending: PendingSettles
   admission: readonly AdmissionStep[]
   context: readonly ContextStep[]
   settle: readonly SettleStep[]
@@ -42,6 +47,7 @@ export function turnSteps(deps: ChatTurnDeps): TurnSteps {
     progressIntervalMs: deps.progressIntervalMs ?? 1_000,
     titleWaitMs: deps.titleWaitMs ?? 2_000,
     today: deps.today ?? (() => new Date().toISOString().slice(0, 10)),
+    pending: new PendingSettles(deps.settleRetry),
     admission: deps.admission ?? [],
     context: deps.context ?? [],
     settle: deps.settle ?? [],

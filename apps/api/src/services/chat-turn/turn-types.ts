@@ -59,6 +59,11 @@ export interface TurnEnd {
   usage: TurnUsage
   /** Why the reply is not complete; null when it is. */
   error: { code: ErrorCode; message: string } | null
+  /**
+   * False when the database could not store the outcome yet: it is kept in memory and
+   * written as soon as the database answers (or one last time as the server shuts down).
+   */
+  saved: boolean
 }
 
 export interface Turn {

@@ -76,6 +76,7 @@ async function runTurn(
         upsertMessages(queryClient, conversationId, [assistant])
         queryClient.setQueryData(queryKeys.conversation(conversationId), event.data.conversation)
         void queryClient.invalidateQueries({ queryKey: queryKeys.conversationList })
+        refetchOnceStored(conversationId, event.data.saved)
       } else if (event.event === 'error') {
         finished = true
         if (!assistant) {
@@ -91,6 +92,7 @@ async function runTurn(
           error: { code: event.data.error.code, message: event.data.error.message },
         }
         upsertMessages(queryClient, conversationId, [assistant])
+        refetchOnceStored(conversationId, event.data.saved)
       }
     }
     if (!finished && assistant) {
@@ -113,6 +115,21 @@ async function runTurn(
       },
     ])
   }
+}
+
+/** How long after an unsaved ending (`saved: false`) the thread is read again. */
+const unsavedRefetchMs = 5_000
+
+/**
+ * The server kept the reply but could not store it yet (its database was unreachable); it
+ * stores it as sent once the database answers. Until then the cache keeps the reply as
+ * streamed, and the thread is read again a little later to pick up the stored version.
+ */
+function refetchOnceStored(conversationId: string, saved: boolean | undefined) {
+  if (saved !== false) return
+  setTimeout(() => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.messages(conversationId) })
+  }, unsavedRefetchMs)
 }
 
 function beginTurn(conversationId: string, kind: LiveTurn['kind']): AbortController {
