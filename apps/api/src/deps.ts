@@ -1,4 +1,5 @@
 import {
+  type BudgetDefaults,
   createDatabase,
   type Database,
   listModelConfigs,
@@ -22,6 +23,8 @@ import type { LocalAuthSettings } from './auth-local/sessions.ts'
 import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import { type Config, ConfigError } from './config.ts'
+import { startBudgetSweeper } from './services/budget-sweeper.ts'
+import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
@@ -45,6 +48,8 @@ export interface AppDeps {
   bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
   turns: ChatTurns
+  /** The team's default spend limit per user and period (admins override it per user). */
+  budget: BudgetDefaults
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -72,6 +77,8 @@ export interface BuildOptions {
   maxConcurrentStreams: number
   progressIntervalMs?: number
   titleWaitMs?: number
+  /** Unset: unlimited. */
+  budget?: BudgetDefaults
 }
 
 /**
@@ -134,6 +141,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     { allowAnonymous: options.allowAnonymous ?? false },
   )
 
+  const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
+  const today = () => new Date().toISOString().slice(0, 10)
   return {
     config: {
       mode: options.mode,
@@ -147,10 +156,12 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     localAuth,
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
     models,
+    budget,
     turns: createChatTurns({
       db,
       models,
       streams: new StreamLimiter(options.maxConcurrentStreams),
+      admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
       ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     }),
@@ -177,6 +188,15 @@ export async function createDeps(
   const recovered = await recoverInterruptedReplies(db)
   if (recovered > 0)
     logger.warn({ messages: recovered }, 'replies interrupted by a restart marked incomplete')
+  // A reservation older than the longest turn (deadline, then settle and title) lost its turn.
+  startBudgetSweeper(
+    db,
+    {
+      olderThanSeconds: Math.ceil((2 * config.routing.retry.deadlineMs) / 1000) + 60,
+      everyMs: 300_000,
+    },
+    logger,
+  )
 
   return buildDeps(
     {
@@ -208,6 +228,7 @@ export async function createDeps(
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
+      budget: config.budget,
     },
     logger,
   )
