@@ -1,5 +1,5 @@
 import { getBudgetState, reserveBudget, setBudgetOverride } from '@parley/db'
-import { inspect } from '@parley/db/testing'
+import { inspect, testDatabaseUrl } from '@parley/db/testing'
 import { usdToMicros } from '@parley/llm'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,16 +16,24 @@ afterAll(() => server?.close())
 const defaults = { limitMicroUsd: null, period: 'monthly' } as const
 type User = Awaited<ReturnType<TestServer['user']>>
 
-async function newConversation(user: User): Promise<string> {
-  const response = await server.call(user.token, '/api/v1/conversations', {
+/** Who sends, and to which API server (another process on the same database, or this one). */
+interface Caller {
+  token: string
+  via: TestServer
+}
+
+const callerOf = (user: User): Caller => ({ token: user.token, via: server })
+
+async function newConversation(caller: Caller): Promise<string> {
+  const response = await caller.via.call(caller.token, '/api/v1/conversations', {
     method: 'POST',
     json: {},
   })
   return ((await response.json()) as { id: string }).id
 }
 
-function send(user: User, conversationId: string, content: string, signal?: AbortSignal) {
-  return server.call(user.token, `/api/v1/conversations/${conversationId}/messages`, {
+function send(caller: Caller, conversationId: string, content: string, signal?: AbortSignal) {
+  return caller.via.call(caller.token, `/api/v1/conversations/${conversationId}/messages`, {
     method: 'POST',
     json: { content },
     headers: { accept: 'text/event-stream' },
@@ -47,8 +55,8 @@ describe('a refused turn', () => {
   it('answers 402 budget_exceeded with what is left and when it resets, and stores nothing', async () => {
     const user = await server.user()
     await setLimit(user, 0)
-    const conversationId = await newConversation(user)
-    const response = await send(user, conversationId, 'refused for budget')
+    const conversationId = await newConversation(callerOf(user))
+    const response = await send(callerOf(user), conversationId, 'refused for budget')
     expect(response.status).toBe(402)
     const body = (await response.json()) as {
       error: { code: string; requestId: string; details: Record<string, string> }
@@ -67,60 +75,93 @@ describe('a refused turn', () => {
   })
 })
 
-describe('fifty sends at once', () => {
-  it('admits no more turns than the remaining budget covers at their worst case', async () => {
-    const user = await server.user()
-    const content = 'budget race: say something'
-    // The worst case of one such turn, as the refusal reports it.
-    await setLimit(user, 0)
-    const probe = await send(user, await newConversation(user), content)
-    const required = usdToMicros(
-      ((await probe.json()) as { error: { details: { requiredUsd: string } } }).error.details
-        .requiredUsd,
-    )
-    expect(required).toBeGreaterThan(0)
-    const covered = 7
-    const limit = covered * required + Math.floor(required / 2)
-    await setLimit(user, limit)
-    // Admitted replies hang after their first token, so every reservation is held at once.
-    server.fake.enqueue(
+/**
+ * Fifty sends at once by one user whose remaining budget covers exactly `covered` worst-case
+ * turns, spread over the callers' servers. Admitted replies hang after their first token, so
+ * every reservation is held at once; then all are stopped and settled.
+ */
+async function raceFifty(user: User, callers: readonly Caller[], content: string) {
+  const covered = 7
+  // The worst case of one such turn, as the refusal reports it.
+  await setLimit(user, 0)
+  const probe = await send(callerOf(user), await newConversation(callerOf(user)), content)
+  const details = ((await probe.json()) as { error: { details: { requiredUsd: string } } }).error
+    .details
+  const required = usdToMicros(details.requiredUsd)
+  expect(required).toBeGreaterThan(0)
+  const limit = covered * required + Math.floor(required / 2)
+  await setLimit(user, limit)
+  for (const { via } of callers) {
+    via.fake.enqueue(
       { kind: 'hang', text: 'held open', afterTokens: 1, times: 50 },
       { lastUserMessage: content },
     )
-    const conversations = await Promise.all(Array.from({ length: 50 }, () => newConversation(user)))
-    const aborts = conversations.map(() => new AbortController())
-    const responses = await Promise.all(
-      conversations.map((id, i) => send(user, id, content, aborts[i]?.signal)),
-    )
-    const statuses = responses.map((r) => r.status)
-    expect(statuses.filter((s) => s === 200)).toHaveLength(covered)
-    expect(statuses.filter((s) => s === 402)).toHaveLength(50 - covered)
-    for (const controller of aborts) controller.abort()
-    await eventually(() => server.deps.turns.liveCount === 0)
-    const budget = await budgetOf(user)
-    expect(budget.reservedUsd).toBe('0')
-    expect(usdToMicros(budget.spentUsd ?? '')).toBeLessThanOrEqual(limit)
-    const refused = conversations.filter((_, i) => statuses[i] === 402)
-    for (const id of refused) expect(await inspect.messages(server.db, id)).toEqual([])
+  }
+  const senders = Array.from({ length: 50 }, (_, i) => callers[i % callers.length] as Caller)
+  const conversations = await Promise.all(senders.map((caller) => newConversation(caller)))
+  const aborts = senders.map(() => new AbortController())
+  const responses = await Promise.all(
+    senders.map((caller, i) => send(caller, conversations[i] ?? '', content, aborts[i]?.signal)),
+  )
+  const statuses = responses.map((r) => r.status)
+  for (const controller of aborts) controller.abort()
+  await eventually(() => callers.every(({ via }) => via.deps.turns.liveCount === 0))
+  const refused = conversations.filter((_, i) => statuses[i] === 402)
+  return { covered, limit, statuses, refused }
+}
+
+async function expectRaceHeld(user: User, race: Awaited<ReturnType<typeof raceFifty>>) {
+  expect(race.statuses.filter((s) => s === 200)).toHaveLength(race.covered)
+  expect(race.statuses.filter((s) => s === 402)).toHaveLength(50 - race.covered)
+  const budget = await budgetOf(user)
+  expect(budget.reservedUsd).toBe('0')
+  expect(usdToMicros(budget.spentUsd ?? '')).toBeLessThanOrEqual(race.limit)
+  for (const id of race.refused) expect(await inspect.messages(server.db, id)).toEqual([])
+}
+
+describe('fifty sends at once', () => {
+  it('admits no more turns than the remaining budget covers at their worst case', async () => {
+    const user = await server.user()
+    const race = await raceFifty(user, [callerOf(user)], 'budget race: say something')
+    await expectRaceHeld(user, race)
+  })
+
+  // Two API servers with their own connection pools on one Postgres (PGlite has one connection).
+  describe.skipIf(!testDatabaseUrl)('on two API servers sharing one database', () => {
+    let second: TestServer
+    beforeAll(async () => {
+      second = await startTestServer({ maxConcurrentStreams: 100 })
+    })
+    afterAll(() => second?.close())
+
+    it('admits no more turns than the budget covers either', async () => {
+      const user = await server.user()
+      const callers = [callerOf(user), { token: await second.tokenFor(user), via: second }]
+      const race = await raceFifty(user, callers, 'budget race on two servers')
+      await expectRaceHeld(user, race)
+    })
   })
 })
 
 describe('GET /usage/budget', () => {
-  it('shows the limit, what was spent and what is left this period', async () => {
+  it('shows the limit, what replies and titles cost and what is left this period', async () => {
     const user = await server.user()
     await setLimit(user, 5_000_000)
     server.fake.enqueue(
       { kind: 'text', text: 'a priced reply', usage: { inputTokens: 1000, outputTokens: 1000 } },
       { lastUserMessage: 'spend a little' },
     )
-    const response = await send(user, await newConversation(user), 'spend a little')
+    const caller = callerOf(user)
+    const response = await send(caller, await newConversation(caller), 'spend a little')
     await response.text()
-    await eventually(() => server.deps.turns.liveCount === 0)
-    const spent = (await inspect.usageOfUser(server.db, user.id)).reduce(
-      (sum, row) => sum + row.costMicroUsd,
-      0,
-    )
-    expect(spent).toBeGreaterThan(0)
+    // The reply's usage row and the title's (a first exchange names the conversation).
+    const rows = await eventually(async () => {
+      const found = await inspect.usageOfUser(server.db, user.id)
+      return found.length === 2 && found
+    })
+    const title = rows.find((row) => row.messageId === null)
+    expect(title?.costMicroUsd).toBeGreaterThan(0)
+    const spent = rows.reduce((sum, row) => sum + row.costMicroUsd, 0)
     const budget = await budgetOf(user)
     expect(budget).toMatchObject({ limitUsd: '5', period: 'monthly', reservedUsd: '0' })
     expect(usdToMicros(budget.spentUsd ?? '')).toBe(spent)

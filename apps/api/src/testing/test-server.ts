@@ -19,6 +19,8 @@ export interface TestServer {
   fake: FakeUpstream
   /** A user with a profile, and (in embedded mode) an access token the API accepts. */
   user(options?: { admin?: boolean }): Promise<TestUser & { token: string }>
+  /** An access token this server accepts for an existing user (made by another test server). */
+  tokenFor(user: TestUser): Promise<string>
   /** `fetch` against the running server with the user's token. */
   call(token: string, path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
   close(): Promise<void>
@@ -67,6 +69,12 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve) => server.once('listening', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const tokenFor = async (user: TestUser): Promise<string> => {
+    if (!settings) return ''
+    const row = await db.asService((tx) => authStore.getAuthUser(tx, user.id))
+    if (!row) throw new Error('the test user exists')
+    return (await signAccessToken(settings, row, randomUUID())).token
+  }
 
   return {
     url,
@@ -76,12 +84,9 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
     fake,
     async user(options = {}) {
       const user = await createTestUser(db, options)
-      if (!settings) return { ...user, token: '' }
-      const row = await db.asService((tx) => authStore.getAuthUser(tx, user.id))
-      if (!row) throw new Error('the test user exists')
-      const { token } = await signAccessToken(settings, row, randomUUID())
-      return { ...user, token }
+      return { ...user, token: await tokenFor(user) }
     },
+    tokenFor,
     call(token, path, init = {}) {
       const { json, headers, ...rest } = init
       return fetch(`${url}${path}`, {
