@@ -11,6 +11,7 @@ import { authenticate } from './middleware/authenticate.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { admin } from './routes/admin.ts'
+import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
 import { health } from './routes/health.ts'
 import { me } from './routes/me.ts'
@@ -90,6 +91,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/conversations', conversations)
     .route('/conversations', messages)
     .route('/admin', admin)
+    .route('/admin/budgets', adminBudgets)
+    .route('/usage', usage)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
   app.route('/api/v1', api)
   app.all('/api/*', () => {

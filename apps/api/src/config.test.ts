@@ -82,6 +82,17 @@ describe('configuration', () => {
     ).toThrow(/PARLEY_SIGNUP: applies to the embedded auth only/)
   })
 
+  it('reads the default budget in exact micro-dollars, unlimited when unset', () => {
+    expect(loadConfig({}).budget).toEqual({ limitMicroUsd: null, period: 'monthly' })
+    expect(
+      loadConfig({ PARLEY_DEFAULT_BUDGET_USD: '7.10', PARLEY_BUDGET_PERIOD: 'weekly' }).budget,
+    ).toEqual({ limitMicroUsd: 7_100_000, period: 'weekly' })
+    expect(() => loadConfig({ PARLEY_DEFAULT_BUDGET_USD: '-5' })).toThrow(
+      /PARLEY_DEFAULT_BUDGET_USD/,
+    )
+    expect(() => loadConfig({ PARLEY_BUDGET_PERIOD: 'yearly' })).toThrow(/PARLEY_BUDGET_PERIOD/)
+  })
+
   it('no longer makes admins from a list of emails, and says what replaced it', () => {
     expect(() => loadConfig({ PARLEY_ADMIN_EMAILS: 'boss@example.com' })).toThrow(
       /PARLEY_ADMIN_EMAILS: is no longer read.*PARLEY_BOOTSTRAP_ADMIN_TOKEN/,

@@ -1,5 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { BudgetDefaults } from '@parley/db'
+import { usdToMicros } from '@parley/llm'
 import { z } from 'zod'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 
@@ -136,6 +138,13 @@ export const envSchema = z
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
     PARLEY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    PARLEY_DEFAULT_BUDGET_USD: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,9}(\.\d{1,6})?$/, 'must be a USD amount such as 20 or 7.50')
+        .optional(),
+    ),
+    PARLEY_BUDGET_PERIOD: optionalString.pipe(z.enum(['monthly', 'weekly', 'daily']).optional()),
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
@@ -236,6 +245,8 @@ export interface Config {
   maxConcurrentStreams: number
   /** On SIGTERM/SIGINT, how long live replies may take to finish before they are stopped. */
   shutdownGraceMs: number
+  /** The team's default spend limit per user (null: unlimited) and its period. */
+  budget: BudgetDefaults
 }
 
 export class ConfigError extends Error {
@@ -300,6 +311,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
     shutdownGraceMs: env.PARLEY_SHUTDOWN_GRACE_MS,
+    budget: {
+      limitMicroUsd:
+        env.PARLEY_DEFAULT_BUDGET_USD === undefined
+          ? null
+          : usdToMicros(env.PARLEY_DEFAULT_BUDGET_USD),
+      period: env.PARLEY_BUDGET_PERIOD ?? 'monthly',
+    },
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  type BudgetDefaults,
   createDatabase,
   type Database,
   listModelConfigs,
@@ -22,6 +23,8 @@ import type { LocalAuthSettings } from './auth-local/sessions.ts'
 import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import { type Config, ConfigError } from './config.ts'
+import { startBudgetSweeper } from './services/budget-sweeper.ts'
+import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
@@ -49,6 +52,8 @@ export interface AppDeps {
   turns: ChatTurns
   /** On a shared Postgres: this instance's heartbeat on its live replies (started by the server). */
   leases?: ReplyLeases | undefined
+  /** The team's default spend limit per user and period (admins override it per user). */
+  budget: BudgetDefaults
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -77,6 +82,8 @@ export interface BuildOptions {
   progressIntervalMs?: number
   titleWaitMs?: number
   settleRetry?: SettleRetry
+  /** Unset: unlimited. */
+  budget?: BudgetDefaults
 }
 
 /**
@@ -139,6 +146,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     { allowAnonymous: options.allowAnonymous ?? false },
   )
 
+  const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
+  const today = () => new Date().toISOString().slice(0, 10)
   return {
     config: {
       mode: options.mode,
@@ -152,10 +161,12 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     localAuth,
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
     models,
+    budget,
     turns: createChatTurns({
       db,
       models,
       streams: new StreamLimiter(options.maxConcurrentStreams),
+      admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
       ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
       ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
@@ -183,6 +194,15 @@ export async function createDeps(
   const recovered = await recoverInterruptedReplies(db)
   if (recovered > 0)
     logger.warn({ messages: recovered }, 'replies interrupted by a restart marked incomplete')
+  // A reservation older than the longest turn (deadline, then settle and title) lost its turn.
+  startBudgetSweeper(
+    db,
+    {
+      olderThanSeconds: Math.ceil((2 * config.routing.retry.deadlineMs) / 1000) + 60,
+      everyMs: 300_000,
+    },
+    logger,
+  )
 
   const deps = await buildDeps(
     {
@@ -214,6 +234,7 @@ export async function createDeps(
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
+      budget: config.budget,
     },
     logger,
   )

@@ -13,6 +13,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  budget_exceeded: 402,
   internal_error: 500,
   provider_error: 502,
   provider_unavailable: 503,

@@ -11,6 +11,20 @@ export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } fro
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'
 export {
+  type BudgetDefaults,
+  type BudgetPeriod,
+  type BudgetRow,
+  type BudgetState,
+  budgetOverride,
+  getBudgetState,
+  listBudgetOverrides,
+  type Reservation,
+  reserveBudget,
+  setBudgetOverride,
+  settleBudget,
+  sweepBudgetReservations,
+} from './repositories/budgets.ts'
+export {
   type ConversationRow,
   claimTitleRequest,
   createConversation,

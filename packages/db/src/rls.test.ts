@@ -1,4 +1,6 @@
 import {
+  budgetReservations,
+  budgets,
   conversations,
   invitations,
   messages,
@@ -11,6 +13,13 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from './client.ts'
 import { DbError } from './errors.ts'
+import {
+  getBudgetState,
+  reserveBudget,
+  setBudgetOverride,
+  settleBudget,
+  sweepBudgetReservations,
+} from './repositories/budgets.ts'
 import { consumeInvitation, createInvitation } from './repositories/invitations.ts'
 import { anonClaims, createTestDatabase, createTestUser, type TestUser } from './testing/index.ts'
 
@@ -448,5 +457,89 @@ describe('withUser', () => {
     // A later service transaction on the same connection is not left as the user.
     const rows = await db.asService((tx) => tx.select().from(profiles))
     expect(rows.length).toBeGreaterThanOrEqual(3)
+  })
+})
+
+describe('budgets', () => {
+  const defaults = { limitMicroUsd: 10_000_000, period: 'monthly' } as const
+  const reserve = (user: TestUser, amountMicroUsd = 1_000) =>
+    as(user, (tx) =>
+      reserveBudget(tx, { messageId: crypto.randomUUID(), amountMicroUsd, defaults }),
+    )
+
+  it('shows users their own budget and reservations only', async () => {
+    const mine = await reserve(owner)
+    if (mine.status !== 'reserved') throw new Error('a reservation within the limit is made')
+    expect(await as(owner, (tx) => tx.select().from(budgets))).toEqual([
+      expect.objectContaining({ userId: owner.id }),
+    ])
+    const seen = await as(owner, (tx) => tx.select().from(budgetReservations))
+    expect(seen.every((row) => row.userId === owner.id)).toBe(true)
+    expect(
+      await as(other, (tx) =>
+        tx.select().from(budgetReservations).where(eq(budgetReservations.userId, owner.id)),
+      ),
+    ).toEqual([])
+    expect(
+      await as(other, (tx) => tx.select().from(budgets).where(eq(budgets.userId, owner.id))),
+    ).toEqual([])
+    const theirs = await as(other, (tx) => getBudgetState(tx, owner.id, defaults))
+    expect(theirs.reservedMicroUsd).toBe(0)
+    // Settling someone else's reservation releases nothing.
+    await as(other, (tx) => settleBudget(tx, mine.reservationId))
+    const still = await as(owner, (tx) =>
+      tx.select().from(budgetReservations).where(eq(budgetReservations.id, mine.reservationId)),
+    )
+    expect(still).toHaveLength(1)
+    await expectDenied(asAnon((tx) => tx.select().from(budgets)))
+  })
+
+  it('lets no user change a limit, a reservation or the sweep by plain SQL', async () => {
+    const mine = await reserve(owner)
+    if (mine.status !== 'reserved') throw new Error('a reservation within the limit is made')
+    const raised = await as(owner, (tx) =>
+      tx
+        .update(budgets)
+        .set({ limitMicroUsd: null, overridden: true })
+        .where(eq(budgets.userId, owner.id))
+        .returning(),
+    )
+    expect(raised).toEqual([])
+    await expectDenied(
+      as(owner, (tx) => setBudgetOverride(tx, owner.id, { limitMicroUsd: null, period: 'daily' })),
+    )
+    await expectDenied(
+      as(other, (tx) => setBudgetOverride(tx, other.id, { limitMicroUsd: null, period: 'daily' })),
+    )
+    await expectDenied(
+      as(owner, (tx) =>
+        tx.delete(budgetReservations).where(eq(budgetReservations.id, mine.reservationId)),
+      ),
+    )
+    await expectDenied(
+      as(owner, (tx) =>
+        tx
+          .update(budgetReservations)
+          .set({ amountMicroUsd: 0 })
+          .where(eq(budgetReservations.id, mine.reservationId)),
+      ),
+    )
+    await expectDenied(
+      as(owner, (tx) =>
+        tx.insert(budgetReservations).values({ userId: owner.id, amountMicroUsd: 0 }),
+      ),
+    )
+    await expectDenied(as(owner, (tx) => sweepBudgetReservations(tx, 0)))
+    const state = await as(owner, (tx) => getBudgetState(tx, owner.id, defaults))
+    expect(state).toMatchObject({ limitMicroUsd: 10_000_000, overridden: false })
+  })
+
+  it("lets admins set and read any user's limit", async () => {
+    const row = await as(admin, (tx) =>
+      setBudgetOverride(tx, other.id, { limitMicroUsd: 3_000_000, period: 'weekly' }),
+    )
+    expect(row).toMatchObject({ userId: other.id, limitMicroUsd: 3_000_000, overridden: true })
+    const state = await as(other, (tx) => getBudgetState(tx, other.id, defaults))
+    expect(state).toMatchObject({ limitMicroUsd: 3_000_000, period: 'weekly' })
   })
 })

@@ -70,6 +70,7 @@ export {
   buildContext,
   defaultMargin,
   defaultOutputReserve,
+  estimatePromptTokens,
 } from './tokens/build-context.ts'
 export { countEncodedTokens, countTokens, isEstimate } from './tokens/count-tokens.ts'
 export type {

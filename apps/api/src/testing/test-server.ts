@@ -19,6 +19,8 @@ export interface TestServer {
   fake: FakeUpstream
   /** A user with a profile, and (in embedded mode) an access token the API accepts. */
   user(options?: { admin?: boolean }): Promise<TestUser & { token: string }>
+  /** An access token this server accepts for an existing user (made by another test server). */
+  tokenFor(user: TestUser): Promise<string>
   /** `fetch` against the running server with the user's token. */
   call(token: string, path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
   /** Creates an empty conversation for the user; returns its id. */
@@ -95,6 +97,12 @@ export async function startTestServer(
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     })
   }
+  const tokenFor = async (user: TestUser): Promise<string> => {
+    if (!settings) return ''
+    const row = await db.asService((tx) => authStore.getAuthUser(tx, user.id))
+    if (!row) throw new Error('the test user exists')
+    return (await signAccessToken(settings, row, randomUUID())).token
+  }
 
   return {
     url,
@@ -104,12 +112,9 @@ export async function startTestServer(
     fake,
     async user(options = {}) {
       const user = await createTestUser(db, options)
-      if (!settings) return { ...user, token: '' }
-      const row = await db.asService((tx) => authStore.getAuthUser(tx, user.id))
-      if (!row) throw new Error('the test user exists')
-      const { token } = await signAccessToken(settings, row, randomUUID())
-      return { ...user, token }
+      return { ...user, token: await tokenFor(user) }
     },
+    tokenFor,
     call,
     async newConversation(token) {
       const response = await call(token, '/api/v1/conversations', { method: 'POST', json: {} })

@@ -35,6 +35,7 @@ const statusCodes: Record<number, ApiErrorCode> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  402: 'budget_exceeded',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
@@ -51,9 +52,9 @@ function urlFor(path: string, query?: Query): string {
   return url.toString()
 }
 
-function isErrorEnvelope(
-  body: unknown,
-): body is { error: { code: ApiErrorCode; message: string; requestId?: string } } {
+function isErrorEnvelope(body: unknown): body is {
+  error: { code: ApiErrorCode; message: string; requestId?: string; details?: unknown }
+} {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false
   const { error } = body
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error
@@ -68,7 +69,8 @@ async function errorFrom(response: Response): Promise<ApiRequestError> {
     retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
   }
   if (isErrorEnvelope(body)) {
-    return new ApiRequestError({ ...common, code: body.error.code, message: body.error.message })
+    const { code, message, details } = body.error
+    return new ApiRequestError({ ...common, code, message, details })
   }
   return new ApiRequestError({
     ...common,

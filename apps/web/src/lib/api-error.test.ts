@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiRequestError, endsSession } from './api-error.ts'
+import { ApiRequestError, describeError, endsSession } from './api-error.ts'
 
 const failure = (status: number, code: ApiRequestError['code']) =>
   new ApiRequestError({ status, code, message: 'x' })
@@ -16,5 +16,19 @@ describe('endsSession', () => {
     expect(endsSession(failure(0, 'network_error'))).toBe(false)
     expect(endsSession(failure(403, 'forbidden'))).toBe(false)
     expect(endsSession(new Error('offline'))).toBe(false)
+  })
+})
+
+describe('describeError for a send over budget', () => {
+  it('says what is left and when the budget resets', () => {
+    const error = new ApiRequestError({
+      status: 402,
+      code: 'budget_exceeded',
+      message: 'x',
+      details: { remainingUsd: '0.25', resetsAt: '2027-01-01T00:00:00.000Z' },
+    })
+    expect(describeError(error)).toBe(
+      'This message could cost more than your spending budget allows. Your budget has $0.25 left, too little for it. It resets on January 1, 2027 at 12:00 AM UTC.',
+    )
   })
 })

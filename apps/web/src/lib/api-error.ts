@@ -10,6 +10,8 @@ export class ApiRequestError extends Error {
   readonly requestId: string | null
   /** Seconds to wait before trying again, from `Retry-After`. */
   readonly retryAfterSeconds: number | null
+  /** The envelope's `details`, when it had any. */
+  readonly details: unknown
 
   constructor(init: {
     status: number
@@ -17,6 +19,7 @@ export class ApiRequestError extends Error {
     message: string
     requestId?: string | null
     retryAfterSeconds?: number | null
+    details?: unknown
   }) {
     super(init.message)
     this.name = 'ApiRequestError'
@@ -24,6 +27,7 @@ export class ApiRequestError extends Error {
     this.code = init.code
     this.requestId = init.requestId ?? null
     this.retryAfterSeconds = init.retryAfterSeconds ?? null
+    this.details = init.details
   }
 }
 
@@ -54,9 +58,29 @@ const friendly: Partial<Record<ApiErrorCode, string>> = {
   draining: 'Parley is restarting. Try again in a moment.',
 }
 
+const resetDate = new Intl.DateTimeFormat('en', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+})
+
+/** A refused send over budget, in words: what is left and when the budget starts again. */
+export function describeBudgetExceeded(details: unknown): string {
+  const { remainingUsd, resetsAt } = (details ?? {}) as {
+    remainingUsd?: unknown
+    resetsAt?: unknown
+  }
+  const left = typeof remainingUsd === 'string' ? ` Your budget has $${remainingUsd} left,` : ''
+  const reset = typeof resetsAt === 'string' ? new Date(resetsAt) : null
+  const when =
+    reset && !Number.isNaN(reset.getTime()) ? ` It resets on ${resetDate.format(reset)} UTC.` : ''
+  return `This message could cost more than your spending budget allows.${left ? `${left} too little for it.` : ''}${when}`
+}
+
 /** A sentence for people, preferring the server's own message for validation problems. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiRequestError) {
+    if (error.code === 'budget_exceeded') return describeBudgetExceeded(error.details)
     const wait =
       error.retryAfterSeconds !== null ? ` Try again in ${error.retryAfterSeconds} s.` : ''
     if (error.code === 'validation_error' || error.code === 'conflict') return error.message

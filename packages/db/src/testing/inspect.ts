@@ -1,5 +1,5 @@
-import { messages, usageEvents } from '@parley/schema/tables'
-import { asc, eq } from 'drizzle-orm'
+import { budgetReservations, messages, usageEvents } from '@parley/schema/tables'
+import { asc, eq, sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
 import type { MessageRow } from '../repositories/messages.ts'
 import type { UsageEventRow } from '../repositories/usage-events.ts'
@@ -36,6 +36,15 @@ export const inspect = {
         .from(usageEvents)
         .where(eq(usageEvents.userId, userId))
         .orderBy(asc(usageEvents.createdAt)),
+    )
+  },
+  /** Makes a budget reservation look `seconds` old, as if its turn had died that long ago. */
+  async ageReservation(db: Database, reservationId: string, seconds: number): Promise<void> {
+    await db.asService((tx) =>
+      tx
+        .update(budgetReservations)
+        .set({ createdAt: sql`now() - make_interval(secs => ${seconds})` })
+        .where(eq(budgetReservations.id, reservationId)),
     )
   },
 }

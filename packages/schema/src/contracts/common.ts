@@ -10,6 +10,7 @@ export const errorCodes = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'budget_exceeded',
   'internal_error',
   'provider_error',
   'provider_unavailable',

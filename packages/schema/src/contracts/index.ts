@@ -10,6 +10,19 @@ export {
   createInvitationBody,
 } from './admin.ts'
 export {
+  type Budget,
+  type BudgetOverride,
+  type BudgetOverrideList,
+  type BudgetPeriod,
+  budget,
+  budgetOverride,
+  budgetOverrideList,
+  budgetPeriod,
+  budgetUserParam,
+  type SetBudgetBody,
+  setBudgetBody,
+} from './budgets.ts'
+export {
   type ApiError,
   apiError,
   type ErrorCode,

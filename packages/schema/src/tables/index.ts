@@ -1,3 +1,4 @@
+export { budgetPeriods, budgetReservations, budgets } from './budgets.ts'
 export { conversations, visibilities } from './conversations.ts'
 export { invitations } from './invitations.ts'
 export { type MessageError, messageRoles, messageStatuses, messages } from './messages.ts'
