@@ -148,8 +148,12 @@ volatile
 security definer
 set search_path = ''
 as $$
+  -- Only once the turn's reply has ended: a user cannot free their reservations mid-turn.
   delete from public.budget_reservations r
-  where r.id = p_reservation_id and r.user_id = (select auth.uid());
+  where r.id = p_reservation_id and r.user_id = (select auth.uid())
+    and not exists (
+      select 1 from public.messages m where m.id = r.message_id and m.status = 'streaming'
+    );
 $$;
 --> statement-breakpoint
 -- Releases reservations older than the bound (their turn ended without settling: a crash); the

@@ -534,6 +534,38 @@ describe('budgets', () => {
     expect(state).toMatchObject({ limitMicroUsd: 10_000_000, overridden: false })
   })
 
+  it('releases a reservation only once its reply has ended', async () => {
+    const c = await ownedConversation(owner)
+    const [reply] = await db.asService((tx) =>
+      tx
+        .insert(messages)
+        .values({
+          conversationId: c.id,
+          userId: owner.id,
+          role: 'assistant',
+          content: '',
+          status: 'streaming',
+        })
+        .returning(),
+    )
+    if (!reply) throw new Error('no row')
+    const mine = await as(owner, (tx) =>
+      reserveBudget(tx, { messageId: reply.id, amountMicroUsd: 1_000, defaults }),
+    )
+    if (mine.status !== 'reserved') throw new Error('a reservation within the limit is made')
+    const held = () =>
+      as(owner, (tx) =>
+        tx.select().from(budgetReservations).where(eq(budgetReservations.id, mine.reservationId)),
+      )
+    await as(owner, (tx) => settleBudget(tx, mine.reservationId))
+    expect(await held()).toHaveLength(1)
+    await db.asService((tx) =>
+      tx.update(messages).set({ status: 'complete' }).where(eq(messages.id, reply.id)),
+    )
+    await as(owner, (tx) => settleBudget(tx, mine.reservationId))
+    expect(await held()).toEqual([])
+  })
+
   it("lets admins set and read any user's limit", async () => {
     const row = await as(admin, (tx) =>
       setBudgetOverride(tx, other.id, { limitMicroUsd: 3_000_000, period: 'weekly' }),
