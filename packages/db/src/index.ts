@@ -47,6 +47,7 @@ export {
   upsertModelConfig,
 } from './repositories/model-configs.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
+export * as rateLimits from './repositories/rate-limits.ts'
 export {
   type BeginTurnInput,
   type BeginTurnResult,
