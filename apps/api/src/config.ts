@@ -2,6 +2,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
+import { parseTrustedProxies, type TrustedProxies } from './client-address.ts'
 
 /** The repository root: default home of the data folder and the built SPA. */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -37,6 +38,16 @@ const flag = z
 
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback)
+
+const trustedProxies = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const parsed = parseTrustedProxies(value)
+    if (typeof parsed !== 'string') return parsed
+    ctx.addIssue({ code: 'custom', message: parsed })
+    return z.NEVER
+  })
 
 const compatibleEndpoints = z
   .string()
@@ -75,6 +86,25 @@ const fallbackChains = z
     }
   })
   .pipe(z.record(z.string(), z.array(z.string())).optional())
+
+/** Per-user and per-address limits, shared by every instance on the database. */
+export interface LimitSettings {
+  /** Authenticated API requests per user per minute. */
+  requestsPerMinute: number
+  /** Chat turns (send or regenerate) per user per minute. */
+  turnsPerMinute: number
+  /** Auth server requests (sign-up, sign-in, refresh) per client address per minute. */
+  authRequestsPerMinute: number
+  /** Failed sign-ins per (email, address) that cost no wait; then 1 s, 2 s, 4 s, ... */
+  signIn: { freeFailures: number; maxDelaySeconds: number }
+}
+
+export const defaultLimits: LimitSettings = {
+  requestsPerMinute: 300,
+  turnsPerMinute: 20,
+  authRequestsPerMinute: 60,
+  signIn: { freeFailures: 5, maxDelaySeconds: 300 },
+}
 
 /** Every environment variable Parley reads. Documented, with defaults, in the README. */
 export const envSchema = z
@@ -135,6 +165,12 @@ export const envSchema = z
     PARLEY_ACCESS_TOKEN_TTL: positiveInt(3600, 86_400),
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
+    PARLEY_RATE_LIMIT_REQUESTS: positiveInt(defaultLimits.requestsPerMinute, 1_000_000),
+    PARLEY_RATE_LIMIT_TURNS: positiveInt(defaultLimits.turnsPerMinute, 100_000),
+    PARLEY_RATE_LIMIT_AUTH: positiveInt(defaultLimits.authRequestsPerMinute, 1_000_000),
+    PARLEY_SIGNIN_FREE_FAILURES: positiveInt(defaultLimits.signIn.freeFailures, 100),
+    PARLEY_SIGNIN_MAX_DELAY: positiveInt(defaultLimits.signIn.maxDelaySeconds, 86_400),
+    PARLEY_TRUSTED_PROXIES: trustedProxies,
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
@@ -233,6 +269,8 @@ export interface Config {
   defaultModel: string | undefined
   webDist: string
   maxConcurrentStreams: number
+  limits: LimitSettings
+  trustedProxies: TrustedProxies
 }
 
 export class ConfigError extends Error {
@@ -296,6 +334,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultModel: env.PARLEY_DEFAULT_MODEL,
     webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
+    limits: {
+      requestsPerMinute: env.PARLEY_RATE_LIMIT_REQUESTS,
+      turnsPerMinute: env.PARLEY_RATE_LIMIT_TURNS,
+      authRequestsPerMinute: env.PARLEY_RATE_LIMIT_AUTH,
+      signIn: {
+        freeFailures: env.PARLEY_SIGNIN_FREE_FAILURES,
+        maxDelaySeconds: env.PARLEY_SIGNIN_MAX_DELAY,
+      },
+    },
+    trustedProxies: env.PARLEY_TRUSTED_PROXIES,
   }
 }
 
