@@ -21,9 +21,11 @@ import { BootstrapAdminToken } from './auth-local/bootstrap-admin.ts'
 import type { LocalAuthSettings } from './auth-local/sessions.ts'
 import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
-import { type Config, ConfigError } from './config.ts'
+import type { TrustedProxies } from './client-address.ts'
+import { type Config, ConfigError, defaultLimits, type LimitSettings } from './config.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
+import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
 
@@ -45,6 +47,9 @@ export interface AppDeps {
   bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
   turns: ChatTurns
+  limits: LimitSettings
+  limiter: RateLimiter
+  trustedProxies: TrustedProxies
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -70,6 +75,10 @@ export interface BuildOptions {
   corsOrigins?: readonly string[]
   webDist: string
   maxConcurrentStreams: number
+  limits?: LimitSettings | undefined
+  trustedProxies?: TrustedProxies | undefined
+  /** The rate limiters' clock (tests move it instead of waiting). */
+  now?: () => number
   progressIntervalMs?: number
   titleWaitMs?: number
 }
@@ -143,6 +152,9 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     },
     version: packageJson.version,
     db,
+    limits: options.limits ?? defaultLimits,
+    limiter: new RateLimiter(db, options.now),
+    trustedProxies: options.trustedProxies ?? { kind: 'none' },
     verifier,
     localAuth,
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
@@ -150,7 +162,11 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     turns: createChatTurns({
       db,
       models,
-      streams: new StreamLimiter(options.maxConcurrentStreams),
+      streams: new StreamLimiter({
+        db,
+        max: options.maxConcurrentStreams,
+        ...(options.now ? { now: options.now } : {}),
+      }),
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
       ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     }),
@@ -208,6 +224,8 @@ export async function createDeps(
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
+      limits: config.limits,
+      trustedProxies: config.trustedProxies,
     },
     logger,
   )

@@ -30,7 +30,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   const live = new LiveTurns()
 
   async function start(ctx: TurnContext, request: TurnRequest): Promise<Turn> {
-    const release = steps.streams.acquire(ctx.claims.sub)
+    const release = await steps.streams.acquire(ctx.claims.sub)
     const upstream = new AbortController()
     let result: Opened
     try {
