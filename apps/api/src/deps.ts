@@ -79,6 +79,8 @@ export interface BuildOptions {
   trustedProxies?: TrustedProxies | undefined
   /** The rate limiters' clock (tests move it instead of waiting). */
   now?: () => number
+  /** Prefix of this server's rate limit keys (tests sharing one database keep theirs apart). */
+  rateLimitScope?: string
   progressIntervalMs?: number
   titleWaitMs?: number
 }
@@ -153,7 +155,10 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     version: packageJson.version,
     db,
     limits: options.limits ?? defaultLimits,
-    limiter: new RateLimiter(db, options.now),
+    limiter: new RateLimiter(db, {
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.rateLimitScope ? { scope: options.rateLimitScope } : {}),
+    }),
     trustedProxies: options.trustedProxies ?? { kind: 'none' },
     verifier,
     localAuth,

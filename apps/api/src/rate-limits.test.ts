@@ -34,6 +34,7 @@ beforeAll(async () => {
       maxConcurrentStreams: 3,
       limits: { ...defaultLimits, requestsPerMinute: 3 },
       now,
+      rateLimitScope: server.deps.limiter.scope,
     },
     logger,
   )

@@ -277,7 +277,7 @@ function signInDelays({ db, limiter, limits }: LocalAuthDeps) {
   const waitFor = (until: Date, at: Date) =>
     Math.max(1, Math.ceil((until.getTime() - at.getTime()) / 1000))
   return {
-    key: (email: string, address: string) => `signin:${address}:${email}`,
+    key: (email: string, address: string) => limiter.key('signin', `${address}:${email}`),
     async check(key: string) {
       const at = limiter.now()
       const until = await rateLimits.blockedUntil(db, { key, at })

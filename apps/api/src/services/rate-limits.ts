@@ -26,21 +26,29 @@ const sweepEvery = 1_000
 export class RateLimiter {
   readonly #db: Database
   readonly #now: () => number
+  /** Prefixes every key: tests sharing one database give each server its own counters. */
+  readonly scope: string
   #checks = 0
 
-  constructor(db: Database, now: () => number = Date.now) {
+  constructor(db: Database, options: { now?: () => number; scope?: string } = {}) {
     this.#db = db
-    this.#now = now
+    this.#now = options.now ?? Date.now
+    this.scope = options.scope ?? ''
   }
 
   now(): Date {
     return new Date(this.#now())
   }
 
+  /** The stored key of `name` for `subject`. */
+  key(name: string, subject: string): string {
+    return `${this.scope}${name}:${subject}`
+  }
+
   async hit(policy: RatePolicy, subject: string): Promise<RateDecision> {
     const at = this.now()
     const count = await rateLimits.hitRateLimit(this.#db, {
-      key: `${policy.name}:${subject}`,
+      key: this.key(policy.name, subject),
       windowSeconds: policy.windowSeconds,
       at,
     })

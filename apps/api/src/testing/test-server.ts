@@ -57,6 +57,8 @@ export async function startTestServer(overrides: Partial<BuildOptions> = {}): Pr
       progressIntervalMs: 50,
       // `done` carries the title when it comes within this; long, so a busy machine does not change it.
       titleWaitMs: 30_000,
+      // Its own rate limit counters, as if its database were its own (on TEST_DATABASE_URL it is shared).
+      rateLimitScope: `test-${randomUUID()}:`,
       ...overrides,
     },
     logger,

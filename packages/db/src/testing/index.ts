@@ -91,5 +91,6 @@ export async function createTestUser(
 }
 
 export const anonClaims: JwtClaims = { role: 'anon' }
+export { testDatabaseUrl } from './env.ts'
 export { inspect } from './inspect.ts'
 export { explainConversationList, type ScaleSeed, seedAtScale } from './seed-at-scale.ts'
