@@ -8,6 +8,7 @@ import type { AppDeps } from './deps.ts'
 import type { AppEnv } from './env.ts'
 import { AppError, errorBody, notFound, safeError, toAppError } from './errors.ts'
 import { authenticate } from './middleware/authenticate.ts'
+import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { admin } from './routes/admin.ts'
@@ -54,7 +55,13 @@ export function createApp(deps: AppDeps, logger: Logger) {
           'x-supabase-api-version',
         ],
         allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-        exposeHeaders: ['x-request-id', 'retry-after', 'x-supabase-api-version'],
+        exposeHeaders: [
+          'x-request-id',
+          'retry-after',
+          'ratelimit',
+          'ratelimit-policy',
+          'x-supabase-api-version',
+        ],
         maxAge: 600,
       }),
     )
@@ -79,13 +86,26 @@ export function createApp(deps: AppDeps, logger: Logger) {
   if (deps.localAuth) {
     app.route(
       '/auth/v1',
-      localAuthRoutes({ db: deps.db, settings: deps.localAuth, verifier: deps.verifier }),
+      localAuthRoutes({
+        db: deps.db,
+        settings: deps.localAuth,
+        verifier: deps.verifier,
+        limiter: deps.limiter,
+        limits: deps.limits,
+        trustedProxies: deps.trustedProxies,
+      }),
     )
   }
 
   const api = new Hono<AppEnv>()
     .route('/', health)
     .use('*', authenticate(deps.verifier))
+    .use('*', rateLimit('requests'))
+    .on(
+      'POST',
+      ['/conversations/:id/messages', '/conversations/:id/messages/:messageId/regenerate'],
+      rateLimit('turns'),
+    )
     .route('/me', me)
     .route('/models', models)
     .route('/conversations', conversations)

@@ -4,6 +4,7 @@ import type { BudgetDefaults } from '@parley/db'
 import { usdToMicros } from '@parley/llm'
 import { z } from 'zod'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
+import { parseTrustedProxies, type TrustedProxies } from './client-address.ts'
 
 /** The repository root: default home of the data folder and the built SPA. */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -39,6 +40,16 @@ const flag = z
 
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback)
+
+const trustedProxies = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const parsed = parseTrustedProxies(value)
+    if (typeof parsed !== 'string') return parsed
+    ctx.addIssue({ code: 'custom', message: parsed })
+    return z.NEVER
+  })
 
 const compatibleEndpoints = z
   .string()
@@ -77,6 +88,25 @@ const fallbackChains = z
     }
   })
   .pipe(z.record(z.string(), z.array(z.string())).optional())
+
+/** Per-user and per-address limits, shared by every instance on the database. */
+export interface LimitSettings {
+  /** Authenticated API requests per user per minute. */
+  requestsPerMinute: number
+  /** Chat turns (send or regenerate) per user per minute. */
+  turnsPerMinute: number
+  /** Auth server requests (sign-up, sign-in, refresh) per client address per minute. */
+  authRequestsPerMinute: number
+  /** Failed sign-ins per (email, address) that cost no wait; then 1 s, 2 s, 4 s, ... */
+  signIn: { freeFailures: number; maxDelaySeconds: number }
+}
+
+export const defaultLimits: LimitSettings = {
+  requestsPerMinute: 300,
+  turnsPerMinute: 20,
+  authRequestsPerMinute: 60,
+  signIn: { freeFailures: 5, maxDelaySeconds: 300 },
+}
 
 /** Every environment variable Parley reads. Documented, with defaults, in the README. */
 export const envSchema = z
@@ -145,6 +175,12 @@ export const envSchema = z
         .optional(),
     ),
     PARLEY_BUDGET_PERIOD: optionalString.pipe(z.enum(['monthly', 'weekly', 'daily']).optional()),
+    PARLEY_RATE_LIMIT_REQUESTS: positiveInt(defaultLimits.requestsPerMinute, 1_000_000),
+    PARLEY_RATE_LIMIT_TURNS: positiveInt(defaultLimits.turnsPerMinute, 100_000),
+    PARLEY_RATE_LIMIT_AUTH: positiveInt(defaultLimits.authRequestsPerMinute, 1_000_000),
+    PARLEY_SIGNIN_FREE_FAILURES: positiveInt(defaultLimits.signIn.freeFailures, 100),
+    PARLEY_SIGNIN_MAX_DELAY: positiveInt(defaultLimits.signIn.maxDelaySeconds, 86_400),
+    PARLEY_TRUSTED_PROXIES: trustedProxies,
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
@@ -247,6 +283,8 @@ export interface Config {
   shutdownGraceMs: number
   /** The team's default spend limit per user (null: unlimited) and its period. */
   budget: BudgetDefaults
+  limits: LimitSettings
+  trustedProxies: TrustedProxies
 }
 
 export class ConfigError extends Error {
@@ -318,6 +356,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           : usdToMicros(env.PARLEY_DEFAULT_BUDGET_USD),
       period: env.PARLEY_BUDGET_PERIOD ?? 'monthly',
     },
+    limits: {
+      requestsPerMinute: env.PARLEY_RATE_LIMIT_REQUESTS,
+      turnsPerMinute: env.PARLEY_RATE_LIMIT_TURNS,
+      authRequestsPerMinute: env.PARLEY_RATE_LIMIT_AUTH,
+      signIn: {
+        freeFailures: env.PARLEY_SIGNIN_FREE_FAILURES,
+        maxDelaySeconds: env.PARLEY_SIGNIN_MAX_DELAY,
+      },
+    },
+    trustedProxies: env.PARLEY_TRUSTED_PROXIES,
   }
 }
 

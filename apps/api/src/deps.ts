@@ -22,12 +22,14 @@ import { BootstrapAdminToken } from './auth-local/bootstrap-admin.ts'
 import type { LocalAuthSettings } from './auth-local/sessions.ts'
 import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
-import { type Config, ConfigError } from './config.ts'
+import type { TrustedProxies } from './client-address.ts'
+import { type Config, ConfigError, defaultLimits, type LimitSettings } from './config.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
+import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { ReplyLeases } from './services/reply-leases.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
@@ -54,6 +56,9 @@ export interface AppDeps {
   leases?: ReplyLeases | undefined
   /** The team's default spend limit per user and period (admins override it per user). */
   budget: BudgetDefaults
+  limits: LimitSettings
+  limiter: RateLimiter
+  trustedProxies: TrustedProxies
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -79,6 +84,12 @@ export interface BuildOptions {
   corsOrigins?: readonly string[]
   webDist: string
   maxConcurrentStreams: number
+  limits?: LimitSettings | undefined
+  trustedProxies?: TrustedProxies | undefined
+  /** The rate limiters' clock (tests move it instead of waiting). */
+  now?: () => number
+  /** Prefix of this server's rate limit keys (tests sharing one database keep theirs apart). */
+  rateLimitScope?: string
   progressIntervalMs?: number
   titleWaitMs?: number
   settleRetry?: SettleRetry
@@ -157,6 +168,12 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     },
     version: packageJson.version,
     db,
+    limits: options.limits ?? defaultLimits,
+    limiter: new RateLimiter(db, {
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.rateLimitScope ? { scope: options.rateLimitScope } : {}),
+    }),
+    trustedProxies: options.trustedProxies ?? { kind: 'none' },
     verifier,
     localAuth,
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
@@ -165,7 +182,11 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     turns: createChatTurns({
       db,
       models,
-      streams: new StreamLimiter(options.maxConcurrentStreams),
+      streams: new StreamLimiter({
+        db,
+        max: options.maxConcurrentStreams,
+        ...(options.now ? { now: options.now } : {}),
+      }),
       admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
       ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
@@ -235,6 +256,8 @@ export async function createDeps(
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
       budget: config.budget,
+      limits: config.limits,
+      trustedProxies: config.trustedProxies,
     },
     logger,
   )

@@ -41,6 +41,14 @@ export interface Database {
    * bootstrap and migrations, which run SQL scripts rather than typed queries.
    */
   asOwner<T>(fn: (sql: OwnerSql) => Promise<T>): Promise<T>
+  /**
+   * One statement on its own, as the connecting user, outside any explicit transaction: one
+   * round trip, for the rate limiter's functions (which no API role may call).
+   */
+  ownerStatement<R extends Record<string, unknown>>(
+    statement: string,
+    params: unknown[],
+  ): Promise<R[]>
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -58,6 +66,7 @@ export interface OwnerSql {
 interface Driver {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
   ownerTransaction<T>(fn: (sql: OwnerSql) => Promise<T>): Promise<T>
+  statement<R extends Record<string, unknown>>(statement: string, params: unknown[]): Promise<R[]>
   close(): Promise<void>
 }
 
@@ -83,6 +92,8 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
             },
           }),
         ),
+      statement: async <R extends Record<string, unknown>>(statement: string, params: unknown[]) =>
+        (await pglite.query<R>(statement, params)).rows,
       close: () => pglite.close(),
     })
   }
@@ -110,6 +121,11 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
       )
       return result as T
     },
+    statement: async <R extends Record<string, unknown>>(statement: string, params: unknown[]) =>
+      (await client.unsafe(
+        statement,
+        params as postgres.ParameterOrJSON<never>[],
+      )) as unknown as R[],
     close: () => client.end({ timeout: 5 }),
   })
 }
@@ -142,6 +158,13 @@ function wrap(kind: Database['kind'], pglite: PGlite | undefined, driver: Driver
     async asOwner(fn) {
       try {
         return await driver.ownerTransaction(fn)
+      } catch (error) {
+        throw toDbError(error)
+      }
+    },
+    async ownerStatement(statement, params) {
+      try {
+        return await driver.statement(statement, params)
       } catch (error) {
         throw toDbError(error)
       }

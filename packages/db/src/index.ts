@@ -61,6 +61,7 @@ export {
   upsertModelConfig,
 } from './repositories/model-configs.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
+export * as rateLimits from './repositories/rate-limits.ts'
 export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'
 export {
   type BeginTurnInput,

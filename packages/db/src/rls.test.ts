@@ -3,13 +3,15 @@ import {
   budgets,
   conversations,
   invitations,
+  liveStreams,
   messages,
   modelConfigs,
   profiles,
+  rateCounters,
   replyLeases,
   usageEvents,
 } from '@parley/schema/tables'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from './client.ts'
 import { DbError } from './errors.ts'
@@ -441,6 +443,29 @@ describe('reply_leases (server bookkeeping)', () => {
       tx.select().from(replyLeases).where(eq(replyLeases.messageId, m.id)),
     )
     expect(rows).toMatchObject([{ messageId: m.id, instanceId }])
+  })
+})
+
+describe('rate limit state (parley_private)', () => {
+  it('is out of reach of every API role: no table reads, no function calls', async () => {
+    for (const run of [
+      <T>(fn: (tx: Tx) => Promise<T>) => as(owner, fn),
+      asAnon,
+      <T>(fn: (tx: Tx) => Promise<T>) => db.asService(fn),
+    ]) {
+      await expectDenied(run((tx) => tx.select().from(rateCounters)))
+      await expectDenied(run((tx) => tx.select().from(liveStreams)))
+      await expectDenied(
+        run((tx) => tx.execute(sql`select * from parley_private.rate_hit('x', 60, now())`)),
+      )
+      await expectDenied(
+        run((tx) =>
+          tx.execute(
+            sql`select parley_private.stream_take(gen_random_uuid(), gen_random_uuid(), 9, now(), 60)`,
+          ),
+        ),
+      )
+    }
   })
 })
 

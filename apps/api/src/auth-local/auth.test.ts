@@ -95,27 +95,6 @@ describe('the embedded auth server, driven by @supabase/supabase-js', () => {
     expect(weak.error?.code).toBe('weak_password')
   })
 
-  it('throttles repeated failed sign-ins for one email', async () => {
-    const email = newEmail()
-    await client().auth.signUp({ email, password: 'correct horse battery' })
-    const codes: (string | undefined)[] = []
-    for (let i = 0; i < 6; i++) {
-      const { error } = await client().auth.signInWithPassword({
-        email,
-        password: `guess-${i}-wrong`,
-      })
-      codes.push(error?.code)
-    }
-    expect(codes.slice(0, 5)).toEqual(Array(5).fill('invalid_credentials'))
-    expect(codes[5]).toBe('over_request_rate_limit')
-    // Even the right password waits until the window passes.
-    const blocked = await client().auth.signInWithPassword({
-      email,
-      password: 'correct horse battery',
-    })
-    expect(blocked.error?.code).toBe('over_request_rate_limit')
-  })
-
   const refresh = (token: string) =>
     fetch(`${server.url}/auth/v1/token?grant_type=refresh_token`, {
       method: 'POST',

@@ -1,8 +1,18 @@
-import { authStore, consumeInvitation, type Database, DbError, type Tx } from '@parley/db'
+import {
+  authStore,
+  consumeInvitation,
+  type Database,
+  DbError,
+  rateLimits,
+  type Tx,
+} from '@parley/db'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { TokenVerifier } from '../auth/verify-token.ts'
+import { clientAddress, type TrustedProxies } from '../client-address.ts'
+import type { LimitSettings } from '../config.ts'
 import { bearerToken } from '../middleware/authenticate.ts'
+import type { RateLimiter } from '../services/rate-limits.ts'
 import { apiVersion, GoTrueError } from './gotrue-error.ts'
 import { hashInvitationToken } from './invitations.ts'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts'
@@ -14,7 +24,6 @@ import {
   type SignupPolicy,
   signupDisabled,
 } from './signup-policy.ts'
-import { Throttle } from './throttle.ts'
 
 export const minPasswordLength = 8
 
@@ -32,8 +41,9 @@ export interface LocalAuthDeps {
   db: Database
   settings: LocalAuthSettings
   verifier: TokenVerifier
-  /** Failed sign-ins allowed per email per window before it is throttled. */
-  failedLoginLimit?: number
+  limiter: RateLimiter
+  limits: LimitSettings
+  trustedProxies: TrustedProxies
   now?: () => number
 }
 
@@ -44,13 +54,7 @@ export interface LocalAuthDeps {
 export function localAuthRoutes(deps: LocalAuthDeps) {
   const { db, settings, verifier } = deps
   const now = deps.now ?? Date.now
-  const clock = deps.now ? { now: deps.now } : {}
-  const failedLogins = new Throttle({
-    limit: deps.failedLoginLimit ?? 5,
-    windowMs: 15 * 60_000,
-    ...clock,
-  })
-  const perClient = new Throttle({ limit: 60, windowMs: 60_000, ...clock })
+  const signIns = signInDelays(deps)
 
   const app = new Hono()
 
@@ -69,11 +73,10 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     c.header('Cache-Control', 'no-store')
   })
 
-  const limitClient = (c: Context) => {
-    const key = clientKey(c)
-    const wait = perClient.retryAfter(key)
-    if (wait > 0) throw rateLimited(wait)
-    perClient.hit(key)
+  const limitClient = async (c: Context) => {
+    const policy = { name: 'auth', quota: deps.limits.authRequestsPerMinute, windowSeconds: 60 }
+    const decision = await deps.limiter.hit(policy, clientAddress(c, deps.trustedProxies))
+    if (!decision.allowed) throw rateLimited(decision.resetSeconds)
   }
 
   app.get('/.well-known/jwks.json', (c) => {
@@ -94,7 +97,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   )
 
   app.post('/signup', async (c) => {
-    limitClient(c)
+    await limitClient(c)
     const body = parse(signupBody, await readJson(c))
     const { invitation, metadata } = splitInvitation(body.data)
     checkSignupAllowed(settings.signup, body.email, invitation)
@@ -129,24 +132,24 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   })
 
   async function passwordSignIn(c: Context) {
-    limitClient(c)
+    await limitClient(c)
     const body = parse(passwordGrant, await readJson(c))
-    const wait = failedLogins.retryAfter(body.email)
-    if (wait > 0) throw rateLimited(wait)
+    const attempt = signIns.key(body.email, clientAddress(c, deps.trustedProxies))
+    await signIns.check(attempt)
 
     const found = await db.asService((tx) => authStore.findAuthUserByEmail(tx, body.email))
     const valid = await verifyPassword(body.password, found?.encryptedPassword ?? (await decoyHash))
     if (!found || !valid || found.deletedAt || isBanned(found.bannedUntil, now)) {
-      failedLogins.hit(body.email)
+      await signIns.fail(attempt)
       throw new GoTrueError(400, 'invalid_credentials', 'Invalid login credentials')
     }
-    failedLogins.reset(body.email)
+    await signIns.succeed(attempt)
     await db.asService((tx) => authStore.recordSignIn(tx, found.id))
     return startSession(db, settings, found, c.req.header('user-agent'))
   }
 
   async function refresh(c: Context) {
-    limitClient(c)
+    await limitClient(c)
     const { refresh_token: presented } = parse(refreshGrant, await readJson(c))
     const outcome = await rotateRefreshToken(db, settings, presented, now)
     if (outcome.kind !== 'rotated') throw refreshRefused(outcome)
@@ -251,13 +254,38 @@ async function admitInvited(
   if (!(await consumeInvitation(tx, { tokenHash, email, userId: id }))) throw invitationNotFound()
 }
 
+/** GoTrue's 429; the message names the real wait, which supabase-js passes on to the app. */
 const rateLimited = (seconds: number) =>
-  new GoTrueError(429, 'over_request_rate_limit', 'Too many requests. Try again later.', {
-    retryAfterSeconds: seconds,
-  })
+  new GoTrueError(
+    429,
+    'over_request_rate_limit',
+    `Too many requests. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
+    { retryAfterSeconds: seconds },
+  )
 
-function clientKey(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
-    ?.incoming
-  return incoming?.socket?.remoteAddress ?? 'local'
+/**
+ * Failed sign-ins counted per (email, client address), in the database so every instance sees
+ * them: after the free ones each failure doubles the wait for that pair only, so someone
+ * guessing a password from elsewhere never locks its owner out of their own address.
+ */
+function signInDelays({ db, limiter, limits }: LocalAuthDeps) {
+  const policy = {
+    free: limits.signIn.freeFailures,
+    maxSeconds: limits.signIn.maxDelaySeconds,
+    forgetSeconds: 86_400,
+  }
+  const waitFor = (until: Date, at: Date) =>
+    Math.max(1, Math.ceil((until.getTime() - at.getTime()) / 1000))
+  return {
+    key: (email: string, address: string) => limiter.key('signin', `${address}:${email}`),
+    async check(key: string) {
+      const at = limiter.now()
+      const until = await rateLimits.blockedUntil(db, { key, at })
+      if (until) throw rateLimited(waitFor(until, at))
+    },
+    async fail(key: string) {
+      await rateLimits.recordFailure(db, { key, at: limiter.now(), policy })
+    },
+    succeed: (key: string) => rateLimits.clearRateLimit(db, key),
+  }
 }

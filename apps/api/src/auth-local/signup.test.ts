@@ -31,6 +31,9 @@ function client(policy?: SignupPolicy) {
     db: server.db,
     settings: { ...settings, signup: policy },
     verifier: server.deps.verifier,
+    limiter: server.deps.limiter,
+    limits: server.deps.limits,
+    trustedProxies: server.deps.trustedProxies,
   })
   const app = new Hono().route('/auth/v1', auth)
   return createClient('http://auth.test', 'anon', {

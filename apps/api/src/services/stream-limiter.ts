@@ -1,32 +1,87 @@
+import { randomUUID } from 'node:crypto'
+import { type Database, rateLimits } from '@parley/db'
 import { AppError } from '../errors.ts'
 
-/** Caps how many replies one user may stream at once (in this process). */
-export class StreamLimiter {
-  readonly #max: number
-  readonly #active = new Map<string, number>()
+export interface StreamLimiterOptions {
+  db: Database
+  /** Replies one user may stream at once, across every instance on the database. */
+  max: number
+  /** A slot lapses this long after its holder last renewed it (a crashed instance's slots). */
+  ttlSeconds?: number
+  now?: () => number
+}
 
-  constructor(maxPerUser: number) {
-    this.#max = maxPerUser
+/**
+ * Caps how many replies one user may stream at once, counted in the database so the cap holds
+ * across instances. Each slot is a row with an expiry this process renews while the reply
+ * streams; an instance that dies stops renewing and its slots lapse.
+ */
+export class StreamLimiter {
+  readonly #db: Database
+  readonly #max: number
+  readonly #ttlSeconds: number
+  readonly #now: () => number
+  readonly #held = new Set<string>()
+  readonly #releasing = new Set<Promise<void>>()
+  #renewal: ReturnType<typeof setInterval> | undefined
+
+  constructor(options: StreamLimiterOptions) {
+    this.#db = options.db
+    this.#max = options.max
+    this.#ttlSeconds = options.ttlSeconds ?? 60
+    this.#now = options.now ?? Date.now
   }
 
   /** Takes a slot for the user or throws `rate_limited`; call the returned function to give it back. */
-  acquire(userId: string): () => void {
-    const current = this.#active.get(userId) ?? 0
-    if (current >= this.#max) {
+  async acquire(userId: string): Promise<() => void> {
+    // This process's own releases land first, so a slot given back here is free here.
+    await Promise.all(this.#releasing)
+    const id = randomUUID()
+    const at = new Date(this.#now())
+    const lapses = await rateLimits.takeStreamSlot(this.#db, {
+      id,
+      userId,
+      max: this.#max,
+      at,
+      ttlSeconds: this.#ttlSeconds,
+    })
+    if (lapses) {
       throw new AppError(
         'rate_limited',
         `at most ${this.#max} replies can stream at once; wait for one to finish`,
         { headers: { 'Retry-After': '5' } },
       )
     }
-    this.#active.set(userId, current + 1)
+    this.#hold(id)
     let released = false
     return () => {
       if (released) return
       released = true
-      const left = (this.#active.get(userId) ?? 1) - 1
-      if (left <= 0) this.#active.delete(userId)
-      else this.#active.set(userId, left)
+      this.#held.delete(id)
+      if (this.#held.size === 0) this.#stopRenewal()
+      const done = rateLimits.releaseStreamSlot(this.#db, id).catch(() => {
+        // The row lapses on its own.
+      })
+      this.#releasing.add(done)
+      void done.finally(() => this.#releasing.delete(done))
     }
+  }
+
+  #hold(id: string): void {
+    this.#held.add(id)
+    if (this.#renewal) return
+    this.#renewal = setInterval(
+      () => {
+        const expiresAt = new Date(this.#now() + this.#ttlSeconds * 1000)
+        rateLimits.renewStreamSlots(this.#db, { ids: [...this.#held], expiresAt }).catch(() => {})
+      },
+      (this.#ttlSeconds * 1000) / 3,
+    )
+    this.#renewal.unref()
+  }
+
+  #stopRenewal(): void {
+    clearInterval(this.#renewal)
+    this.#renewal = undefined
   }
 }

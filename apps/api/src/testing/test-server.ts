@@ -75,6 +75,8 @@ export async function startTestServer(
       // `done` carries the title when it comes within this; long, so a busy machine does not change it.
       titleWaitMs: 30_000,
       settleRetry: { baseDelayMs: 5, maxDelayMs: 20 },
+      // Its own rate limit counters, as if its database were its own (on TEST_DATABASE_URL it is shared).
+      rateLimitScope: `test-${randomUUID()}:`,
       ...options,
     },
     logger,

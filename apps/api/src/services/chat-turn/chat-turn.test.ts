@@ -21,7 +21,7 @@ async function conversationOf(user: Awaited<ReturnType<TestServer['user']>>) {
 
 describe('a turn that fails inside the server', () => {
   it('closes its reply as failed instead of leaving it streaming, and frees the stream slot', async () => {
-    const streams = new StreamLimiter(1)
+    const streams = new StreamLimiter({ db: server.db, max: 1 })
     // The outcome cannot be recorded: the failure comes after the messages are stored.
     const turns = createChatTurns({
       db: server.db,
@@ -46,11 +46,11 @@ describe('a turn that fails inside the server', () => {
 
     const reply = (await inspect.messages(server.db, id)).find((m) => m.role === 'assistant')
     expect(reply).toMatchObject({ status: 'error', error: { code: 'internal_error' } })
-    expect(() => streams.acquire(user.id)()).not.toThrow()
+    await expect(streams.acquire(user.id)).resolves.toBeTypeOf('function')
   })
 
   it('stores nothing and calls no model when the request cannot be built, and frees the slot', async () => {
-    const streams = new StreamLimiter(1)
+    const streams = new StreamLimiter({ db: server.db, max: 1 })
     // An impossible date makes the system prompt fail to render, before the provider is called.
     const turns = createChatTurns({
       db: server.db,
@@ -67,6 +67,6 @@ describe('a turn that fails inside the server', () => {
 
     expect(await inspect.messages(server.db, id)).toEqual([])
     expect(server.fake.requestsFor({ lastUserMessage: 'hello, broken prompt' })).toEqual([])
-    expect(() => streams.acquire(user.id)()).not.toThrow()
+    await expect(streams.acquire(user.id)).resolves.toBeTypeOf('function')
   })
 })

@@ -43,7 +43,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
 
   async function start(ctx: TurnContext, request: TurnRequest): Promise<Turn> {
     if (draining) throw drainingError()
-    const release = steps.streams.acquire(ctx.claims.sub)
+    const release = await steps.streams.acquire(ctx.claims.sub)
     const upstream = new AbortController()
     let result: Opened
     try {

@@ -21,7 +21,7 @@ async function turnsWith(seams: Pick<ChatTurnDeps, 'admission' | 'context' | 'se
   const turns = createChatTurns({
     db: server.db,
     models: server.deps.models,
-    streams: new StreamLimiter(3),
+    streams: new StreamLimiter({ db: server.db, max: 3 }),
     titleWaitMs: 0,
     ...seams,
   })

@@ -5,7 +5,6 @@ const messages: Record<string, string> = {
   user_already_exists: 'An account with this email already exists. Sign in instead.',
   email_exists: 'An account with this email already exists. Sign in instead.',
   weak_password: 'Choose a stronger password: at least 8 characters.',
-  over_request_rate_limit: 'Too many attempts. Wait a minute, then try again.',
   over_email_send_rate_limit: 'Too many attempts. Wait a minute, then try again.',
   email_address_invalid: 'Enter a valid email address.',
   validation_failed: 'Check the email address and password.',
@@ -22,6 +21,7 @@ export function authErrorMessage(error: unknown): string {
     return `Choose a stronger password (${error.reasons.join(', ').replaceAll('_', ' ')}).`
   }
   if (isAuthError(error)) {
+    if (error.code === 'over_request_rate_limit') return tooManyAttempts(error.message)
     if (error.code && messages[error.code]) return messages[error.code] as string
     if (error.status === 0 || error.name === 'AuthRetryableFetchError') {
       return 'Parley could not reach the server. Check your connection and try again.'
@@ -29,4 +29,19 @@ export function authErrorMessage(error: unknown): string {
     return error.message || 'Signing in did not work. Try again.'
   }
   return 'Signing in did not work. Try again.'
+}
+
+/**
+ * The server says how long to wait ("Try again in 12 seconds.", the same as its `Retry-After`,
+ * which supabase-js does not pass on): repeat it rather than guess.
+ */
+function tooManyAttempts(serverMessage: string): string {
+  const seconds = Number(/in (\d+) seconds?/.exec(serverMessage)?.[1])
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    return 'Too many attempts. Wait a little, then try again.'
+  const wait =
+    seconds < 90
+      ? `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`
+      : `${Math.ceil(seconds / 60)} minutes`
+  return `Too many attempts. Try again in ${wait}.`
 }

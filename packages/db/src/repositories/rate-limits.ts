@@ -1,0 +1,109 @@
+import type { Database } from '../client.ts'
+
+/** Where a key stands in its window: hits counted so far and when the window (or wait) ends. */
+export interface RateCount {
+  hits: number
+  until: Date
+}
+
+interface CountRow extends Record<string, unknown> {
+  hits: number
+  until: Date | string
+}
+
+const toCount = (row: CountRow | undefined): RateCount => {
+  if (!row) throw new Error('the rate limit function returned no row')
+  return { hits: Number(row.hits), until: new Date(row.until) }
+}
+
+/**
+ * Counts one hit of `key` in a fixed window of `windowSeconds` that starts at its first hit, in
+ * one statement shared by every instance on the database.
+ */
+export async function hitRateLimit(
+  db: Database,
+  { key, windowSeconds, at }: { key: string; windowSeconds: number; at: Date },
+): Promise<RateCount> {
+  const rows = await db.ownerStatement<CountRow>(
+    'select hits, until from parley_private.rate_hit($1, $2, $3)',
+    [key, windowSeconds, at.toISOString()],
+  )
+  return toCount(rows[0])
+}
+
+export interface FailurePolicy {
+  /** Failures in a row that cost no wait. */
+  free: number
+  /** The longest wait, in seconds. */
+  maxSeconds: number
+  /** A key quiet this long starts over. */
+  forgetSeconds: number
+}
+
+/** Records a failure for `key`; `until` is when the next attempt is allowed. */
+export async function recordFailure(
+  db: Database,
+  { key, at, policy }: { key: string; at: Date; policy: FailurePolicy },
+): Promise<RateCount> {
+  const rows = await db.ownerStatement<CountRow>(
+    'select hits, until from parley_private.rate_fail($1, $2, $3, $4, $5)',
+    [key, at.toISOString(), policy.free, policy.maxSeconds, policy.forgetSeconds],
+  )
+  return toCount(rows[0])
+}
+
+/** When `key` may next try, or undefined when it may now. */
+export async function blockedUntil(
+  db: Database,
+  { key, at }: { key: string; at: Date },
+): Promise<Date | undefined> {
+  const rows = await db.ownerStatement<{ until: Date | string }>(
+    'select until from parley_private.rate_counters where key = $1 and until > $2',
+    [key, at.toISOString()],
+  )
+  return rows[0] ? new Date(rows[0].until) : undefined
+}
+
+export async function clearRateLimit(db: Database, key: string): Promise<void> {
+  await db.ownerStatement('delete from parley_private.rate_counters where key = $1', [key])
+}
+
+/**
+ * Takes one of `max` stream slots for the user under `id` (renewed by `renewStreams`, lapsing
+ * `ttlSeconds` after the last renewal). Undefined when taken; else when the oldest slot lapses.
+ */
+export async function takeStreamSlot(
+  db: Database,
+  slot: { id: string; userId: string; max: number; at: Date; ttlSeconds: number },
+): Promise<Date | undefined> {
+  const rows = await db.ownerStatement<{ lapses: Date | string | null }>(
+    'select parley_private.stream_take($1, $2, $3, $4, $5) as lapses',
+    [slot.id, slot.userId, slot.max, slot.at.toISOString(), slot.ttlSeconds],
+  )
+  const lapses = rows[0]?.lapses
+  return lapses ? new Date(lapses) : undefined
+}
+
+export async function renewStreamSlots(
+  db: Database,
+  { ids, expiresAt }: { ids: readonly string[]; expiresAt: Date },
+): Promise<void> {
+  if (ids.length === 0) return
+  await db.ownerStatement(
+    'update parley_private.live_streams set expires_at = $2 where id = any($1::uuid[])',
+    [ids, expiresAt.toISOString()],
+  )
+}
+
+export async function releaseStreamSlot(db: Database, id: string): Promise<void> {
+  await db.ownerStatement('delete from parley_private.live_streams where id = $1', [id])
+}
+
+/** Forgets counters and stream slots that ended before `before`. */
+export async function sweepRateLimits(db: Database, before: Date): Promise<number> {
+  const rows = await db.ownerStatement<{ swept: number }>(
+    'select parley_private.rate_sweep($1) as swept',
+    [before.toISOString()],
+  )
+  return Number(rows[0]?.swept ?? 0)
+}
