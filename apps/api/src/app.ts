@@ -10,7 +10,9 @@ import { AppError, errorBody, notFound, safeError, toAppError } from './errors.t
 import { authenticate } from './middleware/authenticate.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { admin } from './routes/admin.ts'
 import { conversations } from './routes/conversations.ts'
+import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
 import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
@@ -84,6 +86,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/models', models)
     .route('/conversations', conversations)
     .route('/conversations', messages)
+    .route('/messages', feedback)
+    .route('/admin', admin)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
   app.route('/api/v1', api)
   app.all('/api/*', () => {

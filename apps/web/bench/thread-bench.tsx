@@ -79,6 +79,7 @@ function Thread({ messages, turn }: { messages: Message[]; turn: LiveTurn | unde
           loadingOlder={false}
           onLoadOlder={noop}
           onRegenerate={noop}
+          onFeedback={noop}
           followKey={0}
         />
       </div>

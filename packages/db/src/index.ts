@@ -20,6 +20,12 @@ export {
   updateConversation,
 } from './repositories/conversations.ts'
 export {
+  clearFeedback,
+  feedbackByModel,
+  type MessageFeedbackRow,
+  setFeedback,
+} from './repositories/feedback.ts'
+export {
   type AppendResult,
   appendMessage,
   type ContextMessage,
@@ -29,6 +35,7 @@ export {
   listThread,
   loadContextThread,
   type MessageRow,
+  type ThreadMessageRow,
   updateMessage,
 } from './repositories/messages.ts'
 export {

@@ -2,9 +2,11 @@ import type {
   Conversation,
   CreateConversationBody,
   Me,
+  MessageFeedback,
   ModelList,
   messagePage,
   Page,
+  PutFeedbackBody,
   RegenerateMessageBody,
   SendMessageBody,
   StreamEvent,
@@ -20,7 +22,7 @@ import { accessToken } from './supabase.ts'
 type Query = Record<string, string | number | undefined>
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   body?: unknown
   query?: Query
   signal?: AbortSignal | undefined
@@ -169,5 +171,16 @@ export const api = {
         body,
         signal,
       ),
+  },
+  feedback: {
+    /** Sets or changes the vote on a reply. */
+    put: (messageId: string, body: PutFeedbackBody) =>
+      json<MessageFeedback>(`/messages/${encodeURIComponent(messageId)}/feedback`, {
+        method: 'PUT',
+        body,
+      }),
+    remove: async (messageId: string) => {
+      await send(`/messages/${encodeURIComponent(messageId)}/feedback`, { method: 'DELETE' })
+    },
   },
 }

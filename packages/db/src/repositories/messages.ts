@@ -5,17 +5,20 @@ import {
   messageUpdate,
   type NewMessage,
   newMessage,
+  type OwnFeedback,
   type Page,
   uuid,
 } from '@parley/schema/contracts'
-import { messages } from '@parley/schema/tables'
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import { messageFeedback, messages } from '@parley/schema/tables'
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { DbError, parseInput } from '../errors.ts'
 
 export type MessageRow = typeof messages.$inferSelect
+/** A message as the thread shows it: with the caller's vote when it is a reply they rated. */
+export type ThreadMessageRow = MessageRow & { feedback: OwnFeedback | null }
 
 export interface AppendResult {
   message: MessageRow
@@ -97,15 +100,21 @@ export async function listThread(
   tx: Tx,
   conversationId: string,
   query: ListMessagesQuery = {},
-): Promise<Page<MessageRow>> {
+): Promise<Page<ThreadMessageRow>> {
   const id = parseInput(uuid, conversationId)
   const { limit, before } = parseInput(listMessagesQuery, query)
   const from = before ? decodeCursor(before, threadCursor)[0] : (await getLatestMessage(tx, id))?.id
   if (!from) return { items: [], nextCursor: null }
 
   const rows = await tx
-    .select()
+    .select({
+      ...getTableColumns(messages),
+      vote: messageFeedback.vote,
+      reasons: messageFeedback.reasons,
+      comment: messageFeedback.comment,
+    })
     .from(messages)
+    .leftJoin(messageFeedback, eq(messageFeedback.messageId, messages.id))
     .where(
       and(
         eq(messages.conversationId, id),
@@ -113,7 +122,13 @@ export async function listThread(
       ),
     )
     .orderBy(desc(messages.seq))
-  const page = rows.slice(0, limit).reverse()
+  const page = rows
+    .slice(0, limit)
+    .reverse()
+    .map(({ vote, reasons, comment, ...message }) => ({
+      ...message,
+      feedback: vote ? { vote, reasons: reasons ?? [], comment } : null,
+    }))
   const older = rows[limit]
   return { items: page, nextCursor: older ? encodeCursor([older.id]) : null }
 }

@@ -1,4 +1,9 @@
-export { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
+export {
+  maxFeedbackCommentChars,
+  maxFeedbackReasons,
+  maxStoredMessageChars,
+  maxUserMessageChars,
+} from '../limits.ts'
 export {
   type ApiError,
   apiError,
@@ -27,6 +32,20 @@ export {
   type UpdateConversationBody,
   updateConversationBody,
 } from './conversations.ts'
+export {
+  type FeedbackByModel,
+  type FeedbackReason,
+  type FeedbackVote,
+  feedbackByModel,
+  feedbackReasons,
+  feedbackVotes,
+  type MessageFeedback,
+  messageFeedback,
+  type OwnFeedback,
+  ownFeedback,
+  type PutFeedbackBody,
+  putFeedbackBody,
+} from './feedback.ts'
 export { type Health, health } from './health.ts'
 export {
   type ListMessagesQuery,

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
 import { messageRoles, messageStatuses, messages } from '../tables/messages.ts'
 import { cursor, isoDateTime, modelId, pageLimit, uuid } from './common.ts'
+import { ownFeedback } from './feedback.ts'
 
 export const messageError = z.object({ code: z.string(), message: z.string() })
 
@@ -11,6 +12,9 @@ export const message = createSelectSchema(messages, {
   metadata: z.record(z.string(), z.unknown()),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+}).extend({
+  /** The caller's vote on a reply; only thread listings carry it. */
+  feedback: ownFeedback.nullable().optional(),
 })
 export type Message = z.infer<typeof message>
 export type MessageRole = (typeof messageRoles)[number]

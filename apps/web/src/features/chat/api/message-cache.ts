@@ -46,6 +46,32 @@ export function upsertMessages(client: QueryClient, conversationId: string, mess
   })
 }
 
+/** Changes one message in place, wherever its page is; a message not loaded is left alone. */
+export function patchMessage(
+  client: QueryClient,
+  conversationId: string,
+  messageId: string,
+  patch: Partial<Message>,
+) {
+  client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) =>
+            page.items.some((item) => item.id === messageId)
+              ? {
+                  ...page,
+                  items: page.items.map((item) =>
+                    item.id === messageId ? { ...item, ...patch } : item,
+                  ),
+                }
+              : page,
+          ),
+        }
+      : data,
+  )
+}
+
 export function removeMessage(client: QueryClient, conversationId: string, messageId: string) {
   client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (data) =>
     data

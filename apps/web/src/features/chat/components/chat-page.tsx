@@ -8,12 +8,14 @@ import { regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
 import { useConversation } from '../api/get-conversation.ts'
 import { useMessages } from '../api/get-messages.ts'
 import { flattenPages } from '../api/message-cache.ts'
+import { useSetFeedback } from '../api/set-feedback.ts'
 import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
 import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
 import { DemoNotice } from './demo-notice.tsx'
+import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
 import './chat.css'
@@ -53,6 +55,11 @@ export function ChatPage({
   const failure = useTurnFailure(conversationId)
   const updateModel = useUpdateConversationModel(conversationId)
   const [followKey, setFollowKey] = useState(0)
+  const { mutate: changeFeedback } = useSetFeedback(conversationId)
+  const feedback = useCallback<FeedbackHandler>(
+    (messageId, next) => changeFeedback({ messageId, next }),
+    [changeFeedback],
+  )
 
   const thread = useMemo(() => flattenPages(messages.data), [messages.data])
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages
@@ -131,6 +138,7 @@ export function ChatPage({
           loadingOlder={isFetchingNextPage}
           onLoadOlder={loadOlder}
           onRegenerate={regenerate}
+          onFeedback={feedback}
           followKey={followKey}
         />
       )}

@@ -1,11 +1,15 @@
-import type { Message } from '@parley/schema/contracts'
-import { memo } from 'react'
+import type { FeedbackVote, Message, PutFeedbackBody } from '@parley/schema/contracts'
+import { memo, useState } from 'react'
 import { CopyButton } from '../../../components/ui/copy-button.tsx'
 import { Icon } from '../../../components/ui/icon.tsx'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
 import { LazyMarkdown } from './lazy-markdown.tsx'
 import { LiveReply } from './live-reply.tsx'
+import { FeedbackForm, VoteButtons } from './reply-feedback.tsx'
 import { ReplyUsage } from './reply-usage.tsx'
+
+/** Sets (or with null clears) the caller's vote on a reply. */
+export type FeedbackHandler = (messageId: string, next: PutFeedbackBody | null) => void
 
 interface MessageBubbleProps {
   message: Message
@@ -14,6 +18,8 @@ interface MessageBubbleProps {
   /** A reply is being produced in this conversation. */
   busy: boolean
   onRegenerate: (messageId: string) => void
+  /** Offers thumbs up and down on finished replies. */
+  onFeedback?: FeedbackHandler
 }
 
 function ReplyNotice({ message }: { message: Message }) {
@@ -35,12 +41,73 @@ function ReplyNotice({ message }: { message: Message }) {
   return null
 }
 
+interface ReplyFooterProps {
+  message: Message
+  canRegenerate: boolean
+  failed: boolean
+  onRegenerate: (messageId: string) => void
+  onFeedback: FeedbackHandler | undefined
+}
+
+/** Usage and actions under a finished reply, and the feedback form once the reply is voted on. */
+function ReplyFooter({
+  message,
+  canRegenerate,
+  failed,
+  onRegenerate,
+  onFeedback,
+}: ReplyFooterProps) {
+  const [formFor, setFormFor] = useState<FeedbackVote | null>(null)
+  const vote = (next: FeedbackVote) => {
+    if (!onFeedback) return
+    if (message.feedback?.vote === next) {
+      setFormFor(null)
+      onFeedback(message.id, null)
+      return
+    }
+    onFeedback(message.id, { vote: next })
+    setFormFor(next)
+  }
+  return (
+    <>
+      <footer className="message__footer">
+        <ReplyUsage message={message} />
+        <span className="message__actions">
+          {message.content && <CopyButton text={message.content} label="Copy reply" />}
+          {onFeedback && <VoteButtons vote={message.feedback?.vote} onVote={vote} />}
+          {canRegenerate && (
+            <IconButton
+              icon="regenerate"
+              label={failed ? 'Retry' : 'Regenerate'}
+              showLabel={failed}
+              className={failed ? 'button--retry' : undefined}
+              onClick={() => onRegenerate(message.id)}
+            />
+          )}
+        </span>
+      </footer>
+      {onFeedback && formFor && (
+        <FeedbackForm
+          vote={formFor}
+          current={message.feedback}
+          onSubmit={(body) => {
+            setFormFor(null)
+            onFeedback(message.id, body)
+          }}
+          onClose={() => setFormFor(null)}
+        />
+      )}
+    </>
+  )
+}
+
 /** One message of the thread; finished messages re-render only when they change. */
 export const MessageBubble = memo(function MessageBubble({
   message,
   isLatestReply,
   busy,
   onRegenerate,
+  onFeedback,
 }: MessageBubbleProps) {
   if (message.role === 'user') {
     return (
@@ -71,21 +138,13 @@ export const MessageBubble = memo(function MessageBubble({
       )}
       <ReplyNotice message={message} />
       {!streaming && (
-        <footer className="message__footer">
-          <ReplyUsage message={message} />
-          <span className="message__actions">
-            {message.content && <CopyButton text={message.content} label="Copy reply" />}
-            {isLatestReply && !busy && (
-              <IconButton
-                icon="regenerate"
-                label={failed ? 'Retry' : 'Regenerate'}
-                showLabel={failed}
-                className={failed ? 'button--retry' : undefined}
-                onClick={() => onRegenerate(message.id)}
-              />
-            )}
-          </span>
-        </footer>
+        <ReplyFooter
+          message={message}
+          canRegenerate={isLatestReply && !busy}
+          failed={failed}
+          onRegenerate={onRegenerate}
+          onFeedback={onFeedback}
+        />
       )}
     </article>
   )

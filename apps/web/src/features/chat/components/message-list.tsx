@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { TypingIndicator } from '../../../components/ui/typing-indicator.tsx'
 import type { LiveTurn } from '../stores/stream-store.ts'
-import { MessageBubble } from './message-bubble.tsx'
+import { type FeedbackHandler, MessageBubble } from './message-bubble.tsx'
 
 type Row = { kind: 'history' } | { kind: 'message'; message: Message } | { kind: 'waiting' }
 
@@ -15,6 +15,7 @@ interface MessageListProps {
   loadingOlder: boolean
   onLoadOlder: () => void
   onRegenerate: (messageId: string) => void
+  onFeedback: FeedbackHandler
   /** Changes when the user sends, to bring the end of the thread back into view. */
   followKey: number
 }
@@ -40,6 +41,7 @@ export function MessageList({
   loadingOlder,
   onLoadOlder,
   onRegenerate,
+  onFeedback,
   followKey,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLElement>(null)
@@ -112,6 +114,7 @@ export function MessageList({
                   isLatestReply={row.message.id === latestReplyId}
                   busy={row.message.id === latestReplyId && turn !== undefined}
                   onRegenerate={onRegenerate}
+                  onFeedback={onFeedback}
                 />
               )}
               {row?.kind === 'waiting' && (
