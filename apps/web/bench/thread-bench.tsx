@@ -80,6 +80,8 @@ function Thread({ messages, turn }: { messages: Message[]; turn: LiveTurn | unde
           onLoadOlder={noop}
           onRegenerate={noop}
           onFeedback={noop}
+          onEdit={noop}
+          onSwitchBranch={noop}
           followKey={0}
         />
       </div>

@@ -17,6 +17,7 @@ export {
   getConversation,
   listConversations,
   setGeneratedTitle,
+  switchBranch,
   updateConversation,
 } from './repositories/conversations.ts'
 export {

@@ -1,4 +1,5 @@
 import type {
+  ActiveBranch,
   Conversation,
   CreateConversationBody,
   Me,
@@ -145,6 +146,12 @@ export const api = {
     remove: async (id: string) => {
       await send(`/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' })
     },
+    /** Shows the branch through `messageId`, down to its newest reply. */
+    switchBranch: (id: string, messageId: string) =>
+      json<ActiveBranch>(`/conversations/${encodeURIComponent(id)}/branch`, {
+        method: 'PUT',
+        body: { messageId },
+      }),
   },
   messages: {
     list: (

@@ -30,7 +30,8 @@ export const beginTurnInput = z.discriminatedUnion('kind', [
     conversationId: uuid,
     /** The client's id for the user message: sending it again never stores a second one. */
     id: uuid.optional(),
-    parentId: uuid.optional(),
+    /** Absent: the end of the shown thread. Null: a new first message (an edit of the first). */
+    parentId: uuid.nullable().optional(),
     content: z.string().max(maxStoredMessageChars),
     tokenCount: z.number().int().min(0),
     ...modelChoice,

@@ -48,6 +48,8 @@ export {
 } from './feedback.ts'
 export { type Health, health } from './health.ts'
 export {
+  type ActiveBranch,
+  activeBranch,
   type ListMessagesQuery,
   listMessagesQuery,
   type Message,
@@ -65,8 +67,10 @@ export {
   regenerateMessageBody,
   type SendMessageBody,
   type SendMessageResponse,
+  type SwitchBranchBody,
   sendMessageBody,
   sendMessageResponse,
+  switchBranchBody,
 } from './messages.ts'
 export {
   type ModelConfig,

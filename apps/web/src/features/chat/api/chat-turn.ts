@@ -13,7 +13,8 @@ import {
   setTurn,
   useStreamStore,
 } from '../stores/stream-store.ts'
-import { findMessage, removeMessage, upsertMessages } from './message-cache.ts'
+import { reloadThread } from './get-messages.ts'
+import { cutThreadAt, removeMessage, restoreThread, upsertMessages } from './message-cache.ts'
 
 /** The reply being streamed in each conversation, so Stop can abort it. */
 const controllers = new Map<string, AbortController>()
@@ -132,36 +133,47 @@ function endTurn(conversationId: string, controller: AbortController) {
   setTurn(conversationId, null)
 }
 
+/** Reads the thread again once a new branch is written, so every version shows its siblings. */
+const showNewBranch = (conversationId: string) =>
+  reloadThread(queryClient, conversationId).catch(() => undefined)
+
 /**
  * Sends a user message and streams the reply. `messageId` is reused when retrying, so the
- * server stores the message once however often it is sent.
+ * server stores the message once however often it is sent. An edit passes the edited message's
+ * parent (null for the first message) and `replaces`, the message it stands in for.
  */
 export async function sendMessage(input: {
   conversationId: string
   content: string
   messageId?: string
+  parentId?: string | null | undefined
+  replaces?: string
 }): Promise<void> {
-  const { conversationId, content } = input
+  const { conversationId, content, parentId, replaces } = input
   const messageId = input.messageId ?? crypto.randomUUID()
   await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
   const controller = beginTurn(conversationId, 'send')
+  const previous = replaces ? cutThreadAt(queryClient, conversationId, replaces) : undefined
   upsertMessages(queryClient, conversationId, [
     optimisticUserMessage(conversationId, messageId, content),
   ])
+  const body = { id: messageId, content, ...(parentId !== undefined ? { parentId } : {}) }
   try {
     await runTurn(
       conversationId,
       'send',
-      api.messages.send(conversationId, { id: messageId, content }, controller.signal),
+      api.messages.send(conversationId, body, controller.signal),
     )
+    if (parentId !== undefined) await showNewBranch(conversationId)
   } catch (error) {
     // The server never started the reply: take the message back into the composer.
     removeMessage(queryClient, conversationId, messageId)
-    if (!getDraft(conversationId)) setDraft(conversationId, content)
+    restoreThread(queryClient, conversationId, previous)
+    if (!replaces && !getDraft(conversationId)) setDraft(conversationId, content)
     if (!isAbort(error)) {
       setFailure(conversationId, {
         message: describeError(error),
-        retry: { kind: 'send', messageId, content },
+        retry: { kind: 'send', messageId, content, parentId },
       })
     }
     void queryClient.invalidateQueries({ queryKey: queryKeys.messages(conversationId) })
@@ -170,16 +182,15 @@ export async function sendMessage(input: {
   }
 }
 
-/** Replaces an assistant reply (the last one, or one that failed) with a new one. */
+/** Writes a new version of any reply; the thread then follows the new version. */
 export async function regenerateReply(input: {
   conversationId: string
   assistantMessageId: string
 }): Promise<void> {
   const { conversationId, assistantMessageId } = input
   await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
-  const previous = findMessage(queryClient, conversationId, assistantMessageId)
   const controller = beginTurn(conversationId, 'regenerate')
-  removeMessage(queryClient, conversationId, assistantMessageId)
+  const previous = cutThreadAt(queryClient, conversationId, assistantMessageId)
   try {
     await runTurn(
       conversationId,
@@ -191,8 +202,9 @@ export async function regenerateReply(input: {
         controller.signal,
       ),
     )
+    await showNewBranch(conversationId)
   } catch (error) {
-    if (previous) upsertMessages(queryClient, conversationId, [previous])
+    restoreThread(queryClient, conversationId, previous)
     if (!isAbort(error)) {
       setFailure(conversationId, {
         message: describeError(error),

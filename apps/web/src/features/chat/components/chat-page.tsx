@@ -1,3 +1,4 @@
+import type { Message } from '@parley/schema/contracts'
 import { type ReactNode, useCallback, useMemo, useState } from 'react'
 import { Link } from 'wouter'
 import { Spinner } from '../../../components/ui/spinner.tsx'
@@ -9,6 +10,7 @@ import { useConversation } from '../api/get-conversation.ts'
 import { useMessages } from '../api/get-messages.ts'
 import { flattenPages } from '../api/message-cache.ts'
 import { useSetFeedback } from '../api/set-feedback.ts'
+import { useSwitchBranch } from '../api/switch-branch.ts'
 import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
@@ -60,6 +62,19 @@ export function ChatPage({
     (messageId, next) => changeFeedback({ messageId, next }),
     [changeFeedback],
   )
+  const { mutate: switchBranch } = useSwitchBranch(conversationId)
+  const edit = useCallback(
+    (message: Message, content: string) => {
+      setFollowKey((key) => key + 1)
+      void sendMessage({
+        conversationId,
+        content,
+        parentId: message.parentId,
+        replaces: message.id,
+      })
+    },
+    [conversationId],
+  )
 
   const thread = useMemo(() => flattenPages(messages.data), [messages.data])
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages
@@ -81,9 +96,9 @@ export function ChatPage({
     if (!failure) return
     setFollowKey((key) => key + 1)
     if (failure.retry.kind === 'send') {
-      const { messageId, content } = failure.retry
+      const { messageId, content, parentId } = failure.retry
       if (getDraft(conversationId) === content) setDraft(conversationId, '')
-      void sendMessage({ conversationId, content, messageId })
+      void sendMessage({ conversationId, content, messageId, parentId })
     } else {
       void regenerateReply({ conversationId, assistantMessageId: failure.retry.assistantMessageId })
     }
@@ -139,6 +154,8 @@ export function ChatPage({
           onLoadOlder={loadOlder}
           onRegenerate={regenerate}
           onFeedback={feedback}
+          onEdit={edit}
+          onSwitchBranch={switchBranch}
           followKey={followKey}
         />
       )}

@@ -3,23 +3,27 @@ import { memo, useState } from 'react'
 import { CopyButton } from '../../../components/ui/copy-button.tsx'
 import { Icon } from '../../../components/ui/icon.tsx'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
+import { BranchSwitcher } from './branch-switcher.tsx'
 import { LazyMarkdown } from './lazy-markdown.tsx'
 import { LiveReply } from './live-reply.tsx'
 import { FeedbackForm, VoteButtons } from './reply-feedback.tsx'
 import { ReplyUsage } from './reply-usage.tsx'
+import { UserMessage } from './user-message.tsx'
 
 /** Sets (or with null clears) the caller's vote on a reply. */
 export type FeedbackHandler = (messageId: string, next: PutFeedbackBody | null) => void
 
 interface MessageBubbleProps {
   message: Message
-  /** The newest reply of the thread: the one that can be regenerated or retried. */
-  isLatestReply: boolean
-  /** A reply is being produced in this conversation. */
+  /** A reply is being produced in this conversation: nothing else can be regenerated or edited. */
   busy: boolean
   onRegenerate: (messageId: string) => void
   /** Offers thumbs up and down on finished replies. */
   onFeedback?: FeedbackHandler
+  /** Offers editing a user message: the new version is sent beside the old one. */
+  onEdit?: (message: Message, content: string) => void
+  /** Offers moving between the versions of a message that has siblings. */
+  onSwitchBranch?: (messageId: string) => void
 }
 
 function ReplyNotice({ message }: { message: Message }) {
@@ -43,19 +47,21 @@ function ReplyNotice({ message }: { message: Message }) {
 
 interface ReplyFooterProps {
   message: Message
-  canRegenerate: boolean
+  busy: boolean
   failed: boolean
   onRegenerate: (messageId: string) => void
   onFeedback: FeedbackHandler | undefined
+  onSwitchBranch: ((messageId: string) => void) | undefined
 }
 
 /** Usage and actions under a finished reply, and the feedback form once the reply is voted on. */
 function ReplyFooter({
   message,
-  canRegenerate,
+  busy,
   failed,
   onRegenerate,
   onFeedback,
+  onSwitchBranch,
 }: ReplyFooterProps) {
   const [formFor, setFormFor] = useState<FeedbackVote | null>(null)
   const vote = (next: FeedbackVote) => {
@@ -72,10 +78,13 @@ function ReplyFooter({
     <>
       <footer className="message__footer">
         <ReplyUsage message={message} />
+        {onSwitchBranch && (
+          <BranchSwitcher message={message} disabled={busy} onSwitch={onSwitchBranch} />
+        )}
         <span className="message__actions">
           {message.content && <CopyButton text={message.content} label="Copy reply" />}
           {onFeedback && <VoteButtons vote={message.feedback?.vote} onVote={vote} />}
-          {canRegenerate && (
+          {!busy && (
             <IconButton
               icon="regenerate"
               label={failed ? 'Retry' : 'Regenerate'}
@@ -104,19 +113,15 @@ function ReplyFooter({
 /** One message of the thread; finished messages re-render only when they change. */
 export const MessageBubble = memo(function MessageBubble({
   message,
-  isLatestReply,
   busy,
   onRegenerate,
   onFeedback,
+  onEdit,
+  onSwitchBranch,
 }: MessageBubbleProps) {
   if (message.role === 'user') {
     return (
-      <article className="message message--user" aria-label="Your message">
-        <div className="message__bubble">{message.content}</div>
-        <footer className="message__footer">
-          <CopyButton text={message.content} label="Copy message" />
-        </footer>
-      </article>
+      <UserMessage message={message} busy={busy} onEdit={onEdit} onSwitchBranch={onSwitchBranch} />
     )
   }
 
@@ -140,10 +145,11 @@ export const MessageBubble = memo(function MessageBubble({
       {!streaming && (
         <ReplyFooter
           message={message}
-          canRegenerate={isLatestReply && !busy}
+          busy={busy}
           failed={failed}
           onRegenerate={onRegenerate}
           onFeedback={onFeedback}
+          onSwitchBranch={onSwitchBranch}
         />
       )}
     </article>

@@ -16,6 +16,8 @@ interface MessageListProps {
   onLoadOlder: () => void
   onRegenerate: (messageId: string) => void
   onFeedback: FeedbackHandler
+  onEdit: (message: Message, content: string) => void
+  onSwitchBranch: (messageId: string) => void
   /** Changes when the user sends, to bring the end of the thread back into view. */
   followKey: number
 }
@@ -42,6 +44,8 @@ export function MessageList({
   onLoadOlder,
   onRegenerate,
   onFeedback,
+  onEdit,
+  onSwitchBranch,
   followKey,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLElement>(null)
@@ -61,15 +65,7 @@ export function MessageList({
   )
   const estimateSize = useCallback((index: number) => estimateRow(rows[index]), [rows])
 
-  let latestReplyId: string | null = null
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]
-    if (message?.role === 'assistant') {
-      latestReplyId = message.id
-      break
-    }
-    if (message?.role === 'user') break
-  }
+  const busy = turn !== undefined
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -111,10 +107,11 @@ export function MessageList({
               {row?.kind === 'message' && (
                 <MessageBubble
                   message={row.message}
-                  isLatestReply={row.message.id === latestReplyId}
-                  busy={row.message.id === latestReplyId && turn !== undefined}
+                  busy={busy}
                   onRegenerate={onRegenerate}
                   onFeedback={onFeedback}
+                  onEdit={onEdit}
+                  onSwitchBranch={onSwitchBranch}
                 />
               )}
               {row?.kind === 'waiting' && (

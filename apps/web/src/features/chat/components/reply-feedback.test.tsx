@@ -8,13 +8,7 @@ const renderReply = (overrides: Parameters<typeof messageFixture>[0] = {}) => {
   const onFeedback = vi.fn()
   const reply = messageFixture({ content: 'An answer', ...overrides })
   render(
-    <MessageBubble
-      message={reply}
-      isLatestReply
-      busy={false}
-      onRegenerate={vi.fn()}
-      onFeedback={onFeedback}
-    />,
+    <MessageBubble message={reply} busy={false} onRegenerate={vi.fn()} onFeedback={onFeedback} />,
   )
   return { reply, onFeedback }
 }
