@@ -59,6 +59,7 @@ async function runTurn(
   conversationId: string,
   kind: LiveTurn['kind'],
   events: AsyncGenerator<StreamEvent>,
+  onStarted?: () => void,
 ): Promise<void> {
   let assistant: Message | null = null
   let finished = false
@@ -68,6 +69,7 @@ async function runTurn(
         assistant = event.data.assistantMessage
         upsertMessages(queryClient, conversationId, [event.data.userMessage, assistant])
         setTurn(conversationId, { kind, phase: 'streaming', assistantMessageId: assistant.id })
+        onStarted?.()
       } else if (event.event === 'delta' && assistant) {
         appendLiveText(assistant.id, event.data.text)
       } else if (event.event === 'done') {
@@ -137,6 +139,13 @@ function endTurn(conversationId: string, controller: AbortController) {
 const showNewBranch = (conversationId: string) =>
   reloadThread(queryClient, conversationId).catch(() => undefined)
 
+/** The first message of a new chat: the page waits for it to start before showing the chat. */
+export interface FirstMessage {
+  onStarted: () => void
+  /** The server refused it (say 429) before storing anything; the page keeps the text. */
+  onRefused: (message: string) => void
+}
+
 /**
  * Sends a user message and streams the reply. `messageId` is reused when retrying, so the
  * server stores the message once however often it is sent. An edit passes the edited message's
@@ -148,8 +157,9 @@ export async function sendMessage(input: {
   messageId?: string
   parentId?: string | null | undefined
   replaces?: string
+  first?: FirstMessage
 }): Promise<void> {
-  const { conversationId, content, parentId, replaces } = input
+  const { conversationId, content, parentId, replaces, first } = input
   const messageId = input.messageId ?? crypto.randomUUID()
   await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
   const controller = beginTurn(conversationId, 'send')
@@ -163,12 +173,17 @@ export async function sendMessage(input: {
       conversationId,
       'send',
       api.messages.send(conversationId, body, controller.signal),
+      first?.onStarted,
     )
     if (parentId !== undefined) await showNewBranch(conversationId)
   } catch (error) {
     // The server never started the reply: take the message back into the composer.
     removeMessage(queryClient, conversationId, messageId)
     restoreThread(queryClient, conversationId, previous)
+    if (first) {
+      if (!isAbort(error)) first.onRefused(describeError(error))
+      return
+    }
     if (!replaces && !getDraft(conversationId)) setDraft(conversationId, content)
     if (!isAbort(error)) {
       setFailure(conversationId, {

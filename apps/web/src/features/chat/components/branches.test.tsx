@@ -1,8 +1,11 @@
 import { render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { messageFixture } from '../message-fixture.ts'
+import { stopEditing } from '../stores/edit-store.ts'
 import { MessageBubble } from './message-bubble.tsx'
+
+afterEach(() => stopEditing())
 
 describe('versions of a message', () => {
   it('moves between siblings with < n/m >, and not while a reply is being written', async () => {

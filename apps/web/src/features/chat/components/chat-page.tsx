@@ -1,5 +1,5 @@
 import type { Message } from '@parley/schema/contracts'
-import { type ReactNode, useCallback, useMemo, useState } from 'react'
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react'
 import { Link } from 'wouter'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
@@ -13,6 +13,7 @@ import { useSetFeedback } from '../api/set-feedback.ts'
 import { useSwitchBranch } from '../api/switch-branch.ts'
 import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
+import { startEditing } from '../stores/edit-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
 import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
@@ -41,8 +42,26 @@ function ConversationMissing({ menuButton }: { menuButton?: ReactNode }) {
   )
 }
 
-/** One conversation: its thread, the composer, and the model answering it. */
+const conversationIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * One conversation: its thread, the composer, and the model answering it. An address that cannot
+ * name a conversation is simply not found; nothing is asked of the server.
+ */
 export function ChatPage({
+  conversationId,
+  menuButton,
+}: {
+  conversationId: string
+  menuButton?: ReactNode
+}) {
+  if (!conversationIdPattern.test(conversationId)) {
+    return <ConversationMissing menuButton={menuButton} />
+  }
+  return <ConversationChat conversationId={conversationId} menuButton={menuButton} />
+}
+
+function ConversationChat({
   conversationId,
   menuButton,
 }: {
@@ -86,6 +105,22 @@ export function ChatPage({
     },
     [conversationId],
   )
+
+  const busy = turn !== undefined
+  // Esc stops the reply being written (dialogs and editors handle their own Esc first).
+  useEffect(() => {
+    if (!busy) return
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return
+      if (!document.querySelector('dialog[open]')) stopReply(conversationId)
+    }
+    document.addEventListener('keydown', onKeyDown)
+    return () => document.removeEventListener('keydown', onKeyDown)
+  }, [busy, conversationId])
+  const editLast = () => {
+    const last = thread.findLast((message) => message.role === 'user')
+    if (last) startEditing(last.id)
+  }
 
   const send = (content: string) => {
     setFollowKey((key) => key + 1)
@@ -169,8 +204,9 @@ export function ChatPage({
         )}
         <Composer
           draftKey={conversationId}
-          busy={turn !== undefined}
+          busy={busy}
           onSend={send}
+          onEditLast={editLast}
           onStop={() => stopReply(conversationId)}
           autoFocus
         />

@@ -3,6 +3,7 @@ import { maxUserMessageChars } from '@parley/schema/limits'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import { CopyButton } from '../../../components/ui/copy-button.tsx'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
+import { startEditing, stopEditing, useIsEditing } from '../stores/edit-store.ts'
 import { BranchSwitcher } from './branch-switcher.tsx'
 
 interface MessageEditorProps {
@@ -70,15 +71,15 @@ interface UserMessageProps {
 
 /** A message the user sent: plain text, with copy, edit and its versions. */
 export function UserMessage({ message, busy, onEdit, onSwitchBranch }: UserMessageProps) {
-  const [editing, setEditing] = useState(false)
+  const editing = useIsEditing(message.id)
   if (editing && onEdit) {
     return (
       <article className="message message--user message--editing" aria-label="Your message">
         <MessageEditor
           initial={message.content}
-          onCancel={() => setEditing(false)}
+          onCancel={stopEditing}
           onSubmit={(content) => {
-            setEditing(false)
+            stopEditing()
             onEdit(message, content)
           }}
         />
@@ -91,7 +92,7 @@ export function UserMessage({ message, busy, onEdit, onSwitchBranch }: UserMessa
       <footer className="message__footer">
         <CopyButton text={message.content} label="Copy message" />
         {onEdit && !busy && (
-          <IconButton icon="pencil" label="Edit message" onClick={() => setEditing(true)} />
+          <IconButton icon="pencil" label="Edit message" onClick={() => startEditing(message.id)} />
         )}
         {onSwitchBranch && (
           <BranchSwitcher message={message} disabled={busy} onSwitch={onSwitchBranch} />
