@@ -8,3 +8,5 @@ export const maxStoredMessageChars = 1_000_000
 export const maxFeedbackReasons = 8
 /** Longest comment on a vote, in characters. */
 export const maxFeedbackCommentChars = 2000
+/** Longest custom instruction (about the user, or how to answer), in characters. */
+export const maxCustomInstructionChars = 1500

@@ -53,6 +53,9 @@ export interface TurnProfile {
   displayName: string | null
   defaultModel: string | null
   email: string | null
+  /** Custom instructions: what the model should know about the user, and how to answer. */
+  aboutMe: string | null
+  replyStyle: string | null
 }
 
 export type BeginTurnResult =
@@ -106,7 +109,13 @@ export async function beginTurn(tx: Tx, input: BeginTurnInput): Promise<BeginTur
   return {
     status: 'new',
     conversation: rowFromJson(conversations, result.conversation),
-    profile: result.profile ?? { displayName: null, defaultModel: null, email: null },
+    profile: result.profile ?? {
+      displayName: null,
+      defaultModel: null,
+      email: null,
+      aboutMe: null,
+      replyStyle: null,
+    },
     userMessage: rowFromJson(messages, result.userMessage),
     assistantMessage: rowFromJson(messages, result.assistantMessage),
     history: (result.history ?? []).map((m) => ({

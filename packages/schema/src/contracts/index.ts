@@ -1,4 +1,5 @@
 export {
+  maxCustomInstructionChars,
   maxFeedbackCommentChars,
   maxFeedbackReasons,
   maxStoredMessageChars,

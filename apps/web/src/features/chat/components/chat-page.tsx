@@ -17,6 +17,7 @@ import { startEditing } from '../stores/edit-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
 import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
+import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
@@ -159,6 +160,7 @@ function ConversationChat({
             disabled={!conversation.data}
           />
         )}
+        <ConversationSettings conversation={conversation.data} />
       </ChatHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (
