@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test'
 import {
   callApi,
   composer,
@@ -84,32 +85,42 @@ test('a malformed conversation address shows the not-found page', async ({ page,
   await expect(page.getByRole('button', { name: 'Try again' })).toBeHidden()
 })
 
-test('the “Settings saved.” notice leaves Send uncovered, on a phone too', async ({
-  page,
-  account,
-}) => {
-  await page.setViewportSize({ width: 390, height: 844 })
-  await signUp(page, account)
-  await page.goto('/settings')
-  await page.getByLabel('Display name').fill('Lin')
-  await page.getByRole('button', { name: 'Save settings' }).click()
+async function noticeCoversSend(page: Page) {
   const notice = page.getByRole('region', { name: 'Notifications' }).getByText('Settings saved.')
-  await expect(notice).toBeVisible()
-  await page.getByRole('button', { name: 'Open conversations' }).click()
-  await page
-    .getByRole('dialog', { name: 'Conversations' })
-    .getByRole('link', { name: /New chat/ })
-    .click()
   await expect(notice).toBeVisible()
   const send = await page.getByRole('button', { name: 'Send' }).boundingBox()
   const toast = await notice.boundingBox()
   if (!send || !toast) throw new Error('both are on screen')
-  const overlaps =
+  return (
     toast.x < send.x + send.width &&
     send.x < toast.x + toast.width &&
     toast.y < send.y + send.height &&
     send.y < toast.y + toast.height
-  expect(overlaps).toBe(false)
+  )
+}
+
+test('the “Settings saved.” notice leaves Send uncovered, on a wide screen and a phone', async ({
+  page,
+  account,
+}) => {
+  await signUp(page, account)
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 })
+    await page.goto('/settings')
+    await page.getByLabel('Display name').fill(`Lin ${width}`)
+    await page.getByRole('button', { name: 'Save settings' }).click()
+    await expect(page.getByText('Settings saved.')).toBeVisible()
+    if (width < 768) {
+      await page.getByRole('button', { name: 'Open conversations' }).click()
+      await page
+        .getByRole('dialog', { name: 'Conversations' })
+        .getByRole('link', { name: /New chat/ })
+        .click()
+    } else {
+      await page.getByRole('link', { name: 'New chat' }).click()
+    }
+    expect(await noticeCoversSend(page)).toBe(false)
+  }
 })
 
 test('a first message refused with 429 leaves no empty chat behind and keeps the text', async ({
