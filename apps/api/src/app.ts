@@ -14,6 +14,7 @@ import { requestLog } from './middleware/request-log.ts'
 import { admin } from './routes/admin.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
+import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
 import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/models', models)
     .route('/conversations', conversations)
     .route('/conversations', messages)
+    .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
     .route('/usage', usage)

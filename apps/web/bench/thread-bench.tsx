@@ -79,6 +79,9 @@ function Thread({ messages, turn }: { messages: Message[]; turn: LiveTurn | unde
           loadingOlder={false}
           onLoadOlder={noop}
           onRegenerate={noop}
+          onFeedback={noop}
+          onEdit={noop}
+          onSwitchBranch={noop}
           followKey={0}
         />
       </div>

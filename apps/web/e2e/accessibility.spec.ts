@@ -1,17 +1,4 @@
-import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
-import { expect, sendAndWait, signUp, test } from './fixtures.ts'
-
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({
-      rule: violation.id,
-      impact: violation.impact,
-      targets: violation.nodes.map((node) => node.target.join(' ')),
-    }))
-}
+import { expect, sendAndWait, seriousViolations, signUp, test } from './fixtures.ts'
 
 test('the sign-in and sign-up pages have no serious accessibility problems', async ({ page }) => {
   await page.goto('/')

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import AxeBuilder from '@axe-core/playwright'
 import type { Scenario, ScenarioMatch } from '@parley/llm/testing'
 import { test as base, expect, type Locator, type Page } from '@playwright/test'
 import { readStack, type Stack } from './config.ts'
@@ -130,4 +131,16 @@ export async function sendAndWait(
   const reply = replies(page).last()
   await expect(reply).toHaveAttribute('data-status', status)
   return reply
+}
+
+/** Accessibility problems axe rates serious or critical on the page as it is now. */
+export async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      rule: violation.id,
+      impact: violation.impact,
+      targets: violation.nodes.map((node) => node.target.join(' ')),
+    }))
 }

@@ -1,4 +1,11 @@
-import { conversationList, expect, signUp, test } from './fixtures.ts'
+import {
+  conversationList,
+  expect,
+  sendAndWait,
+  seriousViolations,
+  signUp,
+  test,
+} from './fixtures.ts'
 
 test('settings change the name, default model and theme, and they stay after a reload', async ({
   page,
@@ -39,4 +46,38 @@ test('a theme picked but not saved is not kept', async ({ page, account }) => {
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
   await page.getByRole('link', { name: 'New chat' }).click()
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'system')
+})
+
+test('custom instructions and a chat’s own settings are saved and still there after a reload', async ({
+  page,
+  account,
+}) => {
+  await signUp(page, account)
+  await page.getByRole('link', { name: 'Settings' }).click()
+  await page.getByLabel('What should Parley know about you?').fill('I run a bakery.')
+  await page.getByLabel('How should Parley answer?').fill('Short answers, metric units.')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+  await page.reload()
+  await expect(page.getByLabel('What should Parley know about you?')).toHaveValue('I run a bakery.')
+  await expect(page.getByLabel('How should Parley answer?')).toHaveValue(
+    'Short answers, metric units.',
+  )
+
+  await page.getByRole('link', { name: 'New chat' }).click()
+  await sendAndWait(page, 'How long should dough rest?')
+  await page.getByRole('button', { name: 'Chat settings' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Chat settings' })
+  await dialog.getByLabel('Instructions for this chat').fill('Answer as a pastry chef.')
+  await dialog.getByLabel('Temperature').fill('0.3')
+  expect(await seriousViolations(page)).toEqual([])
+  await dialog.getByRole('button', { name: 'Save' }).click()
+  await expect(dialog).toBeHidden()
+
+  await page.reload()
+  await page.getByRole('button', { name: 'Chat settings' }).click()
+  await expect(dialog.getByLabel('Instructions for this chat')).toHaveValue(
+    'Answer as a pastry chef.',
+  )
+  await expect(dialog.getByLabel('Temperature')).toHaveValue('0.3')
 })

@@ -32,13 +32,21 @@ export {
   getConversation,
   listConversations,
   setGeneratedTitle,
+  switchBranch,
   updateConversation,
 } from './repositories/conversations.ts'
+export {
+  clearFeedback,
+  feedbackByModel,
+  type MessageFeedbackRow,
+  setFeedback,
+} from './repositories/feedback.ts'
 export {
   consumeInvitation,
   createInvitation,
   type InvitationRow,
 } from './repositories/invitations.ts'
+
 export {
   type AppendResult,
   appendMessage,
@@ -49,6 +57,7 @@ export {
   listThread,
   loadContextThread,
   type MessageRow,
+  type ThreadMessageRow,
   updateMessage,
 } from './repositories/messages.ts'
 export {

@@ -4,6 +4,7 @@ import {
   conversations,
   invitations,
   liveStreams,
+  messageFeedback,
   messages,
   modelConfigs,
   profiles,
@@ -466,6 +467,75 @@ describe('rate limit state (parley_private)', () => {
         ),
       )
     }
+  })
+})
+
+describe('message_feedback', () => {
+  async function ownedReply(user: TestUser) {
+    const conversation = await ownedConversation(user)
+    const question = await ownedMessage(user, conversation.id)
+    return as(user, async (tx) => {
+      const [row] = await tx
+        .insert(messages)
+        .values({ conversationId: conversation.id, parentId: question.id, role: 'assistant' })
+        .returning()
+      if (!row) throw new Error('no row')
+      return row
+    })
+  }
+
+  it('lets the owner vote, change and clear their vote, and admins read it', async () => {
+    const reply = await ownedReply(owner)
+    const mine = eq(messageFeedback.messageId, reply.id)
+    const [row] = await as(owner, (tx) =>
+      tx.insert(messageFeedback).values({ messageId: reply.id, vote: 'up' }).returning(),
+    )
+    expect(row?.userId).toBe(owner.id)
+    const changed = await as(owner, (tx) =>
+      tx.update(messageFeedback).set({ vote: 'down' }).where(mine).returning(),
+    )
+    expect(changed[0]?.vote).toBe('down')
+    expect(await as(admin, (tx) => tx.select().from(messageFeedback).where(mine))).toHaveLength(1)
+    expect(await as(other, (tx) => tx.select().from(messageFeedback).where(mine))).toEqual([])
+    const deleted = await as(owner, (tx) => tx.delete(messageFeedback).where(mine).returning())
+    expect(deleted).toHaveLength(1)
+  })
+
+  it('hides votes from other users, who can neither change nor delete them', async () => {
+    const reply = await ownedReply(owner)
+    const mine = eq(messageFeedback.messageId, reply.id)
+    await as(owner, (tx) => tx.insert(messageFeedback).values({ messageId: reply.id, vote: 'up' }))
+    expect(await as(other, (tx) => tx.select().from(messageFeedback))).toEqual([])
+    expect(
+      await as(other, (tx) =>
+        tx.update(messageFeedback).set({ vote: 'down' }).where(mine).returning(),
+      ),
+    ).toEqual([])
+    expect(await as(other, (tx) => tx.delete(messageFeedback).where(mine).returning())).toEqual([])
+    expect(await as(admin, (tx) => tx.delete(messageFeedback).where(mine).returning())).toEqual([])
+    const [still] = await db.asService((tx) => tx.select().from(messageFeedback).where(mine))
+    expect(still?.vote).toBe('up')
+  })
+
+  it('rejects a spoofed owner, a vote on someone else’s reply and one on a user message', async () => {
+    const reply = await ownedReply(owner)
+    await expectDenied(
+      as(other, (tx) =>
+        tx.insert(messageFeedback).values({ messageId: reply.id, userId: owner.id, vote: 'up' }),
+      ),
+    )
+    await expectDenied(
+      as(other, (tx) => tx.insert(messageFeedback).values({ messageId: reply.id, vote: 'up' })),
+    )
+    const conversation = await ownedConversation(owner)
+    const question = await ownedMessage(owner, conversation.id)
+    await expectDenied(
+      as(owner, (tx) => tx.insert(messageFeedback).values({ messageId: question.id, vote: 'up' })),
+    )
+  })
+
+  it('shows anon nothing', async () => {
+    await expectDenied(asAnon((tx) => tx.select().from(messageFeedback)))
   })
 })
 

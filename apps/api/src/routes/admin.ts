@@ -1,9 +1,10 @@
-import { createInvitation } from '@parley/db'
+import { feedbackByModel as countFeedback, createInvitation } from '@parley/db'
 import {
   claimAdminBody,
   claimedAdmin,
   createdInvitation,
   createInvitationBody,
+  feedbackByModel,
 } from '@parley/schema/contracts'
 import { type Context, Hono } from 'hono'
 import {
@@ -13,6 +14,7 @@ import {
 } from '../auth-local/invitations.ts'
 import type { AppEnv } from '../env.ts'
 import { AppError } from '../errors.ts'
+import { requireAdmin } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
 import { claimAdmin } from '../services/admin-claim.ts'
 import { docs } from './docs.ts'
@@ -61,6 +63,17 @@ export const admin = new Hono<AppEnv>()
         { id: row.id, email: row.email, token, link, expiresAt: row.expiresAt.toISOString() },
         201,
       )
+    },
+  )
+  .get(
+    '/feedback',
+    requireAdmin,
+    docs('admin', 'Satisfaction per model: up and down votes across every user (admins)', {
+      200: { description: 'OK', schema: feedbackByModel },
+    }),
+    async (c) => {
+      const items = await c.var.deps.db.withUser(c.var.claims, countFeedback)
+      return c.json({ items })
     },
   )
 

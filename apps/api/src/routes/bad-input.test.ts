@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import { inspect } from '@parley/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectEnvelope } from '../testing/expect-envelope.ts'
 import { startTestServer, type TestServer } from '../testing/test-server.ts'
 
 let server: TestServer
@@ -18,17 +19,6 @@ beforeAll(async () => {
   conversationId = ((await created.json()) as { id: string }).id
 })
 afterAll(() => server?.close())
-
-async function expectEnvelope(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status)
-  const body = (await response.json()) as {
-    error: { code: string; message: string; requestId: string }
-  }
-  expect(body.error.code).toBe(code)
-  expect(body.error.message).toBeTruthy()
-  expect(body.error.requestId).toBe(response.headers.get('x-request-id'))
-  return body
-}
 
 /** A POST with a raw body; `freshConnection` sends it on its own socket (node:http, no agent). */
 function raw(path: string, body: string, { freshConnection = false } = {}): Promise<Response> {

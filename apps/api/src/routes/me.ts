@@ -3,13 +3,14 @@ import { type Me, me as meSchema, updateProfileBody } from '@parley/schema/contr
 import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { notFound } from '../errors.ts'
+import { isAdminClaims } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
 import { docs } from './docs.ts'
 
 const toMe = (profile: ProfileRow, claims: AppEnv['Variables']['claims']) =>
   ({
     ...profile,
-    role: claims.app_metadata?.role === 'admin' ? ('admin' as const) : ('user' as const),
+    role: isAdminClaims(claims) ? ('admin' as const) : ('user' as const),
   }) satisfies Record<keyof Me, unknown>
 
 export const me = new Hono<AppEnv>()

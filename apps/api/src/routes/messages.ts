@@ -1,5 +1,6 @@
-import { getConversation, listThread } from '@parley/db'
+import { getConversation, listThread, switchBranch } from '@parley/db'
 import {
+  activeBranch,
   idParam,
   listMessagesQuery,
   messagePage,
@@ -7,6 +8,7 @@ import {
   regenerateMessageBody,
   sendMessageBody,
   sendMessageResponse,
+  switchBranchBody,
 } from '@parley/schema/contracts'
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
@@ -74,6 +76,21 @@ export const messages = new Hono<AppEnv>()
         ...c.req.valid('json'),
       })
       return respond(c, turn)
+    },
+  )
+  .put(
+    '/:id/branch',
+    docs('messages', 'Show the branch through a message, down to its newest reply', {
+      200: { description: 'The leaf the thread now ends at', schema: activeBranch },
+    }),
+    validate('param', idParam),
+    validate('json', switchBranchBody),
+    async (c) => {
+      const activeLeafId = await c.var.deps.db.withUser(c.var.claims, (tx) =>
+        switchBranch(tx, c.req.valid('param').id, c.req.valid('json').messageId),
+      )
+      if (!activeLeafId) throw notFound('message')
+      return c.json({ activeLeafId })
     },
   )
 

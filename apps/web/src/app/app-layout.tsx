@@ -6,6 +6,7 @@ import { Spinner } from '../components/ui/spinner.tsx'
 import { useMe } from '../lib/me-query.ts'
 import { applyTheme } from '../lib/theme.ts'
 import { useMediaQuery } from '../lib/use-media-query.ts'
+import { KeyboardShortcuts } from './keyboard-shortcuts.tsx'
 import { Sidebar } from './sidebar.tsx'
 
 const ChatPage = lazy(() =>
@@ -53,6 +54,7 @@ export function AppLayout() {
 
   return (
     <div className="app-shell">
+      <KeyboardShortcuts />
       <a href="#main" className="skip-link">
         Skip to the conversation
       </a>

@@ -1,10 +1,13 @@
 import type {
+  ActiveBranch,
   Conversation,
   CreateConversationBody,
   Me,
+  MessageFeedback,
   ModelList,
   messagePage,
   Page,
+  PutFeedbackBody,
   RegenerateMessageBody,
   SendMessageBody,
   StreamEvent,
@@ -20,7 +23,7 @@ import { accessToken } from './supabase.ts'
 type Query = Record<string, string | number | undefined>
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   body?: unknown
   query?: Query
   signal?: AbortSignal | undefined
@@ -145,6 +148,12 @@ export const api = {
     remove: async (id: string) => {
       await send(`/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' })
     },
+    /** Shows the branch through `messageId`, down to its newest reply. */
+    switchBranch: (id: string, messageId: string) =>
+      json<ActiveBranch>(`/conversations/${encodeURIComponent(id)}/branch`, {
+        method: 'PUT',
+        body: { messageId },
+      }),
   },
   messages: {
     list: (
@@ -171,5 +180,16 @@ export const api = {
         body,
         signal,
       ),
+  },
+  feedback: {
+    /** Sets or changes the vote on a reply. */
+    put: (messageId: string, body: PutFeedbackBody) =>
+      json<MessageFeedback>(`/messages/${encodeURIComponent(messageId)}/feedback`, {
+        method: 'PUT',
+        body,
+      }),
+    remove: async (messageId: string) => {
+      await send(`/messages/${encodeURIComponent(messageId)}/feedback`, { method: 'DELETE' })
+    },
   },
 }

@@ -139,3 +139,38 @@ export async function setGeneratedTitle(
     .returning()
   return row ?? null
 }
+
+/**
+ * Shows the branch through `messageId`: the conversation's active leaf becomes the newest message
+ * under it (itself when it has no replies). Returns that leaf, or null when the conversation or
+ * the message is not the caller's.
+ */
+export async function switchBranch(
+  tx: Tx,
+  conversationId: string,
+  messageId: string,
+): Promise<string | null> {
+  const id = parseInput(uuid, conversationId)
+  const from = parseInput(uuid, messageId)
+  const [row] = await tx
+    .update(conversations)
+    .set({
+      activeLeafId: sql`(
+        with recursive branch (id, seq) as (
+          select m.id, m.seq from public.messages m
+          where m.id = ${from}::uuid and m.conversation_id = ${id}::uuid
+          union all
+          select m.id, m.seq from public.messages m join branch b on m.parent_id = b.id
+        )
+        select id from branch order by seq desc limit 1
+      )`,
+    })
+    .where(
+      and(
+        eq(conversations.id, id),
+        sql`exists (select 1 from public.messages m where m.id = ${from}::uuid and m.conversation_id = ${id}::uuid)`,
+      ),
+    )
+    .returning({ activeLeafId: conversations.activeLeafId })
+  return row?.activeLeafId ?? null
+}

@@ -5,17 +5,23 @@ import {
   messageUpdate,
   type NewMessage,
   newMessage,
+  type OwnFeedback,
   type Page,
   uuid,
 } from '@parley/schema/contracts'
-import { messages } from '@parley/schema/tables'
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import { conversations, messageFeedback, messages } from '@parley/schema/tables'
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { DbError, parseInput } from '../errors.ts'
 
 export type MessageRow = typeof messages.$inferSelect
+/**
+ * A message as the thread shows it: with the caller's vote when it is a reply they rated, and
+ * the ids of its siblings (itself included, oldest first) for moving between branches.
+ */
+export type ThreadMessageRow = MessageRow & { feedback: OwnFeedback | null; siblingIds: string[] }
 
 export interface AppendResult {
   message: MessageRow
@@ -68,6 +74,47 @@ export async function getLatestMessage(tx: Tx, conversationId: string): Promise<
 }
 
 /**
+ * Where the shown thread ends: the conversation's active leaf, or its newest message when it has
+ * none (older conversations, or a leaf that was deleted).
+ */
+async function threadEnd(tx: Tx, conversationId: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ id: conversations.activeLeafId })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId))
+  return row?.id ?? (await getLatestMessage(tx, conversationId))?.id ?? null
+}
+
+/** The ids of every child of each parent in `parentIds` (null: the first messages), oldest first. */
+async function childrenOf(
+  tx: Tx,
+  conversationId: string,
+  parentIds: (string | null)[],
+): Promise<Map<string | null, string[]>> {
+  const ids = parentIds.filter((id): id is string => id !== null)
+  const rows = await tx
+    .select({ id: messages.id, parentId: messages.parentId })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        or(
+          ids.length > 0 ? inArray(messages.parentId, ids) : sql`false`,
+          parentIds.includes(null) ? isNull(messages.parentId) : sql`false`,
+        ),
+      ),
+    )
+    .orderBy(asc(messages.seq))
+  const children = new Map<string | null, string[]>()
+  for (const row of rows) {
+    const list = children.get(row.parentId) ?? []
+    list.push(row.id)
+    children.set(row.parentId, list)
+  }
+  return children
+}
+
+/**
  * Ids on the path from `fromId` towards the root, at most `maxMessages` of them, stopping once
  * the tokens collected reach `maxTokens` (the message that crosses the limit is included).
  */
@@ -90,22 +137,29 @@ function threadIds(conversationId: string, fromId: string, maxMessages: number, 
 const threadCursor = z.tuple([z.uuid()])
 
 /**
- * One page of the conversation's active thread (the path that ends at its newest message),
- * oldest first. A regenerated reply replaces its sibling here; both stay stored.
+ * One page of the conversation's shown thread (the path that ends at its active leaf, or at its
+ * newest message), oldest first. Edits and regenerations are siblings: all stay stored, and each
+ * message lists its siblings' ids.
  */
 export async function listThread(
   tx: Tx,
   conversationId: string,
   query: ListMessagesQuery = {},
-): Promise<Page<MessageRow>> {
+): Promise<Page<ThreadMessageRow>> {
   const id = parseInput(uuid, conversationId)
   const { limit, before } = parseInput(listMessagesQuery, query)
-  const from = before ? decodeCursor(before, threadCursor)[0] : (await getLatestMessage(tx, id))?.id
+  const from = before ? decodeCursor(before, threadCursor)[0] : await threadEnd(tx, id)
   if (!from) return { items: [], nextCursor: null }
 
   const rows = await tx
-    .select()
+    .select({
+      ...getTableColumns(messages),
+      vote: messageFeedback.vote,
+      reasons: messageFeedback.reasons,
+      comment: messageFeedback.comment,
+    })
     .from(messages)
+    .leftJoin(messageFeedback, eq(messageFeedback.messageId, messages.id))
     .where(
       and(
         eq(messages.conversationId, id),
@@ -113,7 +167,17 @@ export async function listThread(
       ),
     )
     .orderBy(desc(messages.seq))
-  const page = rows.slice(0, limit).reverse()
+  const shown = rows.slice(0, limit).reverse()
+  const siblings = await childrenOf(
+    tx,
+    id,
+    shown.map((row) => row.parentId),
+  )
+  const page = shown.map(({ vote, reasons, comment, ...message }) => ({
+    ...message,
+    feedback: vote ? { vote, reasons: reasons ?? [], comment } : null,
+    siblingIds: siblings.get(message.parentId) ?? [message.id],
+  }))
   const older = rows[limit]
   return { items: page, nextCursor: older ? encodeCursor([older.id]) : null }
 }

@@ -30,7 +30,8 @@ export const beginTurnInput = z.discriminatedUnion('kind', [
     conversationId: uuid,
     /** The client's id for the user message: sending it again never stores a second one. */
     id: uuid.optional(),
-    parentId: uuid.optional(),
+    /** Absent: the end of the shown thread. Null: a new first message (an edit of the first). */
+    parentId: uuid.nullable().optional(),
     content: z.string().max(maxStoredMessageChars),
     tokenCount: z.number().int().min(0),
     ...modelChoice,
@@ -52,6 +53,9 @@ export interface TurnProfile {
   displayName: string | null
   defaultModel: string | null
   email: string | null
+  /** Custom instructions: what the model should know about the user, and how to answer. */
+  aboutMe: string | null
+  replyStyle: string | null
 }
 
 export type BeginTurnResult =
@@ -105,7 +109,13 @@ export async function beginTurn(tx: Tx, input: BeginTurnInput): Promise<BeginTur
   return {
     status: 'new',
     conversation: rowFromJson(conversations, result.conversation),
-    profile: result.profile ?? { displayName: null, defaultModel: null, email: null },
+    profile: result.profile ?? {
+      displayName: null,
+      defaultModel: null,
+      email: null,
+      aboutMe: null,
+      replyStyle: null,
+    },
     userMessage: rowFromJson(messages, result.userMessage),
     assistantMessage: rowFromJson(messages, result.assistantMessage),
     history: (result.history ?? []).map((m) => ({

@@ -1,11 +1,13 @@
 import type { z } from 'zod'
 import { chatSystem } from '../../prompts/chat-system.ts'
 import { conversationTitle } from '../../prompts/conversation-title.ts'
+import { customInstructions } from '../../prompts/custom-instructions.ts'
 import type { PromptTemplate } from './define-prompt.ts'
 
 /** Every template Parley ships, by name. */
 export const prompts = {
   'chat.system': chatSystem,
+  'chat.custom-instructions': customInstructions,
   'conversation.title': conversationTitle,
 } as const satisfies Record<string, PromptTemplate>
 

@@ -239,13 +239,25 @@ describe('request shapes', () => {
 describe('demo provider', () => {
   const instant = createDemoProvider({ tokensPerSecond: 0, firstTokenDelayMs: 0 })
 
+  const firstRequest = (): ChatRequest => ({
+    ...ownRequest(),
+    messages: [{ role: 'user', content: mine() }],
+  })
+
   it('says plainly that no provider is configured and how to configure one', async () => {
-    const streamed = await collect(instant.stream(ownRequest(), new AbortController().signal))
+    const streamed = await collect(instant.stream(firstRequest(), new AbortController().signal))
     expect(streamed.text).toMatch(/No model provider is configured/)
     expect(streamed.text).toMatch(/OPENAI_API_KEY/)
     expect(streamed.text).toMatch(/ANTHROPIC_API_KEY/)
     expect(streamed.text).toContain(mine())
     expect(streamed.finish).toBe('stop')
+  })
+
+  it('gives the setup hint in the first reply of a conversation only', async () => {
+    const later = await collect(instant.stream(ownRequest(), new AbortController().signal))
+    expect(later.text).not.toMatch(/OPENAI_API_KEY/)
+    expect(later.text).toMatch(/Demo model/)
+    expect(later.text).toContain(mine())
   })
 
   it('is deterministic and streams the same reply it returns buffered', async () => {

@@ -27,6 +27,7 @@ describe('contracts', () => {
       outputTokens: 0,
       costMicroUsd: 0,
       lastMessageAt: now,
+      activeLeafId: null,
       createdAt: now,
       updatedAt: now,
     }

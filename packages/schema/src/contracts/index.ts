@@ -1,4 +1,10 @@
-export { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
+export {
+  maxCustomInstructionChars,
+  maxFeedbackCommentChars,
+  maxFeedbackReasons,
+  maxStoredMessageChars,
+  maxUserMessageChars,
+} from '../limits.ts'
 export {
   type ClaimAdminBody,
   type ClaimedAdmin,
@@ -50,8 +56,24 @@ export {
   type UpdateConversationBody,
   updateConversationBody,
 } from './conversations.ts'
+export {
+  type FeedbackByModel,
+  type FeedbackReason,
+  type FeedbackVote,
+  feedbackByModel,
+  feedbackReasons,
+  feedbackVotes,
+  type MessageFeedback,
+  messageFeedback,
+  type OwnFeedback,
+  ownFeedback,
+  type PutFeedbackBody,
+  putFeedbackBody,
+} from './feedback.ts'
 export { type Health, health, type Readiness, readiness } from './health.ts'
 export {
+  type ActiveBranch,
+  activeBranch,
   type ListMessagesQuery,
   listMessagesQuery,
   type Message,
@@ -69,8 +91,10 @@ export {
   regenerateMessageBody,
   type SendMessageBody,
   type SendMessageResponse,
+  type SwitchBranchBody,
   sendMessageBody,
   sendMessageResponse,
+  switchBranchBody,
 } from './messages.ts'
 export {
   type ModelConfig,

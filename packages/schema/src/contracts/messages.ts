@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
 import { messageRoles, messageStatuses, messages } from '../tables/messages.ts'
 import { cursor, isoDateTime, modelId, pageLimit, uuid } from './common.ts'
+import { ownFeedback } from './feedback.ts'
 
 export const messageError = z.object({ code: z.string(), message: z.string() })
 
@@ -11,6 +12,14 @@ export const message = createSelectSchema(messages, {
   metadata: z.record(z.string(), z.unknown()),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+}).extend({
+  /** The caller's vote on a reply; only thread listings carry it. */
+  feedback: ownFeedback.nullable().optional(),
+  /**
+   * Ids of this message and its siblings (edits of a user message, regenerations of a reply),
+   * oldest first; only thread listings carry it.
+   */
+  siblingIds: z.array(uuid).optional(),
 })
 export type Message = z.infer<typeof message>
 export type MessageRole = (typeof messageRoles)[number]
@@ -37,8 +46,11 @@ export const sendMessageBody = z.strictObject({
     .max(maxUserMessageChars)
     .refine((text) => text.trim().length > 0, 'must not be empty'),
   model: modelId.optional(),
-  /** Reply to (or regenerate from) this message instead of the newest one. */
-  parentId: uuid.optional(),
+  /**
+   * Reply to this message instead of the end of the shown thread: editing a message sends the new
+   * version under the old one's parent. Null starts a new first message (an edit of the first).
+   */
+  parentId: uuid.nullable().optional(),
 })
 export type SendMessageBody = z.infer<typeof sendMessageBody>
 
@@ -54,6 +66,13 @@ export const regenerateMessageBody = z.strictObject({
 export type RegenerateMessageBody = z.infer<typeof regenerateMessageBody>
 
 export const messageParams = z.strictObject({ id: uuid, messageId: uuid })
+
+/** `PUT /conversations/:id/branch`: show the branch through `messageId`, down to its newest leaf. */
+export const switchBranchBody = z.strictObject({ messageId: uuid })
+export type SwitchBranchBody = z.infer<typeof switchBranchBody>
+
+export const activeBranch = z.object({ activeLeafId: uuid })
+export type ActiveBranch = z.infer<typeof activeBranch>
 
 /** `POST /conversations/:id/messages` without `Accept: text/event-stream`. */
 export const sendMessageResponse = z.object({ userMessage: message, assistantMessage: message })

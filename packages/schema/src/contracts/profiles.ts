@@ -1,7 +1,15 @@
 import { createSelectSchema } from 'drizzle-zod'
 import { z } from 'zod'
+import { maxCustomInstructionChars } from '../limits.ts'
 import { profiles, themes } from '../tables/profiles.ts'
 import { isoDateTime, modelId } from './common.ts'
+
+/** Blank clears an instruction. */
+const instruction = z
+  .string()
+  .max(maxCustomInstructionChars)
+  .transform((text) => text.trim() || null)
+  .nullable()
 
 export const profile = createSelectSchema(profiles, {
   settings: z.record(z.string(), z.unknown()),
@@ -19,6 +27,8 @@ export const updateProfileBody = z
     displayName: z.string().trim().min(1).max(100).nullable(),
     defaultModel: modelId.nullable(),
     theme: z.enum(themes),
+    aboutMe: instruction,
+    replyStyle: instruction,
     settings: z
       .record(z.string().max(100), z.unknown())
       .refine((value) => JSON.stringify(value).length <= 10_000, 'must be under 10 kB as JSON'),

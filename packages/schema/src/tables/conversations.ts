@@ -39,6 +39,11 @@ export const conversations = pgTable(
     costMicroUsd: bigint('cost_micro_usd', { mode: 'number' }).notNull().default(0),
     /** Sort key of the conversation list: bumped when a message is added, not on rename. */
     lastMessageAt: timestampMs('last_message_at').notNull().defaultNow(),
+    /**
+     * The leaf the shown thread ends at (null: the newest message). The migration declares it as
+     * referencing messages(id) on delete set null; here that would make the tables import each other.
+     */
+    activeLeafId: uuid('active_leaf_id'),
     ...timestamps,
   },
   (t) => [

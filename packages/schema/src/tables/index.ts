@@ -1,6 +1,13 @@
 export { budgetPeriods, budgetReservations, budgets } from './budgets.ts'
 export { conversations, visibilities } from './conversations.ts'
 export { invitations } from './invitations.ts'
+export {
+  type FeedbackReason,
+  type FeedbackVote,
+  feedbackReasons,
+  feedbackVotes,
+  messageFeedback,
+} from './message-feedback.ts'
 export { type MessageError, messageRoles, messageStatuses, messages } from './messages.ts'
 export { type ModelCapabilities, modelConfigs } from './model-configs.ts'
 export { profiles, type Theme, themes } from './profiles.ts'

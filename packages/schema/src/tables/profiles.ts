@@ -17,11 +17,17 @@ export const profiles = pgTable(
     displayName: text('display_name'),
     defaultModel: text('default_model'),
     theme: text('theme', { enum: themes }).notNull().default('system'),
+    /** Custom instructions: what the model should know about the user. */
+    aboutMe: text('about_me'),
+    /** Custom instructions: how the model should answer. */
+    replyStyle: text('reply_style'),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
   },
   (t) => [
     check('profiles_display_name_length', sql`char_length(${t.displayName}) <= 100`),
+    check('profiles_about_me_length', sql`char_length(${t.aboutMe}) <= 1500`),
+    check('profiles_reply_style_length', sql`char_length(${t.replyStyle}) <= 1500`),
     check('profiles_theme_valid', sql`${t.theme} in ('system', 'light', 'dark')`),
     pgPolicy('profiles_select_own', {
       for: 'select',

@@ -65,6 +65,16 @@ function systemPrompt(
   })
   const custom = turn.conversation.systemPrompt?.trim()
   const parts = [rendered.text]
+  const { aboutMe, replyStyle } = turn.profile
+  if (aboutMe || replyStyle) {
+    const notGiven = 'Nothing given.'
+    parts.push(
+      renderPrompt('chat.custom-instructions', {
+        aboutUser: aboutMe || notGiven,
+        replyStyle: replyStyle || notGiven,
+      }).text,
+    )
+  }
   if (custom) parts.push(`Instructions for this conversation, from the user:\n${custom}`)
   if (passages.length > 0) {
     const numbered = passages.map((passage, i) => `[${i + 1}] ${passage.text}`).join('\n\n')

@@ -29,7 +29,7 @@ export async function prepareTurn(
           kind: 'send',
           conversationId: request.conversationId,
           ...(request.id ? { id: request.id } : {}),
-          ...(request.parentId ? { parentId: request.parentId } : {}),
+          ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
           content: request.content,
           tokenCount: countEncodedTokens(request.content),
           ...choice,

@@ -106,7 +106,13 @@ describe('buildTurnRequest', () => {
   const turn = (overrides: Partial<PreparedTurn['conversation']> = {}) =>
     ({
       conversation: { systemPrompt: null, temperature: null, ...overrides },
-      profile: { displayName: 'Ada', defaultModel: null, email: 'ada@example.test' },
+      profile: {
+        displayName: 'Ada',
+        defaultModel: null,
+        email: 'ada@example.test',
+        aboutMe: null,
+        replyStyle: null,
+      },
       userMessage: { role: 'user', content: 'hi', tokenCount: 1 },
       history: [
         { role: 'user', content: 'earlier', tokenCount: 1 },

@@ -17,7 +17,8 @@ export type TurnRequest =
       id?: string | undefined
       content: string
       model?: string | undefined
-      parentId?: string | undefined
+      /** Absent: the end of the shown thread; null: a new first message. */
+      parentId?: string | null | undefined
     }
   | {
       kind: 'regenerate'

@@ -17,6 +17,11 @@ const paths = {
   image: 'M4 5h16v14H4zM4 15l4-4 5 5M14 14l2-2 4 4M15 9h.01',
   chat: 'M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z',
   back: 'M15 18l-6-6 6-6',
+  forward: 'M9 18l6-6-6-6',
+  thumbUp:
+    'M7 11v10H4V11zM7 11l4-8a2.5 2.5 0 0 1 3 3l-1 4h5.5a2 2 0 0 1 2 2.3l-1.3 7a2 2 0 0 1-2 1.7H7',
+  thumbDown:
+    'M17 13V3h3v10zM17 13l-4 8a2.5 2.5 0 0 1-3-3l1-4H5.5a2 2 0 0 1-2-2.3l1.3-7a2 2 0 0 1 2-1.7H17',
 } as const
 
 export type IconName = keyof typeof paths

@@ -20,7 +20,10 @@ const defaultSetupHint =
 
 const tokenizer = { tokenizer: { encoding: 'o200k_base', factor: 1 } } as const
 
-/** The demo reply: deterministic for a given last user message. */
+/**
+ * The demo reply: deterministic for a given last user message. The first reply of a conversation
+ * explains the demo and how to configure a real provider; later ones do not repeat it.
+ */
 export function demoReply(
   request: Pick<ChatRequest, 'messages'>,
   setupHint = defaultSetupHint,
@@ -28,9 +31,14 @@ export function demoReply(
   const lastUser =
     request.messages.findLast((message) => message.role === 'user')?.content.trim() ?? ''
   const quoted = lastUser.length > 200 ? `${lastUser.slice(0, 200)}...` : lastUser
+  const explained = request.messages.some((message) => message.role === 'assistant')
   return [
-    'This is the Parley demo model. No model provider is configured, so this reply comes from a built-in offline responder, not a language model.',
-    setupHint,
+    ...(explained
+      ? ['Demo model (no provider configured).']
+      : [
+          'This is the Parley demo model. No model provider is configured, so this reply comes from a built-in offline responder, not a language model.',
+          setupHint,
+        ]),
     quoted ? `You wrote: "${quoted}"` : '',
   ]
     .filter(Boolean)

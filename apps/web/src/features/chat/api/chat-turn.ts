@@ -13,7 +13,8 @@ import {
   setTurn,
   useStreamStore,
 } from '../stores/stream-store.ts'
-import { findMessage, removeMessage, upsertMessages } from './message-cache.ts'
+import { reloadThread } from './get-messages.ts'
+import { cutThreadAt, removeMessage, restoreThread, upsertMessages } from './message-cache.ts'
 
 /** The reply being streamed in each conversation, so Stop can abort it. */
 const controllers = new Map<string, AbortController>()
@@ -58,6 +59,7 @@ async function runTurn(
   conversationId: string,
   kind: LiveTurn['kind'],
   events: AsyncGenerator<StreamEvent>,
+  onStarted?: () => void,
 ): Promise<void> {
   let assistant: Message | null = null
   let finished = false
@@ -67,6 +69,7 @@ async function runTurn(
         assistant = event.data.assistantMessage
         upsertMessages(queryClient, conversationId, [event.data.userMessage, assistant])
         setTurn(conversationId, { kind, phase: 'streaming', assistantMessageId: assistant.id })
+        onStarted?.()
       } else if (event.event === 'delta' && assistant) {
         appendLiveText(assistant.id, event.data.text)
       } else if (event.event === 'done') {
@@ -149,36 +152,60 @@ function endTurn(conversationId: string, controller: AbortController) {
   setTurn(conversationId, null)
 }
 
+/** Reads the thread again once a new branch is written, so every version shows its siblings. */
+const showNewBranch = (conversationId: string) =>
+  reloadThread(queryClient, conversationId).catch(() => undefined)
+
+/** The first message of a new chat: the page waits for it to start before showing the chat. */
+export interface FirstMessage {
+  onStarted: () => void
+  /** The server refused it (say 429) before storing anything; the page keeps the text. */
+  onRefused: (message: string) => void
+}
+
 /**
  * Sends a user message and streams the reply. `messageId` is reused when retrying, so the
- * server stores the message once however often it is sent.
+ * server stores the message once however often it is sent. An edit passes the edited message's
+ * parent (null for the first message) and `replaces`, the message it stands in for.
  */
 export async function sendMessage(input: {
   conversationId: string
   content: string
   messageId?: string
+  parentId?: string | null | undefined
+  replaces?: string
+  first?: FirstMessage
 }): Promise<void> {
-  const { conversationId, content } = input
+  const { conversationId, content, parentId, replaces, first } = input
   const messageId = input.messageId ?? crypto.randomUUID()
   await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
   const controller = beginTurn(conversationId, 'send')
+  const previous = replaces ? cutThreadAt(queryClient, conversationId, replaces) : undefined
   upsertMessages(queryClient, conversationId, [
     optimisticUserMessage(conversationId, messageId, content),
   ])
+  const body = { id: messageId, content, ...(parentId !== undefined ? { parentId } : {}) }
   try {
     await runTurn(
       conversationId,
       'send',
-      api.messages.send(conversationId, { id: messageId, content }, controller.signal),
+      api.messages.send(conversationId, body, controller.signal),
+      first?.onStarted,
     )
+    if (parentId !== undefined) await showNewBranch(conversationId)
   } catch (error) {
     // The server never started the reply: take the message back into the composer.
     removeMessage(queryClient, conversationId, messageId)
-    if (!getDraft(conversationId)) setDraft(conversationId, content)
+    restoreThread(queryClient, conversationId, previous)
+    if (first) {
+      if (!isAbort(error)) first.onRefused(describeError(error))
+      return
+    }
+    if (!replaces && !getDraft(conversationId)) setDraft(conversationId, content)
     if (!isAbort(error)) {
       setFailure(conversationId, {
         message: describeError(error),
-        retry: { kind: 'send', messageId, content },
+        retry: { kind: 'send', messageId, content, parentId },
       })
     }
     void queryClient.invalidateQueries({ queryKey: queryKeys.messages(conversationId) })
@@ -187,16 +214,15 @@ export async function sendMessage(input: {
   }
 }
 
-/** Replaces an assistant reply (the last one, or one that failed) with a new one. */
+/** Writes a new version of any reply; the thread then follows the new version. */
 export async function regenerateReply(input: {
   conversationId: string
   assistantMessageId: string
 }): Promise<void> {
   const { conversationId, assistantMessageId } = input
   await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
-  const previous = findMessage(queryClient, conversationId, assistantMessageId)
   const controller = beginTurn(conversationId, 'regenerate')
-  removeMessage(queryClient, conversationId, assistantMessageId)
+  const previous = cutThreadAt(queryClient, conversationId, assistantMessageId)
   try {
     await runTurn(
       conversationId,
@@ -208,8 +234,9 @@ export async function regenerateReply(input: {
         controller.signal,
       ),
     )
+    await showNewBranch(conversationId)
   } catch (error) {
-    if (previous) upsertMessages(queryClient, conversationId, [previous])
+    restoreThread(queryClient, conversationId, previous)
     if (!isAbort(error)) {
       setFailure(conversationId, {
         message: describeError(error),

@@ -1,7 +1,10 @@
 import type { CreateConversationBody } from '@parley/schema/contracts'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { type QueryClient, useMutation, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../../lib/api-client.ts'
-import { prependConversation } from '../../../lib/conversation-list-cache.ts'
+import {
+  prependConversation,
+  removeConversationFromList,
+} from '../../../lib/conversation-list-cache.ts'
 import { queryKeys } from '../../../lib/query-keys.ts'
 import type { MessagePages } from './message-cache.ts'
 
@@ -19,4 +22,12 @@ export function useCreateConversation() {
       prependConversation(client, conversation)
     },
   })
+}
+
+/** Deletes a conversation whose first message was refused, so no empty chat is left listed. */
+export function discardConversation(client: QueryClient, conversationId: string) {
+  removeConversationFromList(client, conversationId)
+  client.removeQueries({ queryKey: queryKeys.conversation(conversationId) })
+  client.removeQueries({ queryKey: queryKeys.messages(conversationId) })
+  void api.conversations.remove(conversationId).catch(() => undefined)
 }

@@ -2,7 +2,14 @@ import { QueryClient } from '@tanstack/react-query'
 import { describe, expect, it } from 'vitest'
 import { queryKeys } from '../../../lib/query-keys.ts'
 import { messageFixture } from '../message-fixture.ts'
-import { flattenPages, type MessagePages, removeMessage, upsertMessages } from './message-cache.ts'
+import {
+  cutThreadAt,
+  flattenPages,
+  type MessagePages,
+  removeMessage,
+  restoreThread,
+  upsertMessages,
+} from './message-cache.ts'
 
 const conversationId = 'c1'
 const contents = (client: QueryClient) =>
@@ -35,5 +42,22 @@ describe('the message cache', () => {
     expect(contents(client)).toEqual(['question', 'answer'])
     removeMessage(client, conversationId, reply.id)
     expect(contents(client)).toEqual(['question'])
+  })
+
+  it('cuts the thread where a new branch starts, across pages, and can put it back', () => {
+    const client = new QueryClient()
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((content) => messageFixture({ content }))
+    if (!a || !b || !c || !d) throw new Error('fixtures')
+    client.setQueryData<MessagePages>(queryKeys.messages(conversationId), {
+      pages: [
+        { items: [c, d], nextCursor: 'older' },
+        { items: [a, b], nextCursor: null },
+      ],
+      pageParams: [undefined, 'older'],
+    })
+    const before = cutThreadAt(client, conversationId, b.id)
+    expect(contents(client)).toEqual(['a'])
+    restoreThread(client, conversationId, before)
+    expect(contents(client)).toEqual(['a', 'b', 'c', 'd'])
   })
 })

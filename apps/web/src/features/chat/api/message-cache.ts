@@ -46,6 +46,32 @@ export function upsertMessages(client: QueryClient, conversationId: string, mess
   })
 }
 
+/** Changes one message in place, wherever its page is; a message not loaded is left alone. */
+export function patchMessage(
+  client: QueryClient,
+  conversationId: string,
+  messageId: string,
+  patch: Partial<Message>,
+) {
+  client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) =>
+            page.items.some((item) => item.id === messageId)
+              ? {
+                  ...page,
+                  items: page.items.map((item) =>
+                    item.id === messageId ? { ...item, ...patch } : item,
+                  ),
+                }
+              : page,
+          ),
+        }
+      : data,
+  )
+}
+
 export function removeMessage(client: QueryClient, conversationId: string, messageId: string) {
   client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (data) =>
     data
@@ -68,4 +94,46 @@ export function findMessage(
 ): Message | undefined {
   const data = client.getQueryData<MessagePages>(queryKeys.messages(conversationId))
   return flattenPages(data).find((message) => message.id === messageId)
+}
+
+/**
+ * Cuts the cached thread just before `messageId`: an edit or a regeneration there starts a new
+ * branch, and what followed belongs to the old one. Returns the thread as it was, to put back.
+ */
+export function cutThreadAt(
+  client: QueryClient,
+  conversationId: string,
+  messageId: string,
+): MessagePages | undefined {
+  const key = queryKeys.messages(conversationId)
+  const previous = client.getQueryData<MessagePages>(key)
+  const thread = flattenPages(previous)
+  const at = thread.findIndex((message) => message.id === messageId)
+  if (!previous || at === -1) return previous
+  const dropped = new Set(thread.slice(at).map((message) => message.id))
+  client.setQueryData<MessagePages>(key, {
+    ...previous,
+    pages: previous.pages.map((page) => ({
+      ...page,
+      items: page.items.filter((item) => !dropped.has(item.id)),
+    })),
+  })
+  return previous
+}
+
+/** Puts back a thread `cutThreadAt` returned. */
+export function restoreThread(
+  client: QueryClient,
+  conversationId: string,
+  previous: MessagePages | undefined,
+) {
+  if (previous) client.setQueryData(queryKeys.messages(conversationId), previous)
+}
+
+/** Replaces the cached thread with its newest page, as the server shows it now. */
+export function replaceThread(client: QueryClient, conversationId: string, page: MessagePage) {
+  client.setQueryData<MessagePages>(queryKeys.messages(conversationId), {
+    pages: [page],
+    pageParams: [undefined],
+  })
 }

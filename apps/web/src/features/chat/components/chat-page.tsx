@@ -1,4 +1,5 @@
-import { type ReactNode, useCallback, useMemo, useState } from 'react'
+import type { Message } from '@parley/schema/contracts'
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react'
 import { Link } from 'wouter'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
@@ -8,12 +9,17 @@ import { regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
 import { useConversation } from '../api/get-conversation.ts'
 import { useMessages } from '../api/get-messages.ts'
 import { flattenPages } from '../api/message-cache.ts'
+import { useSetFeedback } from '../api/set-feedback.ts'
+import { useSwitchBranch } from '../api/switch-branch.ts'
 import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
+import { startEditing } from '../stores/edit-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
 import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
+import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
+import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
 import './chat.css'
@@ -37,8 +43,26 @@ function ConversationMissing({ menuButton }: { menuButton?: ReactNode }) {
   )
 }
 
-/** One conversation: its thread, the composer, and the model answering it. */
+const conversationIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * One conversation: its thread, the composer, and the model answering it. An address that cannot
+ * name a conversation is simply not found; nothing is asked of the server.
+ */
 export function ChatPage({
+  conversationId,
+  menuButton,
+}: {
+  conversationId: string
+  menuButton?: ReactNode
+}) {
+  if (!conversationIdPattern.test(conversationId)) {
+    return <ConversationMissing menuButton={menuButton} />
+  }
+  return <ConversationChat conversationId={conversationId} menuButton={menuButton} />
+}
+
+function ConversationChat({
   conversationId,
   menuButton,
 }: {
@@ -53,6 +77,24 @@ export function ChatPage({
   const failure = useTurnFailure(conversationId)
   const updateModel = useUpdateConversationModel(conversationId)
   const [followKey, setFollowKey] = useState(0)
+  const { mutate: changeFeedback } = useSetFeedback(conversationId)
+  const feedback = useCallback<FeedbackHandler>(
+    (messageId, next) => changeFeedback({ messageId, next }),
+    [changeFeedback],
+  )
+  const { mutate: switchBranch } = useSwitchBranch(conversationId)
+  const edit = useCallback(
+    (message: Message, content: string) => {
+      setFollowKey((key) => key + 1)
+      void sendMessage({
+        conversationId,
+        content,
+        parentId: message.parentId,
+        replaces: message.id,
+      })
+    },
+    [conversationId],
+  )
 
   const thread = useMemo(() => flattenPages(messages.data), [messages.data])
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages
@@ -65,6 +107,22 @@ export function ChatPage({
     [conversationId],
   )
 
+  const busy = turn !== undefined
+  // Esc stops the reply being written (dialogs and editors handle their own Esc first).
+  useEffect(() => {
+    if (!busy) return
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return
+      if (!document.querySelector('dialog[open]')) stopReply(conversationId)
+    }
+    document.addEventListener('keydown', onKeyDown)
+    return () => document.removeEventListener('keydown', onKeyDown)
+  }, [busy, conversationId])
+  const editLast = () => {
+    const last = thread.findLast((message) => message.role === 'user')
+    if (last) startEditing(last.id)
+  }
+
   const send = (content: string) => {
     setFollowKey((key) => key + 1)
     void sendMessage({ conversationId, content })
@@ -74,9 +132,9 @@ export function ChatPage({
     if (!failure) return
     setFollowKey((key) => key + 1)
     if (failure.retry.kind === 'send') {
-      const { messageId, content } = failure.retry
+      const { messageId, content, parentId } = failure.retry
       if (getDraft(conversationId) === content) setDraft(conversationId, '')
-      void sendMessage({ conversationId, content, messageId })
+      void sendMessage({ conversationId, content, messageId, parentId })
     } else {
       void regenerateReply({ conversationId, assistantMessageId: failure.retry.assistantMessageId })
     }
@@ -102,6 +160,7 @@ export function ChatPage({
             disabled={!conversation.data}
           />
         )}
+        <ConversationSettings conversation={conversation.data} />
       </ChatHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (
@@ -131,6 +190,9 @@ export function ChatPage({
           loadingOlder={isFetchingNextPage}
           onLoadOlder={loadOlder}
           onRegenerate={regenerate}
+          onFeedback={feedback}
+          onEdit={edit}
+          onSwitchBranch={switchBranch}
           followKey={followKey}
         />
       )}
@@ -144,8 +206,9 @@ export function ChatPage({
         )}
         <Composer
           draftKey={conversationId}
-          busy={turn !== undefined}
+          busy={busy}
           onSend={send}
+          onEditLast={editLast}
           onStop={() => stopReply(conversationId)}
           autoFocus
         />

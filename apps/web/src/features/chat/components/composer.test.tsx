@@ -74,4 +74,15 @@ describe('Composer', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Send' }))
     expect(box).toHaveFocus()
   })
+
+  it('edits the last message on Up in an empty box, and moves the caret otherwise', async () => {
+    const onEditLast = vi.fn()
+    render(<Composer draftKey="a" busy={false} onSend={vi.fn()} onEditLast={onEditLast} />)
+    const box = screen.getByRole('textbox', { name: 'Message' })
+    await userEvent.type(box, 'draft{ArrowUp}')
+    expect(onEditLast).not.toHaveBeenCalled()
+    await userEvent.clear(box)
+    await userEvent.keyboard('{ArrowUp}')
+    expect(onEditLast).toHaveBeenCalledOnce()
+  })
 })

@@ -12,10 +12,19 @@ interface ComposerProps {
   onStop?: () => void
   /** Focus the text box when the composer appears (not on touch screens). */
   autoFocus?: boolean
+  /** Up-arrow in the empty box: edit the last message sent. */
+  onEditLast?: () => void
 }
 
 /** Where the user writes: Enter sends, Shift+Enter starts a new line; drafts are kept per chat. */
-export function Composer({ draftKey, busy, onSend, onStop, autoFocus = false }: ComposerProps) {
+export function Composer({
+  draftKey,
+  busy,
+  onSend,
+  onStop,
+  autoFocus = false,
+  onEditLast,
+}: ComposerProps) {
   const text = useDraft(draftKey)
   const input = useRef<HTMLTextAreaElement>(null)
   const id = useId()
@@ -36,6 +45,11 @@ export function Composer({ draftKey, busy, onSend, onStop, autoFocus = false }: 
   }
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'ArrowUp' && text === '' && onEditLast && !busy) {
+      event.preventDefault()
+      onEditLast()
+      return
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return
     event.preventDefault()
     send()

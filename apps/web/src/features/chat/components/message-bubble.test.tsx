@@ -12,13 +12,13 @@ describe('MessageBubble', () => {
 
   it('shows the typing dots until the first words of a reply arrive', () => {
     const reply = messageFixture({ status: 'streaming' })
-    render(<MessageBubble message={reply} isLatestReply busy onRegenerate={vi.fn()} />)
+    render(<MessageBubble message={reply} busy onRegenerate={vi.fn()} />)
     expect(screen.getByText('Parley is writing')).toBeInTheDocument()
   })
 
   it('paints a burst of streamed words together, once per frame, in order', async () => {
     const reply = messageFixture({ status: 'streaming' })
-    render(<MessageBubble message={reply} isLatestReply busy onRegenerate={vi.fn()} />)
+    render(<MessageBubble message={reply} busy onRegenerate={vi.fn()} />)
     let storeUpdates = 0
     const unsubscribe = useStreamStore.subscribe(() => {
       storeUpdates += 1
@@ -41,7 +41,7 @@ describe('MessageBubble', () => {
       content: 'Half of an answer',
       error: { code: 'stopped', message: 'Stopped' },
     })
-    render(<MessageBubble message={reply} isLatestReply busy={false} onRegenerate={vi.fn()} />)
+    render(<MessageBubble message={reply} busy={false} onRegenerate={vi.fn()} />)
     expect(await screen.findByText('Half of an answer')).toBeInTheDocument()
     expect(screen.getByText('Stopped')).toBeInTheDocument()
     expect(screen.getByRole('button', { name: 'Regenerate' })).toBeInTheDocument()
@@ -54,7 +54,7 @@ describe('MessageBubble', () => {
       content: 'The first part',
       error: { code: 'provider_error', message: 'The provider closed the stream' },
     })
-    render(<MessageBubble message={reply} isLatestReply busy={false} onRegenerate={onRegenerate} />)
+    render(<MessageBubble message={reply} busy={false} onRegenerate={onRegenerate} />)
     expect(await screen.findByText('The first part')).toBeInTheDocument()
     expect(screen.getByRole('alert')).toHaveTextContent(
       'The reply was interrupted: The provider closed the stream',
@@ -63,16 +63,14 @@ describe('MessageBubble', () => {
     expect(onRegenerate).toHaveBeenCalledExactlyOnceWith(reply.id)
   })
 
-  it('offers Regenerate only on the latest reply and not while another is streaming', () => {
+  it('offers Regenerate on any finished reply, but not while a reply is being written', () => {
     const reply = messageFixture({ content: 'An answer' })
     const { rerender } = render(
-      <MessageBubble message={reply} isLatestReply={false} busy={false} onRegenerate={vi.fn()} />,
+      <MessageBubble message={reply} busy={false} onRegenerate={vi.fn()} />,
     )
-    expect(screen.queryByRole('button', { name: 'Regenerate' })).not.toBeInTheDocument()
-    rerender(<MessageBubble message={reply} isLatestReply busy onRegenerate={vi.fn()} />)
-    expect(screen.queryByRole('button', { name: 'Regenerate' })).not.toBeInTheDocument()
-    rerender(<MessageBubble message={reply} isLatestReply busy={false} onRegenerate={vi.fn()} />)
     expect(screen.getByRole('button', { name: 'Regenerate' })).toBeInTheDocument()
+    rerender(<MessageBubble message={reply} busy onRegenerate={vi.fn()} />)
+    expect(screen.queryByRole('button', { name: 'Regenerate' })).not.toBeInTheDocument()
   })
 
   it('shows the model, tokens and cost of a finished reply, and a copy button', () => {
@@ -83,7 +81,7 @@ describe('MessageBubble', () => {
       outputTokens: 340,
       costMicroUsd: 2100,
     })
-    render(<MessageBubble message={reply} isLatestReply busy={false} onRegenerate={vi.fn()} />)
+    render(<MessageBubble message={reply} busy={false} onRegenerate={vi.fn()} />)
     const article = screen.getByRole('article', { name: 'Reply' })
     expect(
       within(article).getByText('gpt-5-mini · 1.2K in · 340 out · $0.0021'),
@@ -93,9 +91,7 @@ describe('MessageBubble', () => {
 
   it('shows a user message as plain text, markup and all', () => {
     const message = messageFixture({ role: 'user', content: '**not bold** <b>nor this</b>' })
-    render(
-      <MessageBubble message={message} isLatestReply={false} busy={false} onRegenerate={vi.fn()} />,
-    )
+    render(<MessageBubble message={message} busy={false} onRegenerate={vi.fn()} />)
     expect(screen.getByText('**not bold** <b>nor this</b>')).toBeInTheDocument()
     expect(screen.getByRole('button', { name: 'Copy message' })).toBeInTheDocument()
   })

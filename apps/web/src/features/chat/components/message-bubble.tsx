@@ -1,19 +1,29 @@
-import type { Message } from '@parley/schema/contracts'
-import { memo } from 'react'
+import type { FeedbackVote, Message, PutFeedbackBody } from '@parley/schema/contracts'
+import { memo, useState } from 'react'
 import { CopyButton } from '../../../components/ui/copy-button.tsx'
 import { Icon } from '../../../components/ui/icon.tsx'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
+import { BranchSwitcher } from './branch-switcher.tsx'
 import { LazyMarkdown } from './lazy-markdown.tsx'
 import { LiveReply } from './live-reply.tsx'
+import { FeedbackForm, VoteButtons } from './reply-feedback.tsx'
 import { ReplyUsage } from './reply-usage.tsx'
+import { UserMessage } from './user-message.tsx'
+
+/** Sets (or with null clears) the caller's vote on a reply. */
+export type FeedbackHandler = (messageId: string, next: PutFeedbackBody | null) => void
 
 interface MessageBubbleProps {
   message: Message
-  /** The newest reply of the thread: the one that can be regenerated or retried. */
-  isLatestReply: boolean
-  /** A reply is being produced in this conversation. */
+  /** A reply is being produced in this conversation: nothing else can be regenerated or edited. */
   busy: boolean
   onRegenerate: (messageId: string) => void
+  /** Offers thumbs up and down on finished replies. */
+  onFeedback?: FeedbackHandler
+  /** Offers editing a user message: the new version is sent beside the old one. */
+  onEdit?: (message: Message, content: string) => void
+  /** Offers moving between the versions of a message that has siblings. */
+  onSwitchBranch?: (messageId: string) => void
 }
 
 function ReplyNotice({ message }: { message: Message }) {
@@ -35,21 +45,83 @@ function ReplyNotice({ message }: { message: Message }) {
   return null
 }
 
+interface ReplyFooterProps {
+  message: Message
+  busy: boolean
+  failed: boolean
+  onRegenerate: (messageId: string) => void
+  onFeedback: FeedbackHandler | undefined
+  onSwitchBranch: ((messageId: string) => void) | undefined
+}
+
+/** Usage and actions under a finished reply, and the feedback form once the reply is voted on. */
+function ReplyFooter({
+  message,
+  busy,
+  failed,
+  onRegenerate,
+  onFeedback,
+  onSwitchBranch,
+}: ReplyFooterProps) {
+  const [formFor, setFormFor] = useState<FeedbackVote | null>(null)
+  const vote = (next: FeedbackVote) => {
+    if (!onFeedback) return
+    if (message.feedback?.vote === next) {
+      setFormFor(null)
+      onFeedback(message.id, null)
+      return
+    }
+    onFeedback(message.id, { vote: next })
+    setFormFor(next)
+  }
+  return (
+    <>
+      <footer className="message__footer">
+        <ReplyUsage message={message} />
+        {onSwitchBranch && (
+          <BranchSwitcher message={message} disabled={busy} onSwitch={onSwitchBranch} />
+        )}
+        <span className="message__actions">
+          {message.content && <CopyButton text={message.content} label="Copy reply" />}
+          {onFeedback && <VoteButtons vote={message.feedback?.vote} onVote={vote} />}
+          {!busy && (
+            <IconButton
+              icon="regenerate"
+              label={failed ? 'Retry' : 'Regenerate'}
+              showLabel={failed}
+              className={failed ? 'button--retry' : undefined}
+              onClick={() => onRegenerate(message.id)}
+            />
+          )}
+        </span>
+      </footer>
+      {onFeedback && formFor && (
+        <FeedbackForm
+          vote={formFor}
+          current={message.feedback}
+          onSubmit={(body) => {
+            setFormFor(null)
+            onFeedback(message.id, body)
+          }}
+          onClose={() => setFormFor(null)}
+        />
+      )}
+    </>
+  )
+}
+
 /** One message of the thread; finished messages re-render only when they change. */
 export const MessageBubble = memo(function MessageBubble({
   message,
-  isLatestReply,
   busy,
   onRegenerate,
+  onFeedback,
+  onEdit,
+  onSwitchBranch,
 }: MessageBubbleProps) {
   if (message.role === 'user') {
     return (
-      <article className="message message--user" aria-label="Your message">
-        <div className="message__bubble">{message.content}</div>
-        <footer className="message__footer">
-          <CopyButton text={message.content} label="Copy message" />
-        </footer>
-      </article>
+      <UserMessage message={message} busy={busy} onEdit={onEdit} onSwitchBranch={onSwitchBranch} />
     )
   }
 
@@ -71,21 +143,14 @@ export const MessageBubble = memo(function MessageBubble({
       )}
       <ReplyNotice message={message} />
       {!streaming && (
-        <footer className="message__footer">
-          <ReplyUsage message={message} />
-          <span className="message__actions">
-            {message.content && <CopyButton text={message.content} label="Copy reply" />}
-            {isLatestReply && !busy && (
-              <IconButton
-                icon="regenerate"
-                label={failed ? 'Retry' : 'Regenerate'}
-                showLabel={failed}
-                className={failed ? 'button--retry' : undefined}
-                onClick={() => onRegenerate(message.id)}
-              />
-            )}
-          </span>
-        </footer>
+        <ReplyFooter
+          message={message}
+          busy={busy}
+          failed={failed}
+          onRegenerate={onRegenerate}
+          onFeedback={onFeedback}
+          onSwitchBranch={onSwitchBranch}
+        />
       )}
     </article>
   )

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { TypingIndicator } from '../../../components/ui/typing-indicator.tsx'
 import type { LiveTurn } from '../stores/stream-store.ts'
-import { MessageBubble } from './message-bubble.tsx'
+import { type FeedbackHandler, MessageBubble } from './message-bubble.tsx'
 
 type Row = { kind: 'history' } | { kind: 'message'; message: Message } | { kind: 'waiting' }
 
@@ -15,6 +15,9 @@ interface MessageListProps {
   loadingOlder: boolean
   onLoadOlder: () => void
   onRegenerate: (messageId: string) => void
+  onFeedback: FeedbackHandler
+  onEdit: (message: Message, content: string) => void
+  onSwitchBranch: (messageId: string) => void
   /** Changes when the user sends, to bring the end of the thread back into view. */
   followKey: number
 }
@@ -40,6 +43,9 @@ export function MessageList({
   loadingOlder,
   onLoadOlder,
   onRegenerate,
+  onFeedback,
+  onEdit,
+  onSwitchBranch,
   followKey,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLElement>(null)
@@ -59,15 +65,7 @@ export function MessageList({
   )
   const estimateSize = useCallback((index: number) => estimateRow(rows[index]), [rows])
 
-  let latestReplyId: string | null = null
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]
-    if (message?.role === 'assistant') {
-      latestReplyId = message.id
-      break
-    }
-    if (message?.role === 'user') break
-  }
+  const busy = turn !== undefined
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -109,9 +107,11 @@ export function MessageList({
               {row?.kind === 'message' && (
                 <MessageBubble
                   message={row.message}
-                  isLatestReply={row.message.id === latestReplyId}
-                  busy={row.message.id === latestReplyId && turn !== undefined}
+                  busy={busy}
                   onRegenerate={onRegenerate}
+                  onFeedback={onFeedback}
+                  onEdit={onEdit}
+                  onSwitchBranch={onSwitchBranch}
                 />
               )}
               {row?.kind === 'waiting' && (

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query'
 import { type ReactNode, useState } from 'react'
 import { useLocation } from 'wouter'
 import { Icon } from '../../../components/ui/icon.tsx'
@@ -5,7 +6,7 @@ import { describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
 import { sendMessage } from '../api/chat-turn.ts'
-import { useCreateConversation } from '../api/create-conversation.ts'
+import { discardConversation, useCreateConversation } from '../api/create-conversation.ts'
 import { getDraft, newChatDraftKey, setDraft } from '../stores/draft-store.ts'
 import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
@@ -19,21 +20,38 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
   const models = useModels()
   const me = useMe()
   const create = useCreateConversation()
+  const client = useQueryClient()
   const [chosenModel, setChosenModel] = useState<string | null>(null)
   const [failure, setFailure] = useState<{ message: string; content: string } | null>(null)
   const model = chosenModel ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
 
+  const [starting, setStarting] = useState(false)
+  const refused = (message: string, content: string) => {
+    if (!getDraft(newChatDraftKey)) setDraft(newChatDraftKey, content)
+    setFailure({ message, content })
+  }
+
+  // The chat opens once its first reply has started: a refused send (say 429) leaves no empty
+  // conversation behind, and the text stays here to send again.
   const send = (content: string) => {
     setFailure(null)
     create.mutate(model ? { model } : {}, {
       onSuccess: (conversation) => {
-        navigate(`/c/${conversation.id}`)
-        void sendMessage({ conversationId: conversation.id, content })
+        setStarting(true)
+        void sendMessage({
+          conversationId: conversation.id,
+          content,
+          first: {
+            onStarted: () => navigate(`/c/${conversation.id}`),
+            onRefused: (message) => {
+              setStarting(false)
+              discardConversation(client, conversation.id)
+              refused(message, content)
+            },
+          },
+        })
       },
-      onError: (error) => {
-        if (!getDraft(newChatDraftKey)) setDraft(newChatDraftKey, content)
-        setFailure({ message: describeError(error), content })
-      },
+      onError: (error) => refused(describeError(error), content),
     })
   }
 
@@ -67,7 +85,12 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
             </button>
           </div>
         )}
-        <Composer draftKey={newChatDraftKey} busy={create.isPending} onSend={send} autoFocus />
+        <Composer
+          draftKey={newChatDraftKey}
+          busy={create.isPending || starting}
+          onSend={send}
+          autoFocus
+        />
       </div>
     </div>
   )

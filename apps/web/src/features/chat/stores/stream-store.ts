@@ -15,7 +15,7 @@ export interface LiveTurn {
 export interface TurnFailure {
   message: string
   retry:
-    | { kind: 'send'; messageId: string; content: string }
+    | { kind: 'send'; messageId: string; content: string; parentId?: string | null | undefined }
     | { kind: 'regenerate'; assistantMessageId: string }
 }
 

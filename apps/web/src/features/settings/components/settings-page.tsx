@@ -1,8 +1,9 @@
 import type { Me } from '@parley/schema/contracts'
+import { maxCustomInstructionChars } from '@parley/schema/limits'
 import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
 import { Spinner } from '../../../components/ui/spinner.tsx'
-import { FormError, TextField } from '../../../components/ui/text-field.tsx'
+import { FormError, TextAreaField, TextField } from '../../../components/ui/text-field.tsx'
 import { describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
@@ -24,6 +25,8 @@ function SettingsForm({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName ?? '')
   const [defaultModel, setDefaultModel] = useState(me.defaultModel ?? '')
   const [theme, setTheme] = useState<Theme>(me.theme)
+  const [aboutMe, setAboutMe] = useState(me.aboutMe ?? '')
+  const [replyStyle, setReplyStyle] = useState(me.replyStyle ?? '')
   const [error, setError] = useState<string | null>(null)
   const modelId = useId()
   const serverDefault = models.data?.items.find(
@@ -46,7 +49,13 @@ function SettingsForm({ me }: { me: Me }) {
     const previousTheme = me.theme
     applyTheme(theme)
     update.mutate(
-      { displayName: displayName.trim() || null, defaultModel: defaultModel || null, theme },
+      {
+        displayName: displayName.trim() || null,
+        defaultModel: defaultModel || null,
+        theme,
+        aboutMe: aboutMe.trim() || null,
+        replyStyle: replyStyle.trim() || null,
+      },
       {
         onSuccess: () => toast('Settings saved.'),
         onError: (failure) => {
@@ -92,6 +101,26 @@ function SettingsForm({ me }: { me: Me }) {
         </p>
       </div>
       <fieldset className="field">
+        <legend className="field__label">Custom instructions</legend>
+        <p className="field__hint">Given to the model at the start of every new reply.</p>
+        <TextAreaField
+          label="What should Parley know about you?"
+          hint="Your work, your interests, what you are using Parley for."
+          rows={3}
+          maxLength={maxCustomInstructionChars}
+          value={aboutMe}
+          onChange={setAboutMe}
+        />
+        <TextAreaField
+          label="How should Parley answer?"
+          hint="Tone, length, format, language."
+          rows={3}
+          maxLength={maxCustomInstructionChars}
+          value={replyStyle}
+          onChange={setReplyStyle}
+        />
+      </fieldset>
+      <fieldset className="field">
         <legend className="field__label">Theme</legend>
         <div className="segmented">
           {themes.map((option) => (
@@ -120,7 +149,7 @@ function SettingsForm({ me }: { me: Me }) {
   )
 }
 
-/** The user's profile settings: display name, default model, theme. */
+/** The user's profile settings: display name, default model, custom instructions, theme. */
 export function SettingsPage({ menuButton }: { menuButton?: ReactNode }) {
   const me = useMe()
   return (
