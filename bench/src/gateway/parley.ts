@@ -46,6 +46,10 @@ export async function startParley(options: ParleyOptions): Promise<Parley> {
       OPENAI_API_KEY: 'bench',
       OPENAI_BASE_URL: `${options.upstreamOrigin}/v1`,
       LOG_LEVEL: 'info',
+      // The bench's users send far more than a person would: the limits are checked (and cost
+      // their statement per request) but never refuse.
+      PARLEY_RATE_LIMIT_REQUESTS: '1000000',
+      PARLEY_RATE_LIMIT_TURNS: '100000',
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     },
     ready: (line) => line.includes('"msg":"listening"'),
