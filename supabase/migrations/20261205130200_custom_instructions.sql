@@ -8,6 +8,10 @@ alter table public.profiles
 --> statement-breakpoint
 grant update (about_me, reply_style) on table public.profiles to authenticated;
 --> statement-breakpoint
+-- begin_turn as in 20261204190000_turn_phases, except: the profile carries the custom
+-- instructions; a send without `parentId` answers the conversation's active leaf; an explicit
+-- `parentId` (null: a new first message) is an edit's branch point; every new reply becomes the
+-- active leaf.
 create or replace function public.begin_turn(p jsonb)
 returns jsonb
 language plpgsql
