@@ -3,13 +3,20 @@ import { inspect, testDatabaseUrl } from '@parley/db/testing'
 import { usdToMicros } from '@parley/llm'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultLimits } from '../config.ts'
 import { sweepStaleReservations } from '../services/budget-sweeper.ts'
 import { eventually, startTestServer, type TestServer } from '../testing/test-server.ts'
+
+// Fifty sends at once by one user: the stream cap and the rate limits must not be what refuses.
+const raceReady = {
+  maxConcurrentStreams: 100,
+  limits: { ...defaultLimits, requestsPerMinute: 10_000, turnsPerMinute: 10_000 },
+}
 
 let server: TestServer
 beforeAll(async () => {
   // Fifty sends by one user at once: the stream limit is not what this file tests.
-  server = await startTestServer({ maxConcurrentStreams: 100 })
+  server = await startTestServer(raceReady)
 })
 afterAll(() => server?.close())
 
@@ -130,7 +137,7 @@ describe('fifty sends at once', () => {
   describe.skipIf(!testDatabaseUrl)('on two API servers sharing one database', () => {
     let second: TestServer
     beforeAll(async () => {
-      second = await startTestServer({ maxConcurrentStreams: 100 })
+      second = await startTestServer(raceReady)
     })
     afterAll(() => second?.close())
 
