@@ -19,8 +19,23 @@ describe('configuration', () => {
       allowAnonymous: false,
       corsOrigins: [],
       logLevel: 'info',
+      quotas: { conversations: 10_000, messagesPerConversation: 5_000, storedBytes: 500 * 2 ** 20 },
     })
     expect(config.dataDir.endsWith(`${path.sep}.data`)).toBe(true)
+  })
+
+  it('takes quotas', () => {
+    const config = loadConfig({
+      PARLEY_QUOTA_CONVERSATIONS: '50',
+      PARLEY_QUOTA_MESSAGES_PER_CONVERSATION: '200',
+      PARLEY_QUOTA_STORED_MB: '2',
+    })
+    expect(config.quotas).toEqual({
+      conversations: 50,
+      messagesPerConversation: 200,
+      storedBytes: 2 * 2 ** 20,
+    })
+    expect(() => loadConfig({ PARLEY_QUOTA_STORED_MB: '0' })).toThrow(/PARLEY_QUOTA_STORED_MB/)
   })
 
   it('switches to Supabase with a project URL and its database', () => {

@@ -173,6 +173,7 @@ export async function createDeps(
     config.database.kind === 'pglite'
       ? { kind: 'pglite', dataDir: config.database.dataDir }
       : { kind: 'postgres', url: config.database.url, maxConnections: config.database.poolSize },
+    { quotas: config.quotas },
   )
   const prepared = await prepareDatabase(db)
   if (prepared.applied.length > 0)
