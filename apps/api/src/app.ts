@@ -78,7 +78,12 @@ export function createApp(deps: AppDeps, logger: Logger) {
   if (deps.localAuth) {
     app.route(
       '/auth/v1',
-      localAuthRoutes({ db: deps.db, settings: deps.localAuth, verifier: deps.verifier }),
+      localAuthRoutes({
+        db: deps.db,
+        settings: deps.localAuth,
+        verifier: deps.verifier,
+        ...(deps.localAuth.now ? { now: deps.localAuth.now } : {}),
+      }),
     )
   }
 

@@ -133,7 +133,8 @@ export const envSchema = z
     PARLEY_REFRESH_TOKEN_REUSE_INTERVAL: z.coerce.number().int().min(0).max(300).default(10),
     PARLEY_ALLOW_ANONYMOUS: flag,
     PARLEY_WEB_DIST: optionalString,
-    PARLEY_ACCESS_TOKEN_TTL: positiveInt(3600, 86_400),
+    // Short, because a token stays valid after sign-out or ban until it expires (see README).
+    PARLEY_ACCESS_TOKEN_TTL: positiveInt(600, 900),
     PARLEY_QUOTA_CONVERSATIONS: positiveInt(10_000, 10_000_000),
     PARLEY_QUOTA_MESSAGES_PER_CONVERSATION: positiveInt(5_000, 10_000_000),
     PARLEY_QUOTA_STORED_MB: positiveInt(500, 10_000_000),

@@ -77,6 +77,8 @@ export interface BuildOptions {
   progressIntervalMs?: number
   titleWaitMs?: number
   settleRetry?: SettleRetry
+  /** The clock of token issuance and verification, in ms since the epoch (tests move it). */
+  now?: () => number
 }
 
 /**
@@ -125,6 +127,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
           accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
           refreshTokenReuseSeconds: auth.refreshTokenReuseSeconds ?? 10,
           signup: auth.signup ?? { mode: 'open' },
+          ...(options.now ? { now: options.now } : {}),
         }
       : undefined
   const verifier = createTokenVerifier(
@@ -136,7 +139,10 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
           jwtSecret: auth.jwtSecret,
           ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
         },
-    { allowAnonymous: options.allowAnonymous ?? false },
+    {
+      allowAnonymous: options.allowAnonymous ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    },
   )
 
   return {
