@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
         limiter: deps.limiter,
         limits: deps.limits,
         trustedProxies: deps.trustedProxies,
+        ...(deps.localAuth.now ? { now: deps.localAuth.now } : {}),
       }),
     )
   }

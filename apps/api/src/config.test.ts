@@ -11,7 +11,7 @@ describe('configuration', () => {
       database: { kind: 'pglite' },
       auth: {
         kind: 'local',
-        accessTokenTtlSeconds: 3600,
+        accessTokenTtlSeconds: 600,
         refreshTokenReuseSeconds: 10,
         signup: { mode: 'open' },
         bootstrapAdminToken: undefined,
@@ -19,8 +19,26 @@ describe('configuration', () => {
       allowAnonymous: false,
       corsOrigins: [],
       logLevel: 'info',
+      quotas: { conversations: 10_000, messagesPerConversation: 5_000, storedBytes: 500 * 2 ** 20 },
     })
     expect(config.dataDir.endsWith(`${path.sep}.data`)).toBe(true)
+  })
+
+  it('takes quotas, and keeps access tokens short-lived', () => {
+    const config = loadConfig({
+      PARLEY_QUOTA_CONVERSATIONS: '50',
+      PARLEY_QUOTA_MESSAGES_PER_CONVERSATION: '200',
+      PARLEY_QUOTA_STORED_MB: '2',
+      PARLEY_ACCESS_TOKEN_TTL: '900',
+    })
+    expect(config.quotas).toEqual({
+      conversations: 50,
+      messagesPerConversation: 200,
+      storedBytes: 2 * 2 ** 20,
+    })
+    expect(config.auth).toMatchObject({ accessTokenTtlSeconds: 900 })
+    expect(() => loadConfig({ PARLEY_ACCESS_TOKEN_TTL: '3600' })).toThrow(/PARLEY_ACCESS_TOKEN_TTL/)
+    expect(() => loadConfig({ PARLEY_QUOTA_STORED_MB: '0' })).toThrow(/PARLEY_QUOTA_STORED_MB/)
   })
 
   it('switches to Supabase with a project URL and its database', () => {

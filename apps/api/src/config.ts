@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BudgetDefaults } from '@parley/db'
+import type { BudgetDefaults, Quotas } from '@parley/db'
 import { usdToMicros } from '@parley/llm'
 import { z } from 'zod'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
@@ -164,7 +164,11 @@ export const envSchema = z
     PARLEY_REFRESH_TOKEN_REUSE_INTERVAL: z.coerce.number().int().min(0).max(300).default(10),
     PARLEY_ALLOW_ANONYMOUS: flag,
     PARLEY_WEB_DIST: optionalString,
-    PARLEY_ACCESS_TOKEN_TTL: positiveInt(3600, 86_400),
+    // Short, because a token stays valid after sign-out or ban until it expires (see README).
+    PARLEY_ACCESS_TOKEN_TTL: positiveInt(600, 900),
+    PARLEY_QUOTA_CONVERSATIONS: positiveInt(10_000, 10_000_000),
+    PARLEY_QUOTA_MESSAGES_PER_CONVERSATION: positiveInt(5_000, 10_000_000),
+    PARLEY_QUOTA_STORED_MB: positiveInt(500, 10_000_000),
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
     PARLEY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
@@ -279,6 +283,8 @@ export interface Config {
   defaultModel: string | undefined
   webDist: string
   maxConcurrentStreams: number
+  /** Per-user limits the database enforces as it writes. */
+  quotas: Quotas
   /** On SIGTERM/SIGINT, how long live replies may take to finish before they are stopped. */
   shutdownGraceMs: number
   /** The team's default spend limit per user (null: unlimited) and its period. */
@@ -347,6 +353,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     defaultModel: env.PARLEY_DEFAULT_MODEL,
     webDist: path.resolve(env.PARLEY_WEB_DIST ?? path.join(repoRoot, 'apps/web/dist')),
+    quotas: {
+      conversations: env.PARLEY_QUOTA_CONVERSATIONS,
+      messagesPerConversation: env.PARLEY_QUOTA_MESSAGES_PER_CONVERSATION,
+      storedBytes: env.PARLEY_QUOTA_STORED_MB * 1024 * 1024,
+    },
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
     shutdownGraceMs: env.PARLEY_SHUTDOWN_GRACE_MS,
     budget: {

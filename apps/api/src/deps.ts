@@ -86,7 +86,8 @@ export interface BuildOptions {
   maxConcurrentStreams: number
   limits?: LimitSettings | undefined
   trustedProxies?: TrustedProxies | undefined
-  /** The rate limiters' clock (tests move it instead of waiting). */
+  /** The clock of rate limits and of token issuance and verification, in ms since the epoch
+   * (tests move it instead of waiting). */
   now?: () => number
   /** Prefix of this server's rate limit keys (tests sharing one database keep theirs apart). */
   rateLimitScope?: string
@@ -143,6 +144,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
           accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
           refreshTokenReuseSeconds: auth.refreshTokenReuseSeconds ?? 10,
           signup: auth.signup ?? { mode: 'open' },
+          ...(options.now ? { now: options.now } : {}),
         }
       : undefined
   const verifier = createTokenVerifier(
@@ -154,7 +156,10 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
           jwtSecret: auth.jwtSecret,
           ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
         },
-    { allowAnonymous: options.allowAnonymous ?? false },
+    {
+      allowAnonymous: options.allowAnonymous ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    },
   )
 
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
@@ -205,6 +210,7 @@ export async function createDeps(
     config.database.kind === 'pglite'
       ? { kind: 'pglite', dataDir: config.database.dataDir }
       : { kind: 'postgres', url: config.database.url, maxConnections: config.database.poolSize },
+    { quotas: config.quotas },
   )
   const prepared = await prepareDatabase(db)
   if (prepared.applied.length > 0)

@@ -10,6 +10,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  quota_exceeded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -58,6 +59,7 @@ const dbCodeToApp = {
   conflict: 'conflict',
   forbidden: 'forbidden',
   invalid_input: 'validation_error',
+  quota_exceeded: 'quota_exceeded',
   unavailable: 'service_unavailable',
 } as const satisfies Record<DbError['code'], ErrorCode>
 
@@ -74,6 +76,7 @@ export function toAppError(error: unknown): AppError {
     return new AppError(dbCodeToApp[error.code], error.message, {
       cause: error,
       ...(error.issues ? { details: { issues: error.issues } } : {}),
+      ...(error.quota ? { details: error.quota } : {}),
     })
   }
   return new AppError('internal_error', 'something went wrong on our side', { cause: error })

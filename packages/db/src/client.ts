@@ -23,6 +23,19 @@ export type DatabaseConfig =
   /** Any Postgres, including Supabase through its pooler. */
   | { kind: 'postgres'; url: string; maxConnections?: number }
 
+/** Per-user limits the database enforces as it writes (defaults in the quotas migration). */
+export interface Quotas {
+  conversations: number
+  messagesPerConversation: number
+  /** Message contents and system prompts, in bytes. */
+  storedBytes: number
+}
+
+export interface DatabaseOptions {
+  /** Omitted: the migration's defaults (10,000 conversations, 5,000 messages each, 500 MB). */
+  quotas?: Quotas
+}
+
 export interface Database {
   readonly kind: DatabaseConfig['kind']
   /**
@@ -70,7 +83,11 @@ interface Driver {
   close(): Promise<void>
 }
 
-export async function createDatabase(config: DatabaseConfig): Promise<Database> {
+export async function createDatabase(
+  config: DatabaseConfig,
+  options: DatabaseOptions = {},
+): Promise<Database> {
+  const settings = options.quotas ? JSON.stringify(options.quotas) : ''
   if (config.kind === 'pglite') {
     if (config.dataDir) await mkdir(path.dirname(path.resolve(config.dataDir)), { recursive: true })
     const pglite = await PGlite.create({
@@ -79,7 +96,7 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
       extensions: { vector, pgcrypto },
     })
     const db = drizzlePglite({ client: pglite, schema: tables })
-    return wrap('pglite', pglite, {
+    return wrap('pglite', pglite, settings, {
       transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Tx)),
       ownerTransaction: (fn) =>
         pglite.transaction((tx) =>
@@ -105,7 +122,7 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
     onnotice: () => {},
   })
   const db = drizzlePostgres({ client, schema: tables })
-  return wrap('postgres', undefined, {
+  return wrap('postgres', undefined, settings, {
     transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Tx)),
     async ownerTransaction<T>(fn: (sql: OwnerSql) => Promise<T>) {
       const result = await client.begin((tx) =>
@@ -130,13 +147,18 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
   })
 }
 
-function wrap(kind: Database['kind'], pglite: PGlite | undefined, driver: Driver): Database {
+function wrap(
+  kind: Database['kind'],
+  pglite: PGlite | undefined,
+  quotas: string,
+  driver: Driver,
+): Database {
   async function run<T>(role: string, claims: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     try {
       return await driver.transaction(async (tx) => {
-        // Both values are bound parameters; the role itself comes from an allow-list.
+        // All values are bound parameters; the role itself comes from an allow-list.
         await tx.execute(
-          sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true)`,
+          sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`,
         )
         return fn(tx)
       })

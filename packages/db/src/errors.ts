@@ -1,6 +1,19 @@
 import type { z } from 'zod'
 
-export type DbErrorCode = 'not_found' | 'conflict' | 'forbidden' | 'invalid_input' | 'unavailable'
+export type DbErrorCode =
+  | 'not_found'
+  | 'conflict'
+  | 'forbidden'
+  | 'invalid_input'
+  | 'quota_exceeded'
+  | 'unavailable'
+
+/** Which quota a refused write would have exceeded, its limit and the use before the write. */
+export interface QuotaExceeded {
+  quota: 'conversations' | 'messagesPerConversation' | 'storedBytes'
+  limit: number
+  used: number
+}
 
 /**
  * A database failure the API can map to a response: what went wrong, never the SQL.
@@ -12,6 +25,8 @@ export class DbError extends Error {
   readonly sqlState: string | undefined
   readonly constraint: string | undefined
   readonly issues: z.core.$ZodIssue[] | undefined
+  /** Set when `code` is `quota_exceeded`. */
+  readonly quota: QuotaExceeded | undefined
 
   constructor(
     code: DbErrorCode,
@@ -21,6 +36,7 @@ export class DbError extends Error {
       sqlState?: string
       constraint?: string
       issues?: z.core.$ZodIssue[]
+      quota?: QuotaExceeded
     } = {},
   ) {
     super(message, { cause: options.cause })
@@ -28,11 +44,13 @@ export class DbError extends Error {
     this.sqlState = options.sqlState
     this.constraint = options.constraint
     this.issues = options.issues
+    this.quota = options.quota
   }
 }
 
 interface DriverError {
   code: string
+  detail?: string
   constraint?: string
   constraint_name?: string
 }
@@ -79,6 +97,7 @@ export function toDbError(error: unknown): unknown {
   if (error instanceof DbError) return error
   const driverError = findDriverError(error)
   if (!driverError) return error
+  if (driverError.code === quotaSqlState) return quotaError(driverError, error)
   const mapped =
     byClass[driverError.code] ??
     (driverError.code.startsWith('08')
@@ -91,6 +110,35 @@ export function toDbError(error: unknown): unknown {
     sqlState: driverError.code,
     ...(constraint ? { constraint } : {}),
   })
+}
+
+/** Raised by the quota triggers (supabase/migrations/20261205160000_quotas.sql). */
+const quotaSqlState = 'PQ001'
+
+const quotaNames = new Set<string>(['conversations', 'messagesPerConversation', 'storedBytes'])
+
+function quotaError(driverError: DriverError, cause: unknown): DbError {
+  const detail = JSON.parse(driverError.detail ?? '{}') as Record<string, unknown>
+  const quota = {
+    quota: (quotaNames.has(String(detail.quota))
+      ? detail.quota
+      : 'storedBytes') as QuotaExceeded['quota'],
+    limit: Number(detail.limit),
+    used: Number(detail.used),
+  }
+  return new DbError('quota_exceeded', quotaMessages[quota.quota], {
+    cause,
+    sqlState: driverError.code,
+    quota,
+  })
+}
+
+const quotaMessages: Record<QuotaExceeded['quota'], string> = {
+  conversations:
+    'you have reached the maximum number of conversations: delete some to start new ones',
+  messagesPerConversation:
+    'this conversation has reached its maximum number of messages: start a new conversation',
+  storedBytes: 'you have used up your storage: delete conversations to free space',
 }
 
 /** Errors of the drivers' sockets (postgres.js, Node) when the server cannot be reached. */

@@ -2,11 +2,18 @@ export {
   createDatabase,
   type Database,
   type DatabaseConfig,
+  type DatabaseOptions,
   type OwnerSql,
+  type Quotas,
   type Tx,
 } from './client.ts'
 export { bootstrapSupabaseCompat } from './compat/bootstrap.ts'
-export { DbError, type DbErrorCode, isTransientDbError } from './errors.ts'
+export {
+  DbError,
+  type DbErrorCode,
+  isTransientDbError,
+  type QuotaExceeded,
+} from './errors.ts'
 export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'

@@ -470,6 +470,39 @@ describe('rate limit state (parley_private)', () => {
   })
 })
 
+describe('quota counters', () => {
+  it('cannot be moved by users, only by the writes they count', async () => {
+    await expectDenied(
+      as(owner, (tx) =>
+        tx
+          .update(profiles)
+          .set({ storedBytes: 0, conversationCount: 0 })
+          .where(eq(profiles.id, owner.id)),
+      ),
+    )
+    const c = await as(owner, async (tx) => {
+      const [row] = await tx.insert(conversations).values({ messageCount: -1000 }).returning()
+      return row
+    })
+    expect(c?.messageCount).toBe(0)
+    await expectDenied(
+      as(owner, (tx) =>
+        tx
+          .update(conversations)
+          .set({ messageCount: -1000 })
+          .where(eq(conversations.id, c?.id ?? '')),
+      ),
+    )
+    for (const call of [
+      sql`select public.charge_profile(${owner.id}::uuid, -1000, -1000000, false)`,
+      sql`select public.quota_limit('conversations')`,
+      sql`select public.raise_quota_exceeded('conversations', 1, 1)`,
+    ]) {
+      await expectDenied(as(owner, (tx) => tx.execute(call)))
+    }
+  })
+})
+
 describe('message_feedback', () => {
   async function ownedReply(user: TestUser) {
     const conversation = await ownedConversation(user)

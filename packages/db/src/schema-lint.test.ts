@@ -77,6 +77,23 @@ describe('schema lint on the migrated database', () => {
       })
     })
 
+    it('a security definer function users may call', async () => {
+      const findings = await lintWith(`
+        create function public.lint_charge() returns void language sql security definer
+          set search_path = '' as $$ update public.profiles set stored_bytes = 0 $$;
+        grant execute on function public.lint_charge() to authenticated;`)
+      expect(findings).toContainEqual({
+        rule: 'security definer function a user role may call',
+        object: 'public.lint_charge',
+      })
+      expect(
+        await lintWith(`
+          create function public.lint_charge() returns void language sql security definer
+            set search_path = '' as $$ update public.profiles set stored_bytes = 0 $$;
+          revoke all on function public.lint_charge() from public, anon, authenticated;`),
+      ).toEqual([])
+    })
+
     it('a view that runs with its owner’s rights', async () => {
       const findings = await lintWith('create view public.lint_view as select 1 as one')
       expect(findings).toContainEqual({

@@ -14,6 +14,8 @@ export interface LocalAuthSettings {
   /** A rotated refresh token presented again within this many seconds gets the same successor. */
   refreshTokenReuseSeconds: number
   signup: SignupPolicy
+  /** The clock tokens are issued by, in ms since the epoch (tests move it). */
+  now?: () => number
 }
 
 export const hashRefreshToken = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -52,7 +54,7 @@ export async function signAccessToken(
   user: AuthUser,
   sessionId: string,
 ): Promise<{ token: string; expiresAt: number }> {
-  const now = Math.floor(Date.now() / 1000)
+  const now = Math.floor((settings.now ?? Date.now)() / 1000)
   const expiresAt = now + settings.accessTokenTtlSeconds
   const token = await new SignJWT({
     email: user.email ?? '',

@@ -32,6 +32,8 @@ export interface TokenVerifierOptions {
   allowAnonymous?: boolean
   /** How the remote JWKS (Supabase mode) is cached. */
   jwks?: RemoteJwksOptions
+  /** The clock expiry is checked against, in ms since the epoch (tests move it). */
+  now?: () => number
 }
 
 /** A verified token's claims, remembered until its `exp` (seconds since the epoch). */
@@ -48,7 +50,7 @@ interface Verified {
  */
 export function createTokenVerifier(
   keys: VerificationKeys,
-  { cacheSize = 10_000, allowAnonymous = false, jwks }: TokenVerifierOptions = {},
+  { cacheSize = 10_000, allowAnonymous = false, jwks, now = Date.now }: TokenVerifierOptions = {},
 ): TokenVerifier {
   const { getKey, algorithms, issuer } = keyResolution(keys, jwks)
   const verified = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined
@@ -61,6 +63,7 @@ export function createTokenVerifier(
         issuer,
         audience: accessTokenAudience,
         requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(now()),
       }))
     } catch (error) {
       if (error instanceof AppError) throw error
@@ -87,7 +90,7 @@ export function createTokenVerifier(
     async verify(token) {
       let entry = verified?.get(token)
       // The same test as jose's: expired once `exp` is at or before the current whole second.
-      if (entry && entry.exp <= Math.floor(Date.now() / 1000)) {
+      if (entry && entry.exp <= Math.floor(now() / 1000)) {
         verified?.delete(token)
         throw new AppError('unauthorized', 'the access token has expired')
       }
@@ -95,7 +98,8 @@ export function createTokenVerifier(
         entry = await verifyUncached(token)
         verified?.set(token, entry)
       }
-      // A revocation check (revoked session or user) belongs here: it must see cached hits too.
+      // No revocation check: a signed-out, revoked or banned session's token works until it
+      // expires, which is why access tokens are short-lived (PARLEY_ACCESS_TOKEN_TTL, README).
       return entry.claims
     },
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { authStore, type Database } from '@parley/db'
+import { authStore, type Database, type Quotas } from '@parley/db'
 import { createTestDatabase, createTestUser, type TestUser } from '@parley/db/testing'
 import { type FakeUpstream, startFakeUpstream } from '@parley/llm/testing'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
@@ -47,10 +47,12 @@ export async function startTestServer(
   overrides: Partial<BuildOptions> & {
     /** Wraps the database the app uses (tests that make some of its writes fail). */
     wrapDb?: (db: Database) => Database
+    /** Per-user limits the database enforces (default: the migration's). */
+    quotas?: Quotas
   } = {},
 ): Promise<TestServer> {
-  const { wrapDb, ...options } = overrides
-  const db = await createTestDatabase()
+  const { wrapDb, quotas, ...options } = overrides
+  const db = await createTestDatabase(quotas ? { quotas } : {})
   const fake = await startFakeUpstream()
   const signingKey = await createEphemeralSigningKey()
   const logger = pino({ level: 'silent' })

@@ -3,7 +3,7 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { JwtClaims, VerifiedClaims } from '@parley/schema/contracts'
-import { createDatabase, type Database } from '../client.ts'
+import { createDatabase, type Database, type DatabaseOptions } from '../client.ts'
 import { readMigrations } from '../migrate.ts'
 import { prepareDatabase } from '../prepare.ts'
 import { insertAuthUser } from '../repositories/auth.ts'
@@ -14,14 +14,17 @@ import { testDatabaseUrl } from './env.ts'
  * run once per schema version and are cached in the temp folder), or, with `TEST_DATABASE_URL`,
  * a connection to that Postgres, bootstrapped and migrated.
  */
-export async function createTestDatabase(): Promise<Database> {
+export async function createTestDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (testDatabaseUrl) {
-    const db = await createDatabase({ kind: 'postgres', url: testDatabaseUrl, maxConnections: 20 })
+    const db = await createDatabase(
+      { kind: 'postgres', url: testDatabaseUrl, maxConnections: 20 },
+      options,
+    )
     await prepareDatabase(db)
     return db
   }
   const template = await readFile(await pgliteTemplate())
-  return createDatabase({ kind: 'pglite', loadDataDir: new Blob([template]) })
+  return createDatabase({ kind: 'pglite', loadDataDir: new Blob([template]) }, options)
 }
 
 async function pgliteTemplate(): Promise<string> {

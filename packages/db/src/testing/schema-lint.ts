@@ -8,7 +8,8 @@ export interface SchemaFinding {
 /**
  * Security rules every migration must keep, checked against the live catalog:
  * RLS on every public table with at least one policy, no INSERT/UPDATE policy that admits any
- * row, a fixed search_path on every security definer function, security_invoker views, and
+ * row, a fixed search_path on every security definer function and none a user may call except
+ * triggers, security_invoker views, and
  * no policy (or function it calls) reading the user-editable user_metadata; and tables of the
  * internal schema under RLS and granted to no user role.
  */
@@ -63,6 +64,17 @@ export async function lintSchema(sql: OwnerSql): Promise<SchemaFinding[]> {
         and not exists (
           select 1 from unnest(coalesce(p.proconfig, '{}')) setting where setting like 'search_path=%'
         )`),
+  )
+  // Definer rights are for triggers (which no one calls directly) and bookkeeping such as the
+  // quota counters: a user who could call one would act with its owner's rights.
+  add(
+    'security definer function a user role may call',
+    await sql.query(`
+      select distinct n.nspname || '.' || p.proname as object
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      cross join (values ('anon'), ('authenticated')) as r (role)
+      where n.nspname = 'public' and p.prosecdef and p.prorettype <> 'trigger'::regtype
+        and has_function_privilege(r.role, p.oid, 'execute')`),
   )
   add(
     'view without security_invoker',

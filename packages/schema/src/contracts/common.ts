@@ -7,6 +7,8 @@ export const errorCodes = [
   'forbidden',
   'not_found',
   'conflict',
+  /** A per-user quota would be exceeded; `details` name it: `{quota, limit, used}`. */
+  'quota_exceeded',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',

@@ -26,6 +26,7 @@ describe('contracts', () => {
       inputTokens: 0,
       outputTokens: 0,
       costMicroUsd: 0,
+      messageCount: 0,
       lastMessageAt: now,
       activeLeafId: null,
       createdAt: now,

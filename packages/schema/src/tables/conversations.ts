@@ -3,6 +3,7 @@ import {
   bigint,
   check,
   index,
+  integer,
   pgPolicy,
   pgTable,
   real,
@@ -37,6 +38,8 @@ export const conversations = pgTable(
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     costMicroUsd: bigint('cost_micro_usd', { mode: 'number' }).notNull().default(0),
+    /** Quota counter, moved by triggers on messages (an insert always starts it at 0). */
+    messageCount: integer('message_count').notNull().default(0),
     /** Sort key of the conversation list: bumped when a message is added, not on rename. */
     lastMessageAt: timestampMs('last_message_at').notNull().defaultNow(),
     /**

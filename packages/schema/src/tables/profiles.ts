@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, jsonb, pgPolicy, pgTable, text, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, integer, jsonb, pgPolicy, pgTable, text, uuid } from 'drizzle-orm/pg-core'
 import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
 import { currentUserId, timestamps } from './columns.ts'
 
@@ -22,6 +22,10 @@ export const profiles = pgTable(
     /** Custom instructions: how the model should answer. */
     replyStyle: text('reply_style'),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    /** Quota counters, moved by triggers on conversations and messages (never by the user). */
+    conversationCount: integer('conversation_count').notNull().default(0),
+    /** Bytes of the user's message contents and system prompts. */
+    storedBytes: bigint('stored_bytes', { mode: 'number' }).notNull().default(0),
     ...timestamps,
   },
   (t) => [
