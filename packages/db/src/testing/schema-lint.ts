@@ -1,5 +1,12 @@
 import type { OwnerSql } from '../client.ts'
 
+/**
+ * Security definer functions users may call, each reviewed: they act only on the caller's rows
+ * (`auth.uid()`) and pin an empty search_path. Budget reservations are written only through
+ * them, so a user cannot reserve less, or free a reservation while its reply streams.
+ */
+export const reviewedDefinerFunctions = ['public.reserve_budget', 'public.settle_budget']
+
 export interface SchemaFinding {
   rule: string
   object: string
@@ -9,7 +16,7 @@ export interface SchemaFinding {
  * Security rules every migration must keep, checked against the live catalog:
  * RLS on every public table with at least one policy, no INSERT/UPDATE policy that admits any
  * row, a fixed search_path on every security definer function and none a user may call except
- * triggers, security_invoker views, and
+ * triggers and the reviewed few, security_invoker views, and
  * no policy (or function it calls) reading the user-editable user_metadata; and tables of the
  * internal schema under RLS and granted to no user role.
  */
@@ -66,15 +73,23 @@ export async function lintSchema(sql: OwnerSql): Promise<SchemaFinding[]> {
         )`),
   )
   // Definer rights are for triggers (which no one calls directly) and bookkeeping such as the
-  // quota counters: a user who could call one would act with its owner's rights.
+  // quota counters: a user who could call one would act with its owner's rights. The reviewed
+  // exceptions act only on the caller's own rows (`auth.uid()`) and pin their search_path.
   add(
     'security definer function a user role may call',
-    await sql.query(`
+    await sql.query(
+      `
       select distinct n.nspname || '.' || p.proname as object
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       cross join (values ('anon'), ('authenticated')) as r (role)
       where n.nspname = 'public' and p.prosecdef and p.prorettype <> 'trigger'::regtype
-        and has_function_privilege(r.role, p.oid, 'execute')`),
+        and has_function_privilege(r.role, p.oid, 'execute')
+        and not (
+          n.nspname || '.' || p.proname = any ($1)
+          and coalesce(p.proconfig, '{}') && array['search_path=""', 'search_path=']
+        )`,
+      [reviewedDefinerFunctions],
+    ),
   )
   add(
     'view without security_invoker',
