@@ -1,5 +1,13 @@
 import type { Page } from '@playwright/test'
-import { composer, conversationList, expect, sendAndWait, signUp, test } from './fixtures.ts'
+import {
+  composer,
+  conversationList,
+  expect,
+  newChatLink,
+  sendAndWait,
+  signUp,
+  test,
+} from './fixtures.ts'
 
 /** A conversation's Rename or Delete button, which shows when the pointer is over its row. */
 async function rowAction(page: Page, action: 'Rename' | 'Delete', title: string) {
@@ -16,7 +24,7 @@ test('conversations are listed newest first, renamed in place, and deleted after
   await signUp(page, account)
   await upstream.replyTo('about-tea', { kind: 'text', text: 'Tea, then.' }, 'Green tea')
   await sendAndWait(page, 'Tell me about-tea')
-  await page.getByRole('link', { name: 'New chat' }).click()
+  await newChatLink(page).click()
   await upstream.replyTo('about-maps', { kind: 'text', text: 'Maps, then.' }, 'Old maps')
   await sendAndWait(page, 'Tell me about-maps')
 

@@ -118,6 +118,13 @@ export const userMessages = (page: Page) =>
 export const conversationList = (page: Page) =>
   page.getByRole('navigation', { name: 'Conversations' })
 
+/**
+ * The sidebar's New chat link. A conversation whose title has not arrived yet is also listed
+ * as "New chat", after it, so the first match is always the button.
+ */
+export const newChatLink = (page: Page) =>
+  page.getByRole('link', { name: 'New chat', exact: true }).first()
+
 /** Sends a message from the composer and waits until its reply has finished streaming. */
 export async function sendAndWait(
   page: Page,

@@ -73,6 +73,11 @@ export default async function globalSetup() {
       OPENAI_API_KEY: 'sk-parley-e2e',
       OPENAI_BASE_URL: upstream.openaiBaseUrl,
       LOG_LEVEL: 'info',
+      // Every test signs up from one address and some seed long conversations through the
+      // API; the limits themselves are covered by the API's tests, not by tripping them here.
+      PARLEY_RATE_LIMIT_TURNS: '10000',
+      PARLEY_RATE_LIMIT_AUTH: '10000',
+      PARLEY_RATE_LIMIT_REQUESTS: '100000',
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -4,6 +4,7 @@ import {
   composer,
   conversationList,
   expect,
+  newChatLink,
   replies,
   sendAndWait,
   signUp,
@@ -117,7 +118,7 @@ test('the “Settings saved.” notice leaves Send uncovered, on a wide screen a
         .getByRole('link', { name: /New chat/ })
         .click()
     } else {
-      await page.getByRole('link', { name: 'New chat' }).click()
+      await newChatLink(page).click()
     }
     expect(await noticeCoversSend(page)).toBe(false)
   }

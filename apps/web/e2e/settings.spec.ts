@@ -1,6 +1,7 @@
 import {
   conversationList,
   expect,
+  newChatLink,
   sendAndWait,
   seriousViolations,
   signUp,
@@ -30,7 +31,7 @@ test('settings change the name, default model and theme, and they stay after a r
   await expect(page.getByLabel('Display name')).toHaveValue('Grace')
   await expect(page.getByLabel('Default model').locator('option:checked')).toHaveText(lastModel)
 
-  await page.getByRole('link', { name: 'New chat' }).click()
+  await newChatLink(page).click()
   await expect(page.getByRole('heading', { name: 'What’s on your mind, Grace?' })).toBeVisible()
   await expect(page.getByRole('combobox', { name: 'Model' }).locator('option:checked')).toHaveText(
     lastModel,
@@ -44,7 +45,7 @@ test('a theme picked but not saved is not kept', async ({ page, account }) => {
   await page.getByRole('link', { name: 'Settings' }).click()
   await page.getByRole('radio', { name: 'Dark' }).check()
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
-  await page.getByRole('link', { name: 'New chat' }).click()
+  await newChatLink(page).click()
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'system')
 })
 
@@ -64,7 +65,7 @@ test('custom instructions and a chat’s own settings are saved and still there 
     'Short answers, metric units.',
   )
 
-  await page.getByRole('link', { name: 'New chat' }).click()
+  await newChatLink(page).click()
   await sendAndWait(page, 'How long should dough rest?')
   await page.getByRole('button', { name: 'Chat settings' }).click()
   const dialog = page.getByRole('dialog', { name: 'Chat settings' })
