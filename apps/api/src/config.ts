@@ -133,6 +133,7 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    PARLEY_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl('an OpenAI-compatible base URL ending in /v1'),
     ANTHROPIC_API_KEY: optionalString,
@@ -263,6 +264,8 @@ export interface Config {
   allowAnonymous: boolean
   corsOrigins: string[]
   logLevel: Env['LOG_LEVEL']
+  /** `auto`: pretty lines when standard output is a terminal, JSON lines otherwise. */
+  logFormat: Env['PARLEY_LOG_FORMAT']
   providers: {
     openai: { apiKey: string | undefined; baseUrl: string | undefined }
     anthropic: { apiKey: string | undefined; baseUrl: string | undefined }
@@ -328,6 +331,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     allowAnonymous: env.PARLEY_ALLOW_ANONYMOUS,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.PARLEY_LOG_FORMAT,
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
