@@ -1,4 +1,5 @@
 import { Link, useRoute } from 'wouter'
+import { BrandMark } from '../components/ui/brand-mark.tsx'
 import { Icon } from '../components/ui/icon.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
 import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
@@ -22,7 +23,7 @@ export function Sidebar({
     <div className="sidebar">
       <div className="sidebar__top">
         <Link href="/" className="sidebar__brand" onClick={onNavigate}>
-          <span className="brand-mark" aria-hidden="true" />
+          <BrandMark />
           Parley
         </Link>
         {onClose && <IconButton icon="close" label="Close conversations" onClick={onClose} />}
