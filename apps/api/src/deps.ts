@@ -20,7 +20,11 @@ import packageJson from '../package.json' with { type: 'json' }
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts'
 import { BootstrapAdminToken } from './auth-local/bootstrap-admin.ts'
 import type { LocalAuthSettings } from './auth-local/sessions.ts'
-import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
+import {
+  loadOrCreateSigningKey,
+  type SigningKey,
+  signingKeyFromConfig,
+} from './auth-local/signing-key.ts'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import type { TrustedProxies } from './client-address.ts'
 import { type Config, ConfigError, defaultLimits, type LimitSettings } from './config.ts'
@@ -218,6 +222,15 @@ export async function createDeps(
   for (const extension of prepared.missingExtensions) {
     logger.warn({ extension }, `the database lacks the ${extension} extension`)
   }
+  if (
+    config.auth.kind === 'local' &&
+    !config.auth.signingKeys &&
+    config.database.kind === 'postgres'
+  ) {
+    logger.warn(
+      'the embedded auth signs with a key from this data folder: a second instance on this database will not accept its tokens. Set PARLEY_AUTH_SIGNING_KEYS to run more than one.',
+    )
+  }
   const recovered = await recoverInterruptedReplies(db)
   if (recovered > 0)
     logger.warn({ messages: recovered }, 'replies interrupted by a restart marked incomplete')
@@ -248,7 +261,9 @@ export async function createDeps(
         config.auth.kind === 'local'
           ? {
               kind: 'local',
-              signingKey: await loadOrCreateSigningKey(config.dataDir),
+              signingKey: config.auth.signingKeys
+                ? await signingKeyFromConfig(config.auth.signingKeys)
+                : await loadOrCreateSigningKey(config.dataDir),
               accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
               refreshTokenReuseSeconds: config.auth.refreshTokenReuseSeconds,
               signup: config.auth.signup,
