@@ -22,6 +22,7 @@ import { DemoNotice } from './demo-notice.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
+import { ModelCatalogContext } from './reply-routing.tsx'
 import './chat.css'
 import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
@@ -183,18 +184,20 @@ function ConversationChat({
           <Spinner label="Loading messages" />
         </div>
       ) : (
-        <MessageList
-          messages={thread}
-          turn={turn}
-          hasOlder={hasNextPage}
-          loadingOlder={isFetchingNextPage}
-          onLoadOlder={loadOlder}
-          onRegenerate={regenerate}
-          onFeedback={feedback}
-          onEdit={edit}
-          onSwitchBranch={switchBranch}
-          followKey={followKey}
-        />
+        <ModelCatalogContext value={models.data}>
+          <MessageList
+            messages={thread}
+            turn={turn}
+            hasOlder={hasNextPage}
+            loadingOlder={isFetchingNextPage}
+            onLoadOlder={loadOlder}
+            onRegenerate={regenerate}
+            onFeedback={feedback}
+            onEdit={edit}
+            onSwitchBranch={switchBranch}
+            followKey={followKey}
+          />
+        </ModelCatalogContext>
       )}
       <div className="chat__footer">
         {failure && (

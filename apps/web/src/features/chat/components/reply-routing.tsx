@@ -1,5 +1,8 @@
 import type { Message, ModelList } from '@parley/schema/contracts'
-import { useModels } from '../../../lib/models-query.ts'
+import { createContext, use } from 'react'
+
+/** The model catalog, for names in replies; without it replies name models by id. */
+export const ModelCatalogContext = createContext<ModelList | undefined>(undefined)
 
 /** Why the first model did not answer, as the end of "because X …". */
 const reasons: Record<string, string> = {
@@ -33,7 +36,6 @@ export function routingNote(message: Message, models: ModelList | undefined): st
 
 /** Says in words when a reply came from another model than the one asked for. */
 export function ReplyRouting({ message }: { message: Message }) {
-  const models = useModels()
-  const note = routingNote(message, models.data)
+  const note = routingNote(message, use(ModelCatalogContext))
   return note ? <p className="message__notice message__notice--quiet">{note}</p> : null
 }
