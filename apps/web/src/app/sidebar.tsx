@@ -2,9 +2,9 @@ import { Link, useRoute } from 'wouter'
 import { BrandMark } from '../components/ui/brand-mark.tsx'
 import { Icon } from '../components/ui/icon.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
+import { signOut } from '../features/auth/api/sign-out.ts'
 import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
 import { useMe } from '../lib/me-query.ts'
-import { signOut } from './sign-out.ts'
 
 /** The navigation column: new chat, the conversations, and the account. */
 export function Sidebar({

@@ -2,6 +2,7 @@ import type {
   ActiveBranch,
   Conversation,
   CreateConversationBody,
+  DeleteAccountBody,
   Me,
   MessageFeedback,
   ModelList,
@@ -132,6 +133,10 @@ export const api = {
   me: {
     get: (signal?: AbortSignal) => json<Me>('/me', { signal }),
     update: (body: UpdateProfileBody) => json<Me>('/me', { method: 'PATCH', body }),
+    /** Deletes the account and everything in it; `confirmEmail` is the account's email typed again. */
+    delete: async (body: DeleteAccountBody) => {
+      await send('/me', { method: 'DELETE', body })
+    },
   },
   models: {
     list: (signal?: AbortSignal) => json<ModelList>('/models', { signal }),

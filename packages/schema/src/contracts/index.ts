@@ -107,6 +107,8 @@ export {
   modelSummary,
 } from './models.ts'
 export {
+  type DeleteAccountBody,
+  deleteAccountBody,
   type Me,
   me,
   type Profile,
