@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, jsonb, pgPolicy, pgTable, text, uuid } from 'drizzle-orm/pg-core'
 import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
-import { conversations } from './conversations.ts'
 import { currentUserId, timestampMs } from './columns.ts'
+import { conversations } from './conversations.ts'
 import { messages } from './messages.ts'
 
 /** One message as a share link shows it: no ids, no owner, nothing but what was said and by whom. */
