@@ -22,6 +22,7 @@ import { DemoNotice } from './demo-notice.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
+import { ShareConversation } from './share-conversation.tsx'
 import './chat.css'
 import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
@@ -161,6 +162,7 @@ function ConversationChat({
           />
         )}
         <ConversationSettings conversation={conversation.data} />
+        <ShareConversation conversation={conversation.data} />
       </ChatHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (
