@@ -59,7 +59,7 @@ test('a share link shows the conversation as it was to a signed-out visitor, unt
     await expect(replies(visitor)).toHaveCount(1)
     await expect(replies(visitor).locator('strong')).toHaveText('light')
     await expect(visitor.getByRole('link', { name: 'Sign in to Parley' })).toBeVisible()
-    const text = await visitor.locator('body').innerText()
+    const text = await visitor.content()
     expect(text).not.toContain(account.email)
     expect(text).not.toContain(account.name)
     expect(text).not.toContain('after-sharing')
