@@ -56,6 +56,30 @@ grant update (revoked_at) on table public.conversation_shares to authenticated;
 --> statement-breakpoint
 grant all on table public.conversation_shares to service_role;
 --> statement-breakpoint
+-- A snapshot is a copy of messages: its bytes count against its owner's stored-bytes quota
+-- (refused beyond it, like a message), and are given back when the link goes with its
+-- conversation.
+create or replace function public.count_share()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform public.charge_profile(new.user_id, 0, octet_length(new.snapshot::text), true);
+    return new;
+  end if;
+  perform public.charge_profile(old.user_id, 0, -octet_length(old.snapshot::text), false);
+  return old;
+end
+$$;
+--> statement-breakpoint
+revoke all on function public.count_share() from public, anon, authenticated;
+--> statement-breakpoint
+create or replace trigger conversation_shares_count after insert or delete on public.conversation_shares
+  for each row execute function public.count_share();
+--> statement-breakpoint
 -- The one public path to a share: takes only its id and returns only the snapshot (title,
 -- messages, when it was made), or that it was revoked, or null for an unknown id. Never the
 -- owner, the conversation or anything written after the snapshot.

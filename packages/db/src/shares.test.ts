@@ -1,5 +1,5 @@
-import { conversationShares } from '@parley/schema/tables'
-import { eq } from 'drizzle-orm'
+import { conversationShares, profiles } from '@parley/schema/tables'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from './client.ts'
 import { DbError } from './errors.ts'
@@ -243,5 +243,57 @@ describe('read_share', () => {
         .where(eq(conversationShares.id, share?.id ?? '')),
     )
     expect(left).toEqual([])
+  })
+})
+
+describe('the stored-bytes quota', () => {
+  const storedBytes = (user: TestUser) =>
+    db.asService(async (tx) => {
+      const [row] = await tx
+        .select({ bytes: profiles.storedBytes })
+        .from(profiles)
+        .where(eq(profiles.id, user.id))
+      return row?.bytes ?? 0
+    })
+
+  it('counts a snapshot’s bytes while its link exists', async () => {
+    const user = await createTestUser(db)
+    const chat = await sharedChat(user)
+    const before = await storedBytes(user)
+    const share = await as(user, (tx) => createShare(tx, chat.conversation.id))
+    const [stored] = await db.asService((tx) =>
+      tx
+        .select({ size: sql<number>`octet_length(${conversationShares.snapshot}::text)` })
+        .from(conversationShares)
+        .where(eq(conversationShares.id, share?.id ?? '')),
+    )
+    expect(await storedBytes(user)).toBe(before + Number(stored?.size))
+    await as(user, (tx) => deleteConversation(tx, chat.conversation.id))
+    expect(await storedBytes(user)).toBe(0)
+  })
+
+  it('refuses a share its owner has no room left for, and stores nothing', async () => {
+    const tight = await createTestDatabase({
+      quotas: { conversations: 10, messagesPerConversation: 10, storedBytes: 200 },
+    })
+    try {
+      const user = await createTestUser(tight)
+      const shareable = await tight.withUser(user.claims, async (tx) => {
+        const conversation = await createConversation(tx)
+        await appendMessage(tx, {
+          conversationId: conversation.id,
+          role: 'user',
+          content: 'x'.repeat(150),
+        })
+        return conversation
+      })
+      const refused = await failure(
+        tight.withUser(user.claims, (tx) => createShare(tx, shareable.id)),
+      )
+      expect(refused).toMatchObject({ code: 'quota_exceeded', quota: { quota: 'storedBytes' } })
+      expect(await tight.asService((tx) => tx.select().from(conversationShares))).toEqual([])
+    } finally {
+      await tight.close()
+    }
   })
 })
