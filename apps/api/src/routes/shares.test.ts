@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { appendMessage, createConversation, createShare as shareConversation } from '@parley/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultLimits } from '../config.ts'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
 import { startTestServer, type TestServer } from '../testing/test-server.ts'
 
@@ -32,7 +34,11 @@ let webDist: string
 beforeAll(async () => {
   webDist = await mkdtemp(path.join(os.tmpdir(), 'parley-web-'))
   await writeFile(path.join(webDist, 'index.html'), '<!doctype html><div id="root"></div>')
-  server = await startTestServer({ webDist })
+  // Many turns by one owner: the turn limit is not what this file tests.
+  server = await startTestServer({
+    webDist,
+    limits: { ...defaultLimits, turnsPerMinute: 10_000 },
+  })
   owner = await server.user()
   other = await server.user()
 })
@@ -151,6 +157,17 @@ describe('sharing a conversation', () => {
     expect(after.items.find((item) => item.id === newer.id)?.revokedAt).toBeNull()
   })
 
+  it('links to the page on the web app that asked for it', async () => {
+    const { conversationId } = await sharedConversation()
+    const created = await server.call(owner.token, sharesOf(conversationId), {
+      method: 'POST',
+      json: {},
+      headers: { origin: 'https://chat.example.com' },
+    })
+    const share = (await created.json()) as ShareBody
+    expect(share.url).toBe(`https://chat.example.com/s/${share.id}`)
+  })
+
   it('answers 404 for a link that never existed', async () => {
     await expectEnvelope(await visit('AAAAAAAAAAAAAAAAAAAAAAAA'), 404, 'not_found')
     await expectEnvelope(await visit('not-even-a-share-id'), 404, 'not_found')
@@ -229,11 +246,35 @@ describe('bad input', () => {
 })
 
 describe('the public route', () => {
-  it('counts signed-out visits per client address', async () => {
-    const { conversationId } = await sharedConversation()
-    const share = (await (await createShare(owner, conversationId)).json()) as ShareBody
-    const page = await visit(share.id)
-    expect(page.headers.get('ratelimit-policy')).toContain('"public"')
+  it('counts signed-out visits per client address, and refuses past the limit', async () => {
+    // A clock that stands still: all three visits fall in one window, however slow the machine.
+    const startedAt = Date.now()
+    const limited = await startTestServer({
+      limits: { ...defaultLimits, requestsPerMinute: 2 },
+      now: () => startedAt,
+    })
+    try {
+      const user = await limited.user()
+      const share = await limited.db.withUser(user.claims, async (tx) => {
+        const conversation = await createConversation(tx)
+        await appendMessage(tx, {
+          conversationId: conversation.id,
+          role: 'user',
+          content: 'Shared once',
+        })
+        return shareConversation(tx, conversation.id)
+      })
+      const visitLimited = () => fetch(`${limited.url}/api/v1/shares/${share?.id}`)
+      const first = await visitLimited()
+      expect(first.status).toBe(200)
+      expect(first.headers.get('ratelimit-policy')).toBe('"public";q=2;w=60')
+      expect((await visitLimited()).status).toBe(200)
+      const refused = await visitLimited()
+      expect(refused.headers.get('retry-after')).toBeTruthy()
+      await expectEnvelope(refused, 429, 'rate_limited')
+    } finally {
+      await limited.close()
+    }
   })
 })
 

@@ -25,12 +25,18 @@ export const noIndex = createMiddleware<AppEnv>(async (c, next) => {
 
 /**
  * Where the link's page lives: the web app that asked (its `Origin`, which may be a static host
- * apart from the API), else this server, which serves the web app itself.
+ * apart from the API), else this server, which serves the web app itself (on the scheme a
+ * trusted proxy in front of it says the client used).
  */
 function webOrigin(c: Context<AppEnv>): string {
   const origin = c.req.header('origin')
   if (origin && /^https?:\/\/[^/\s]+$/.test(origin)) return origin
-  return new URL(c.req.url).origin
+  const url = new URL(c.req.url)
+  const forwardedProto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim()
+  if (c.var.deps.trustedProxies.kind !== 'none' && /^https?$/.test(forwardedProto ?? '')) {
+    url.protocol = `${forwardedProto}:`
+  }
+  return url.origin
 }
 
 function shareBody(c: Context<AppEnv>, row: ShareSummary): Share {

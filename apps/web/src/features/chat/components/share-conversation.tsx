@@ -11,6 +11,9 @@ import { useShares } from '../api/get-shares.ts'
 import { useRevokeShare } from '../api/revoke-share.ts'
 import './share.css'
 
+/** The link's page in this web app, wherever the API that made it runs. */
+const pageUrl = (share: Share) => new URL(`/s/${share.id}`, window.location.origin).href
+
 const formatDate = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
@@ -32,7 +35,7 @@ function ShareList({
       {shares.map((share) => (
         <li key={share.id} className="share-list__item">
           <span className="share-list__text">
-            <a href={share.url} target="_blank" rel="noopener noreferrer">
+            <a href={pageUrl(share)} target="_blank" rel="noopener noreferrer">
               {describeShare(share)}
             </a>
             {share.revokedAt && <span className="share-list__revoked"> · Revoked</span>}
@@ -108,10 +111,10 @@ function SharePanel({ conversationId, onDone }: { conversationId: string; onDone
               ref={linkInput}
               className="input share-link__input"
               readOnly
-              value={created.url}
+              value={pageUrl(created)}
               onFocus={(event) => event.currentTarget.select()}
             />
-            <CopyButton text={created.url} label="Copy link" />
+            <CopyButton text={pageUrl(created)} label="Copy link" />
           </div>
         </div>
       )}
