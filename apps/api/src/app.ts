@@ -20,6 +20,7 @@ import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
 import { openApiDocument } from './routes/openapi.ts'
+import { conversationShares, noIndex, publicShares, shares } from './routes/shares.ts'
 import { spaRoutes } from './spa.ts'
 
 /** Largest request body: a 100k-character message is at most ~600 kB as JSON. */
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
 
   const api = new Hono<AppEnv>()
     .route('/', health)
+    .route('/shares', publicShares)
     .use('*', authenticate(deps.verifier))
     .use('*', rateLimit('requests'))
     .on(
@@ -112,6 +114,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/models', models)
     .route('/conversations', conversations)
     .route('/conversations', messages)
+    .route('/conversations', conversationShares)
+    .route('/shares', shares)
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
@@ -122,6 +126,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     throw notFound('route')
   })
 
+  app.use('/s/*', noIndex)
   const spa = spaRoutes(deps.config.webDist, deps.config.connectOrigins)
   if (spa.available) app.route('/', spa.app)
 

@@ -80,6 +80,15 @@ export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories
 export * as rateLimits from './repositories/rate-limits.ts'
 export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'
 export {
+  createShare,
+  listShares,
+  type PublicShare,
+  readShare,
+  revokeShare,
+  type ShareRow,
+  type ShareSummary,
+} from './repositories/shares.ts'
+export {
   type BeginTurnInput,
   type BeginTurnResult,
   beginTurn,

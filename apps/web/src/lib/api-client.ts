@@ -11,6 +11,9 @@ import type {
   PutFeedbackBody,
   RegenerateMessageBody,
   SendMessageBody,
+  Share,
+  SharedConversation,
+  ShareList,
   StreamEvent,
   UpdateConversationBody,
   UpdateProfileBody,
@@ -41,6 +44,7 @@ const statusCodes: Record<number, ApiErrorCode> = {
   404: 'not_found',
   402: 'budget_exceeded',
   409: 'conflict',
+  410: 'share_revoked',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
@@ -196,5 +200,21 @@ export const api = {
     remove: async (messageId: string) => {
       await send(`/messages/${encodeURIComponent(messageId)}/feedback`, { method: 'DELETE' })
     },
+  },
+  shares: {
+    list: (conversationId: string, signal?: AbortSignal) =>
+      json<ShareList>(`/conversations/${encodeURIComponent(conversationId)}/shares`, { signal }),
+    /** Publishes the thread up to `messageId` (default: its end) under a new link. */
+    create: (conversationId: string, messageId?: string) =>
+      json<Share>(`/conversations/${encodeURIComponent(conversationId)}/shares`, {
+        method: 'POST',
+        body: messageId ? { messageId } : {},
+      }),
+    revoke: async (shareId: string) => {
+      await send(`/shares/${encodeURIComponent(shareId)}`, { method: 'DELETE' })
+    },
+    /** A shared conversation's snapshot; needs no sign-in. */
+    get: (shareId: string, signal?: AbortSignal) =>
+      json<SharedConversation>(`/shares/${encodeURIComponent(shareId)}`, { signal }),
   },
 }

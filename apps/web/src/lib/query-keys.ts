@@ -9,4 +9,6 @@ export const queryKeys = {
   conversationList: ['conversations', 'list'] as const,
   conversation: (id: string) => ['conversations', 'detail', id] as const,
   messages: (conversationId: string) => ['messages', conversationId] as const,
+  shares: (conversationId: string) => ['shares', conversationId] as const,
+  sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }

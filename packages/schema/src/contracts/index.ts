@@ -117,6 +117,19 @@ export {
   updateProfileBody,
 } from './profiles.ts'
 export {
+  type CreateShareBody,
+  createShareBody,
+  type Share,
+  type SharedConversation,
+  type SharedMessage,
+  type ShareList,
+  share,
+  sharedConversation,
+  sharedMessage,
+  shareList,
+  shareParam,
+} from './shares.ts'
+export {
   type StreamEvent,
   type StreamEventData,
   type StreamEventName,

@@ -23,6 +23,7 @@ import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
 import { ModelCatalogContext } from './reply-routing.tsx'
+import { ShareConversation } from './share-conversation.tsx'
 import './chat.css'
 import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
@@ -162,6 +163,7 @@ function ConversationChat({
           />
         )}
         <ConversationSettings conversation={conversation.data} />
+        <ShareConversation conversation={conversation.data} />
       </ChatHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (
