@@ -11,6 +11,7 @@ import { authenticate } from './middleware/authenticate.ts'
 import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { admin } from './routes/admin.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
 
   app.use(requestId)
   app.use(requestLog(logger))
+  if (deps.metrics) app.use(recordRequests(deps.metrics.series))
   app.use(
     secureHeaders({
       crossOriginResourcePolicy: 'same-site',
@@ -121,6 +123,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/admin/budgets', adminBudgets)
     .route('/usage', usage)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
+  app.get('/metrics', metricsEndpoint(deps.metrics))
   app.route('/api/v1', api)
   app.all('/api/*', () => {
     throw notFound('route')

@@ -188,6 +188,9 @@ export const envSchema = z
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
     PARLEY_AUTH_SIGNING_KEYS: signingKeys,
+    PARLEY_METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
     PARLEY_SIGNUP: optionalString.pipe(z.enum(['open', 'domains', 'invite', 'closed']).optional()),
     PARLEY_SIGNUP_DOMAINS: list.pipe(
       z.array(
@@ -301,6 +304,8 @@ export interface Config {
   allowAnonymous: boolean
   corsOrigins: string[]
   logLevel: Env['LOG_LEVEL']
+  /** The bearer token of `/metrics`; metrics are off without it. */
+  metricsToken: string | undefined
   /** `auto`: pretty lines when standard output is a terminal, JSON lines otherwise. */
   logFormat: Env['PARLEY_LOG_FORMAT']
   providers: {
@@ -370,6 +375,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     logFormat: env.PARLEY_LOG_FORMAT,
+    metricsToken: env.PARLEY_METRICS_TOKEN,
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },

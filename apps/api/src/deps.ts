@@ -28,6 +28,7 @@ import {
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import type { TrustedProxies } from './client-address.ts'
 import { type Config, ConfigError, defaultLimits, type LimitSettings } from './config.ts'
+import { createMetrics, type Metrics } from './observability/metrics.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
@@ -56,6 +57,8 @@ export interface AppDeps {
   bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
   turns: ChatTurns
+  /** Prometheus series and the token a scraper must present; absent when metrics are off. */
+  metrics?: { series: Metrics; token: string } | undefined
   /** On a shared Postgres: this instance's heartbeat on its live replies (started by the server). */
   leases?: ReplyLeases | undefined
   /** The team's default spend limit per user and period (admins override it per user). */
@@ -100,6 +103,8 @@ export interface BuildOptions {
   settleRetry?: SettleRetry
   /** Unset: unlimited. */
   budget?: BudgetDefaults
+  /** Serves Prometheus metrics at `/metrics` to a scraper presenting this bearer token. */
+  metricsToken?: string | undefined
 }
 
 /**
@@ -168,6 +173,34 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
 
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
   const today = () => new Date().toISOString().slice(0, 10)
+  let turns: ChatTurns | undefined
+  const metrics = options.metricsToken
+    ? {
+        token: options.metricsToken,
+        series: createMetrics({
+          openStreams: () => turns?.liveCount ?? 0,
+          circuits: () =>
+            [...new Set(models.models.map((spec) => spec.provider))].map((provider) => ({
+              provider,
+              state: models.router.circuitState(provider),
+            })),
+        }),
+      }
+    : undefined
+  turns = createChatTurns({
+    db,
+    models,
+    streams: new StreamLimiter({
+      db,
+      max: options.maxConcurrentStreams,
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
+    ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
+    ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
+    ...(metrics ? { onTurnEnd: metrics.series.turn } : {}),
+  })
   return {
     config: {
       mode: options.mode,
@@ -188,19 +221,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
     models,
     budget,
-    turns: createChatTurns({
-      db,
-      models,
-      streams: new StreamLimiter({
-        db,
-        max: options.maxConcurrentStreams,
-        ...(options.now ? { now: options.now } : {}),
-      }),
-      admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
-      ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
-      ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
-      ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
-    }),
+    turns,
+    metrics,
   }
 }
 
@@ -277,6 +299,7 @@ export async function createDeps(
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
       budget: config.budget,
+      metricsToken: config.metricsToken,
       limits: config.limits,
       trustedProxies: config.trustedProxies,
     },
