@@ -13,6 +13,7 @@ import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { admin } from './routes/admin.ts'
+import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
 import { feedback } from './routes/feedback.ts'
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
   const jsonOnly = secureHeaders({
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
   })
+  // Before the JSON policy: the rendered API reference runs scripts and styles of its own.
+  app.route('/api/v1/docs', apiDocs)
   app.use('/api/*', jsonOnly)
   app.use('/auth/*', jsonOnly)
   if (deps.config.corsOrigins.length > 0) {
