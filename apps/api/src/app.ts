@@ -14,6 +14,7 @@ import { requestLog } from './middleware/request-log.ts'
 import { admin } from './routes/admin.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
+import { conversationTransfer, userDataTransfer } from './routes/export.ts'
 import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
 import { me } from './routes/me.ts'
@@ -109,9 +110,11 @@ export function createApp(deps: AppDeps, logger: Logger) {
       rateLimit('turns'),
     )
     .route('/me', me)
+    .route('/me', userDataTransfer)
     .route('/models', models)
     .route('/conversations', conversations)
     .route('/conversations', messages)
+    .route('/conversations', conversationTransfer)
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
