@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import type { Download, Page } from '@playwright/test'
-import { expect, replies, sendAndWait, signUp, test, userMessages } from './fixtures.ts'
+import {
+  expect,
+  replies,
+  sendAndWait,
+  seriousViolations,
+  signUp,
+  test,
+  userMessages,
+} from './fixtures.ts'
 
 /** Clicks what starts a download and returns the file's name and text. */
 async function downloaded(page: Page, start: () => Promise<void>) {
@@ -12,9 +20,17 @@ async function textOf(download: Download): Promise<string> {
   return readFile(await download.path(), 'utf8')
 }
 
-async function exportAs(page: Page, format: 'Markdown' | 'JSON') {
+async function exportAs(
+  page: Page,
+  format: 'Markdown' | 'JSON',
+  { checkAccessibility = false } = {},
+) {
   await page.getByRole('button', { name: 'Export conversation' }).click()
   const dialog = page.getByRole('dialog', { name: 'Export conversation' })
+  if (checkAccessibility) {
+    await expect(dialog.getByRole('button', { name: 'Export as JSON' })).toBeVisible()
+    expect(await seriousViolations(page)).toEqual([])
+  }
   const file = await downloaded(page, () =>
     dialog.getByRole('button', { name: `Export as ${format}` }).click(),
   )
@@ -47,7 +63,7 @@ test('a conversation exports as Markdown and JSON, and the JSON imports back wit
   await expect(replies(page).last()).toHaveAttribute('data-status', 'complete')
   const originalUrl = page.url()
 
-  const markdown = await exportAs(page, 'Markdown')
+  const markdown = await exportAs(page, 'Markdown', { checkAccessibility: true })
   expect(markdown.name).toBe('rome-plan.md')
   expect(markdown.text.startsWith('# Rome plan\n')).toBe(true)
   expect(markdown.text).toContain('Start at the Colosseum.')
@@ -94,6 +110,8 @@ test('"Download all my data" saves one JSON file holding the conversations', asy
   await signUp(page, account)
   await sendAndWait(page, 'Remember the lighthouse keeper')
   await openSettings(page)
+  await expect(page.getByRole('heading', { name: 'Your data' })).toBeVisible()
+  expect(await seriousViolations(page)).toEqual([])
 
   const file = await downloaded(page, () =>
     page.getByRole('button', { name: 'Download all my data' }).click(),

@@ -253,6 +253,49 @@ describe('importing a conversation', () => {
     expect(await conversationCount(user)).toBe(before)
   })
 
+  it('puts every parent before its replies, whatever order the file lists them in', async () => {
+    const user = await server.user()
+    const imported = await importDoc(user, {
+      format: 'parley.conversation',
+      version: 1,
+      exportedAt: '2026-12-01T10:00:00.000Z',
+      conversation: { title: 'Out of order', createdAt: '2026-12-01T09:00:00.000Z' },
+      messages: [
+        {
+          id: 'a',
+          parentId: 'q',
+          role: 'assistant',
+          content: 'Answer',
+          createdAt: '2026-12-01T09:00:01.000Z',
+        },
+        {
+          id: 'q',
+          parentId: null,
+          role: 'user',
+          content: 'Question',
+          createdAt: '2026-12-01T09:00:00.000Z',
+        },
+      ],
+    })
+    expect(imported.status).toBe(201)
+    const doc = await exportJson(user, ((await imported.json()) as { id: string }).id)
+    const [question, answer] = doc.messages
+    expect([question?.content, answer?.content]).toEqual(['Question', 'Answer'])
+    expect(answer?.parentId).toBe(question?.id)
+    expect(doc.conversation.activeLeafId).toBe(question?.id)
+  })
+
+  it('refuses a document over the request body limit with 413, and writes nothing', async () => {
+    const user = await server.user()
+    const valid = await exportJson(user, await branchedConversation(user))
+    const before = await conversationCount(user)
+    const [first, ...rest] = valid.messages
+    if (!first) throw new Error('the conversation has messages')
+    const huge = { ...valid, messages: [{ ...first, content: 'x'.repeat(1_100_000) }, ...rest] }
+    await expectEnvelope(await importDoc(user, huge), 413, 'payload_too_large')
+    expect(await conversationCount(user)).toBe(before)
+  })
+
   it('refuses a document over the quota of messages, and writes nothing', async () => {
     const limited = await startTestServer({
       quotas: { conversations: 100, messagesPerConversation: 3, storedBytes: 1_000_000 },
