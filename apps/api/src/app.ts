@@ -16,6 +16,7 @@ import { admin } from './routes/admin.ts'
 import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
+import { conversationTransfer, userDataTransfer } from './routes/export.ts'
 import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
 import { me } from './routes/me.ts'
@@ -116,11 +117,13 @@ export function createApp(deps: AppDeps, logger: Logger) {
       rateLimit('turns'),
     )
     .route('/me', me)
+    .route('/me', userDataTransfer)
     .route('/models', models)
     .route('/conversations', conversations)
     .route('/conversations', messages)
     .route('/conversations', conversationShares)
     .route('/shares', shares)
+    .route('/conversations', conversationTransfer)
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)

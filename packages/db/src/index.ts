@@ -43,6 +43,12 @@ export {
   updateConversation,
 } from './repositories/conversations.ts'
 export {
+  activePath,
+  exportConversation,
+  exportUserData,
+  importConversation,
+} from './repositories/exports.ts'
+export {
   clearFeedback,
   feedbackByModel,
   type MessageFeedbackRow,

@@ -117,6 +117,19 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
   return (await response.json()) as T
 }
 
+/** A file the API sends as an attachment, named as its `Content-Disposition` says. */
+export interface DownloadedFile {
+  blob: Blob
+  fileName: string
+}
+
+async function file(path: string, fallbackName: string, query?: Query): Promise<DownloadedFile> {
+  const response = await send(path, { query, accept: '*/*' })
+  const disposition = response.headers.get('content-disposition') ?? ''
+  const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName
+  return { blob: await response.blob(), fileName }
+}
+
 async function* stream(
   path: string,
   body: unknown,
@@ -141,6 +154,8 @@ export const api = {
     delete: async (body: DeleteAccountBody) => {
       await send('/me', { method: 'DELETE', body })
     },
+    /** Everything Parley keeps about the caller, as one JSON file. */
+    exportData: () => file('/me/export', 'parley-data.json'),
   },
   models: {
     list: (signal?: AbortSignal) => json<ModelList>('/models', { signal }),
@@ -157,6 +172,16 @@ export const api = {
     remove: async (id: string) => {
       await send(`/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' })
     },
+    /** The shown branch as Markdown, or every branch as an importable JSON document. */
+    export: (id: string, format: 'markdown' | 'json') =>
+      file(
+        `/conversations/${encodeURIComponent(id)}/export`,
+        format === 'markdown' ? 'conversation.md' : 'conversation.json',
+        { format },
+      ),
+    /** Creates a new conversation from an exported JSON document. */
+    import: (document: unknown) =>
+      json<Conversation>('/conversations/import', { method: 'POST', body: document }),
     /** Shows the branch through `messageId`, down to its newest reply. */
     switchBranch: (id: string, messageId: string) =>
       json<ActiveBranch>(`/conversations/${encodeURIComponent(id)}/branch`, {

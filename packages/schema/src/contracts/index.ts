@@ -57,6 +57,22 @@ export {
   updateConversationBody,
 } from './conversations.ts'
 export {
+  type ConversationExport,
+  type ConversationExportInput,
+  conversationExport,
+  conversationExportFormat,
+  type ExportedMessage,
+  exportedConversation,
+  exportedFeedback,
+  exportedMessage,
+  exportedUsageEvent,
+  exportFormatQuery,
+  maxExportedMessages,
+  type UserDataExport,
+  userDataExport,
+  userDataExportFormat,
+} from './export.ts'
+export {
   type FeedbackByModel,
   type FeedbackReason,
   type FeedbackVote,

@@ -19,6 +19,7 @@ import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
 import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
+import { ExportMenu } from './export-menu.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
@@ -164,6 +165,7 @@ function ConversationChat({
         )}
         <ConversationSettings conversation={conversation.data} />
         <ShareConversation conversation={conversation.data} />
+        <ExportMenu conversationId={conversationId} />
       </ChatHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (

@@ -156,8 +156,8 @@ function DeleteAccount({ email }: { email: string }) {
 export function AccountSection({ email }: { email: string }) {
   const [signingOut, setSigningOut] = useState(false)
   return (
-    <section className="account" aria-labelledby="account-heading">
-      <h2 id="account-heading" className="account__title">
+    <section className="settings__section" aria-labelledby="account-heading">
+      <h2 id="account-heading" className="settings__heading">
         Account
       </h2>
       <ChangePassword />

@@ -13,6 +13,7 @@ import { toast } from '../../../lib/toast-store.ts'
 import { useUpdateMe } from '../api/update-me.ts'
 import { AccountSection } from './account-section.tsx'
 import './settings.css'
+import { YourData } from './your-data.tsx'
 
 const themes: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Match the system' },
@@ -163,6 +164,7 @@ export function SettingsPage({ menuButton }: { menuButton?: ReactNode }) {
         {me.data ? (
           <>
             <SettingsForm me={me.data} />
+            <YourData />
             {me.data.email && <AccountSection email={me.data.email} />}
           </>
         ) : me.isError ? (
