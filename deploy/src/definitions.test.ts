@@ -14,7 +14,7 @@ interface EnvVar {
   name: string
   value?: string
 }
-const valueOf = (env: EnvVar[], name: string) => env.find((entry) => entry.name === name)?.value
+const envValue = (env: EnvVar[], name: string) => env.find((entry) => entry.name === name)?.value
 
 describe('Cloud Run service', async () => {
   const service = parse(await read('cloudrun/service.yaml')) as {
@@ -42,12 +42,12 @@ describe('Cloud Run service', async () => {
   })
 
   it('drains within the 10 s Cloud Run allows after SIGTERM', () => {
-    const grace = Number(valueOf(container.env, 'PARLEY_SHUTDOWN_GRACE_MS'))
+    const grace = Number(envValue(container.env, 'PARLEY_SHUTDOWN_GRACE_MS'))
     expect(drainMs(grace)).toBeLessThan(10_000)
   })
 
   it('leaves PORT to the platform', () => {
-    expect(valueOf(container.env, 'PORT')).toBeUndefined()
+    expect(envValue(container.env, 'PORT')).toBeUndefined()
   })
 })
 
@@ -69,7 +69,7 @@ describe('ECS task definition', async () => {
   })
 
   it('waits longer than the drain before it kills the container', () => {
-    const grace = Number(valueOf(container.environment, 'PARLEY_SHUTDOWN_GRACE_MS'))
+    const grace = Number(envValue(container.environment, 'PARLEY_SHUTDOWN_GRACE_MS'))
     expect(container.stopTimeout * 1000).toBeGreaterThan(drainMs(grace))
     // Fargate's own limit.
     expect(container.stopTimeout).toBeLessThanOrEqual(120)
