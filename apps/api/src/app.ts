@@ -20,6 +20,7 @@ import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
 import { openApiDocument } from './routes/openapi.ts'
+import { adminUsage, usageReports } from './routes/usage.ts'
 import { spaRoutes } from './spa.ts'
 
 /** Largest request body: a 100k-character message is at most ~600 kB as JSON. */
@@ -115,7 +116,9 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
+    .route('/admin/usage', adminUsage)
     .route('/usage', usage)
+    .route('/usage', usageReports)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
   app.route('/api/v1', api)
   app.all('/api/*', () => {
