@@ -23,6 +23,12 @@ const SettingsPage = lazy(() =>
   })),
 )
 
+const UsagePage = lazy(() =>
+  import('../features/usage/components/usage-page.tsx').then((m) => ({
+    default: m.UsagePage,
+  })),
+)
+
 function PageLoading() {
   return (
     <div className="page-loading">
@@ -86,6 +92,10 @@ export function AppLayout() {
             <Route path="/settings">
               <title>Settings · Parley</title>
               <SettingsPage menuButton={menuButton} />
+            </Route>
+            <Route path="/usage">
+              <title>Usage · Parley</title>
+              <UsagePage menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

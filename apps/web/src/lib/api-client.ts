@@ -1,5 +1,6 @@
 import type {
   ActiveBranch,
+  Budget,
   Conversation,
   CreateConversationBody,
   Me,
@@ -13,6 +14,7 @@ import type {
   StreamEvent,
   UpdateConversationBody,
   UpdateProfileBody,
+  UsageReport,
 } from '@parley/schema/contracts'
 import type { z } from 'zod'
 import { config } from '../config.ts'
@@ -28,6 +30,12 @@ interface RequestOptions {
   query?: Query
   signal?: AbortSignal | undefined
   accept?: string
+}
+
+export interface UsageReportQuery {
+  groupBy: 'day' | 'model' | 'conversation'
+  from?: string | undefined
+  to?: string | undefined
 }
 
 /** Oldest first; `nextCursor` fetches the older page before it. */
@@ -180,6 +188,21 @@ export const api = {
         body,
         signal,
       ),
+  },
+  usage: {
+    /** The caller's budget in the current period. */
+    budget: (signal?: AbortSignal) => json<Budget>('/usage/budget', { signal }),
+    /** The caller's usage grouped by day, model or conversation (default: this period). */
+    report: (query: UsageReportQuery, signal?: AbortSignal) =>
+      json<UsageReport>('/usage', { query: { ...query }, signal }),
+    /** The same report as a CSV file. */
+    csv: async (query: UsageReportQuery) => {
+      const response = await send('/usage', {
+        query: { ...query, format: 'csv' },
+        accept: 'text/csv',
+      })
+      return response.blob()
+    },
   },
   feedback: {
     /** Sets or changes the vote on a reply. */

@@ -9,4 +9,7 @@ export const queryKeys = {
   conversationList: ['conversations', 'list'] as const,
   conversation: (id: string) => ['conversations', 'detail', id] as const,
   messages: (conversationId: string) => ['messages', conversationId] as const,
+  usage: ['usage'] as const,
+  usageBudget: ['usage', 'budget'] as const,
+  usageReport: (groupBy: string) => ['usage', 'report', groupBy] as const,
 }
