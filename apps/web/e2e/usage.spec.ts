@@ -56,17 +56,19 @@ test('the Usage page shows this period’s spend, a chart of cost by day and the
   await testInfo.attach('usage page', { path: screenshot, contentType: 'image/png' })
 })
 
-test('the spend bar names how much of the budget is used', async ({ page, account }) => {
+test('a new account’s Usage page has nothing spent, no limit to fill and empty tables', async ({
+  page,
+  account,
+}) => {
   await signUp(page, account)
   await page.goto('/usage')
-  const budget = await callApi<Budget>(page, '/usage/budget')
-  if (budget.limitUsd === null) {
-    await expect(page.getByText('No spending limit')).toBeVisible()
-    await expect(page.getByRole('progressbar')).toHaveCount(0)
-  } else {
-    await expect(page.getByRole('progressbar', { name: /^Budget used/ })).toBeVisible()
+  await expect(page.getByTestId('usage-spent')).toHaveText('$0')
+  // The test stack sets no team budget.
+  await expect(page.getByText('No spending limit')).toBeVisible()
+  await expect(page.getByRole('progressbar')).toHaveCount(0)
+  for (const table of ['By model', 'By conversation']) {
+    await expect(page.getByRole('region', { name: table })).toContainText(
+      'No usage in this period yet.',
+    )
   }
-  await expect(page.getByRole('region', { name: 'By model' })).toContainText(
-    'No usage in this period yet.',
-  )
 })

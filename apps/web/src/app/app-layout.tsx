@@ -29,6 +29,12 @@ const UsagePage = lazy(() =>
   })),
 )
 
+const TeamUsagePage = lazy(() =>
+  import('../features/usage/components/team-usage-page.tsx').then((m) => ({
+    default: m.TeamUsagePage,
+  })),
+)
+
 function PageLoading() {
   return (
     <div className="page-loading">
@@ -96,6 +102,10 @@ export function AppLayout() {
             <Route path="/usage">
               <title>Usage · Parley</title>
               <UsagePage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/usage">
+              <title>Team usage · Parley</title>
+              <TeamUsagePage menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

@@ -38,6 +38,18 @@ export interface UsageReportQuery {
   to?: string | undefined
 }
 
+export interface TeamUsageQuery {
+  groupBy: 'day' | 'model' | 'user'
+  from?: string | undefined
+  to?: string | undefined
+}
+
+/** A report as a CSV file (the API answers `text/csv` for `format=csv`). */
+async function csv(path: string, query: Query): Promise<Blob> {
+  const response = await send(path, { query: { ...query, format: 'csv' }, accept: 'text/csv' })
+  return response.blob()
+}
+
 /** Oldest first; `nextCursor` fetches the older page before it. */
 export type MessagePage = z.infer<typeof messagePage>
 
@@ -196,13 +208,11 @@ export const api = {
     report: (query: UsageReportQuery, signal?: AbortSignal) =>
       json<UsageReport>('/usage', { query: { ...query }, signal }),
     /** The same report as a CSV file. */
-    csv: async (query: UsageReportQuery) => {
-      const response = await send('/usage', {
-        query: { ...query, format: 'csv' },
-        accept: 'text/csv',
-      })
-      return response.blob()
-    },
+    csv: (query: UsageReportQuery) => csv('/usage', { ...query }),
+    /** Everyone's usage grouped by day, model or user (admins). */
+    team: (query: TeamUsageQuery, signal?: AbortSignal) =>
+      json<UsageReport>('/admin/usage', { query: { ...query }, signal }),
+    teamCsv: (query: TeamUsageQuery) => csv('/admin/usage', { ...query }),
   },
   feedback: {
     /** Sets or changes the vote on a reply. */

@@ -12,4 +12,5 @@ export const queryKeys = {
   usage: ['usage'] as const,
   usageBudget: ['usage', 'budget'] as const,
   usageReport: (groupBy: string) => ['usage', 'report', groupBy] as const,
+  teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
 }

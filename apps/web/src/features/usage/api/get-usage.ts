@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query'
-import { api, type UsageReportQuery } from '../../../lib/api-client.ts'
+import { api, type TeamUsageQuery, type UsageReportQuery } from '../../../lib/api-client.ts'
 import { queryKeys } from '../../../lib/query-keys.ts'
 
 /** Spend changes with every reply: the page always asks again when it opens. */
@@ -19,6 +19,13 @@ export const usageReportQuery = (groupBy: UsageReportQuery['groupBy']) =>
     ...fresh,
   })
 
+export const teamUsageReportQuery = (groupBy: TeamUsageQuery['groupBy']) =>
+  queryOptions({
+    queryKey: queryKeys.teamUsageReport(groupBy),
+    queryFn: ({ signal }) => api.usage.team({ groupBy }, signal),
+    ...fresh,
+  })
+
 /** The caller's budget this period: limit, spent, reserved, when it resets. */
 export const useBudget = () => useQuery(budgetQuery())
 
@@ -26,14 +33,17 @@ export const useBudget = () => useQuery(budgetQuery())
 export const useUsageReport = (groupBy: UsageReportQuery['groupBy']) =>
   useQuery(usageReportQuery(groupBy))
 
-/** Saves this period's report as a CSV file through the browser's download. */
-export async function downloadUsageCsv(groupBy: UsageReportQuery['groupBy']): Promise<void> {
-  const blob = await api.usage.csv({ groupBy })
+/** Everyone's usage this period, grouped by day, model or user (admins). */
+export const useTeamUsageReport = (groupBy: TeamUsageQuery['groupBy']) =>
+  useQuery(teamUsageReportQuery(groupBy))
+
+/** Hands a file to the browser's download. */
+export function saveFile(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob)
   try {
     const link = document.createElement('a')
     link.href = url
-    link.download = `parley-usage-by-${groupBy}.csv`
+    link.download = name
     document.body.append(link)
     link.click()
     link.remove()

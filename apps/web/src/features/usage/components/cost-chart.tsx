@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+import { usdTicks } from './usage-format.ts'
 
 export interface CostPoint {
   day: string
@@ -8,13 +9,6 @@ export interface CostPoint {
 }
 
 const height = 220
-
-/** Tick labels with as many decimals as the step between ticks needs (`$0.00012`). */
-function usdTicks(ticks: number[]): string[] {
-  const step = ticks.length > 1 ? Math.abs((ticks[1] ?? 0) - (ticks[0] ?? 0)) : 1
-  const decimals = step > 0 ? Math.min(8, Math.max(2, Math.ceil(-Math.log10(step)))) : 2
-  return ticks.map((usd) => `$${usd.toFixed(decimals)}`)
-}
 
 /** Cost per UTC day as bars (uPlot on a canvas); the page's tables carry the same numbers. */
 export function CostChart({ points, label }: { points: readonly CostPoint[]; label: string }) {

@@ -33,3 +33,17 @@ export function formatDate(iso: string): string {
     timeZone: 'UTC',
   }).format(new Date(iso))
 }
+
+/** Tick labels with as many decimals as the step between ticks needs (`$0.00012`). */
+export function usdTicks(ticks: number[]): string[] {
+  const step = ticks.length > 1 ? Math.abs((ticks[1] ?? 0) - (ticks[0] ?? 0)) : 1
+  const decimals = step > 0 ? Math.min(8, Math.max(2, Math.ceil(-Math.log10(step)))) : 2
+  return ticks.map((usd) => `$${usd.toFixed(decimals)}`)
+}
+
+/** `part` of `whole` as a percentage (`2.5%`); a dash when there is no whole. */
+export function formatPercent(part: number, whole: number): string {
+  if (whole <= 0) return '–'
+  const percent = (100 * part) / whole
+  return `${percent < 10 && percent > 0 ? percent.toFixed(1) : Math.round(percent)}%`
+}
