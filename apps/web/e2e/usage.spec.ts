@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import type { Budget, UsageReport } from '@parley/schema/contracts'
 import { formatUsd } from '../src/features/usage/components/usage-format.ts'
-import { callApi, conversationList, expect, sendAndWait, signUp, test } from './fixtures.ts'
+import {
+  callApi,
+  conversationList,
+  expect,
+  sendAndWait,
+  seriousViolations,
+  signUp,
+  test,
+} from './fixtures.ts'
 
 test('the Usage page shows this period’s spend, a chart of cost by day and the tables, as the API counts them', async ({
   page,
@@ -43,6 +51,7 @@ test('the Usage page shows this period’s spend, a chart of cost by day and the
   await expect(row.getByRole('cell').nth(3)).toHaveText(formatUsd(only?.costUsd ?? ''))
   const models = page.getByRole('region', { name: 'By model' })
   await expect(models.getByRole('row')).not.toHaveCount(0)
+  expect(await seriousViolations(page)).toEqual([])
 
   const download = page.waitForEvent('download')
   await page.getByRole('button', { name: 'Download CSV' }).click()
