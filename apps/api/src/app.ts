@@ -11,15 +11,19 @@ import { authenticate } from './middleware/authenticate.ts'
 import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { admin } from './routes/admin.ts'
+import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
+import { conversationTransfer, userDataTransfer } from './routes/export.ts'
 import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
 import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
 import { openApiDocument } from './routes/openapi.ts'
+import { conversationShares, noIndex, publicShares, shares } from './routes/shares.ts'
 import { adminUsage, usageReports } from './routes/usage.ts'
 import { spaRoutes } from './spa.ts'
 
@@ -32,6 +36,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
 
   app.use(requestId)
   app.use(requestLog(logger))
+  if (deps.metrics) app.use(recordRequests(deps.metrics.series))
   app.use(
     secureHeaders({
       crossOriginResourcePolicy: 'same-site',
@@ -42,6 +47,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
   const jsonOnly = secureHeaders({
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
   })
+  // Before the JSON policy: the rendered API reference runs scripts and styles of its own.
+  app.route('/api/v1/docs', apiDocs)
   app.use('/api/*', jsonOnly)
   app.use('/auth/*', jsonOnly)
   if (deps.config.corsOrigins.length > 0) {
@@ -102,6 +109,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
 
   const api = new Hono<AppEnv>()
     .route('/', health)
+    .route('/shares', publicShares)
     .use('*', authenticate(deps.verifier))
     .use('*', rateLimit('requests'))
     .on(
@@ -110,9 +118,13 @@ export function createApp(deps: AppDeps, logger: Logger) {
       rateLimit('turns'),
     )
     .route('/me', me)
+    .route('/me', userDataTransfer)
     .route('/models', models)
     .route('/conversations', conversations)
     .route('/conversations', messages)
+    .route('/conversations', conversationShares)
+    .route('/shares', shares)
+    .route('/conversations', conversationTransfer)
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
@@ -120,11 +132,13 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/usage', usage)
     .route('/usage', usageReports)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
+  app.get('/metrics', metricsEndpoint(deps.metrics))
   app.route('/api/v1', api)
   app.all('/api/*', () => {
     throw notFound('route')
   })
 
+  app.use('/s/*', noIndex)
   const spa = spaRoutes(deps.config.webDist, deps.config.connectOrigins)
   if (spa.available) app.route('/', spa.app)
 

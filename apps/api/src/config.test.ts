@@ -19,6 +19,8 @@ describe('configuration', () => {
       allowAnonymous: false,
       corsOrigins: [],
       logLevel: 'info',
+      logFormat: 'auto',
+      metricsToken: undefined,
       quotas: { conversations: 10_000, messagesPerConversation: 5_000, storedBytes: 500 * 2 ** 20 },
     })
     expect(config.dataDir.endsWith(`${path.sep}.data`)).toBe(true)

@@ -108,6 +108,40 @@ export const defaultLimits: LimitSettings = {
   signIn: { freeFailures: 5, maxDelaySeconds: 300 },
 }
 
+/** A private ES256 key as a JWK: what `pnpm --filter @parley/api new-signing-key` prints. */
+const privateEs256Jwk = z.looseObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().min(1),
+  y: z.string().min(1),
+  d: z.string().min(1),
+  kid: z.string().min(1).max(200),
+})
+
+/** One private key, or a list whose first signs and all verify (rotation). */
+const signingKeys = optionalString.pipe(
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be JSON: a private ES256 JWK or a list of them',
+        })
+        return z.NEVER
+      }
+    })
+    .pipe(
+      z.union([
+        privateEs256Jwk.transform((key) => [key]),
+        z.array(privateEs256Jwk).min(1, 'must hold at least one key'),
+      ]),
+    )
+    .optional(),
+)
+
 /** Every environment variable Parley reads. Documented, with defaults, in the README. */
 export const envSchema = z
   .object({
@@ -133,6 +167,7 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    PARLEY_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl('an OpenAI-compatible base URL ending in /v1'),
     ANTHROPIC_API_KEY: optionalString,
@@ -150,6 +185,10 @@ export const envSchema = z
     PARLEY_DEFAULT_MODEL: optionalString,
     PARLEY_ADMIN_EMAILS: optionalString,
     PARLEY_BOOTSTRAP_ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+    PARLEY_AUTH_SIGNING_KEYS: signingKeys,
+    PARLEY_METRICS_TOKEN: optionalString.pipe(
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
     PARLEY_SIGNUP: optionalString.pipe(z.enum(['open', 'domains', 'invite', 'closed']).optional()),
@@ -257,12 +296,18 @@ export interface Config {
         refreshTokenReuseSeconds: number
         signup: SignupPolicy
         bootstrapAdminToken: string | undefined
+        /** Shared by every instance when set; otherwise a key kept in the data folder. */
+        signingKeys: NonNullable<Env['PARLEY_AUTH_SIGNING_KEYS']> | undefined
       }
     | { kind: 'supabase'; url: string; jwtSecret: string | undefined }
   /** Accept tokens of Supabase anonymous users (`is_anonymous: true`). */
   allowAnonymous: boolean
   corsOrigins: string[]
   logLevel: Env['LOG_LEVEL']
+  /** The bearer token of `/metrics`; metrics are off without it. */
+  metricsToken: string | undefined
+  /** `auto`: pretty lines when standard output is a terminal, JSON lines otherwise. */
+  logFormat: Env['PARLEY_LOG_FORMAT']
   providers: {
     openai: { apiKey: string | undefined; baseUrl: string | undefined }
     anthropic: { apiKey: string | undefined; baseUrl: string | undefined }
@@ -324,10 +369,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           refreshTokenReuseSeconds: env.PARLEY_REFRESH_TOKEN_REUSE_INTERVAL,
           signup: signupPolicy(env),
           bootstrapAdminToken: env.PARLEY_BOOTSTRAP_ADMIN_TOKEN,
+          signingKeys: env.PARLEY_AUTH_SIGNING_KEYS,
         },
     allowAnonymous: env.PARLEY_ALLOW_ANONYMOUS,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.PARLEY_LOG_FORMAT,
+    metricsToken: env.PARLEY_METRICS_TOKEN,
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },

@@ -20,10 +20,15 @@ import packageJson from '../package.json' with { type: 'json' }
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts'
 import { BootstrapAdminToken } from './auth-local/bootstrap-admin.ts'
 import type { LocalAuthSettings } from './auth-local/sessions.ts'
-import { loadOrCreateSigningKey, type SigningKey } from './auth-local/signing-key.ts'
+import {
+  loadOrCreateSigningKey,
+  type SigningKey,
+  signingKeyFromConfig,
+} from './auth-local/signing-key.ts'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import type { TrustedProxies } from './client-address.ts'
 import { type Config, ConfigError, defaultLimits, type LimitSettings } from './config.ts'
+import { createMetrics, type Metrics } from './observability/metrics.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
@@ -52,6 +57,8 @@ export interface AppDeps {
   bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
   turns: ChatTurns
+  /** Prometheus series and the token a scraper must present; absent when metrics are off. */
+  metrics?: { series: Metrics; token: string } | undefined
   /** On a shared Postgres: this instance's heartbeat on its live replies (started by the server). */
   leases?: ReplyLeases | undefined
   /** The team's default spend limit per user and period (admins override it per user). */
@@ -96,6 +103,8 @@ export interface BuildOptions {
   settleRetry?: SettleRetry
   /** Unset: unlimited. */
   budget?: BudgetDefaults
+  /** Serves Prometheus metrics at `/metrics` to a scraper presenting this bearer token. */
+  metricsToken?: string | undefined
 }
 
 /**
@@ -164,6 +173,34 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
 
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
   const today = () => new Date().toISOString().slice(0, 10)
+  let turns: ChatTurns | undefined
+  const metrics = options.metricsToken
+    ? {
+        token: options.metricsToken,
+        series: createMetrics({
+          openStreams: () => turns?.liveCount ?? 0,
+          circuits: () =>
+            [...new Set(models.models.map((spec) => spec.provider))].map((provider) => ({
+              provider,
+              state: models.router.circuitState(provider),
+            })),
+        }),
+      }
+    : undefined
+  turns = createChatTurns({
+    db,
+    models,
+    streams: new StreamLimiter({
+      db,
+      max: options.maxConcurrentStreams,
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
+    ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
+    ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
+    ...(metrics ? { onTurnEnd: metrics.series.turn } : {}),
+  })
   return {
     config: {
       mode: options.mode,
@@ -184,19 +221,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
     models,
     budget,
-    turns: createChatTurns({
-      db,
-      models,
-      streams: new StreamLimiter({
-        db,
-        max: options.maxConcurrentStreams,
-        ...(options.now ? { now: options.now } : {}),
-      }),
-      admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
-      ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
-      ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
-      ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
-    }),
+    turns,
+    metrics,
   }
 }
 
@@ -217,6 +243,15 @@ export async function createDeps(
     logger.info({ migrations: prepared.applied }, 'migrations applied')
   for (const extension of prepared.missingExtensions) {
     logger.warn({ extension }, `the database lacks the ${extension} extension`)
+  }
+  if (
+    config.auth.kind === 'local' &&
+    !config.auth.signingKeys &&
+    config.database.kind === 'postgres'
+  ) {
+    logger.warn(
+      'the embedded auth signs with a key from this data folder: a second instance on this database will not accept its tokens. Set PARLEY_AUTH_SIGNING_KEYS to run more than one.',
+    )
   }
   const recovered = await recoverInterruptedReplies(db)
   if (recovered > 0)
@@ -248,7 +283,9 @@ export async function createDeps(
         config.auth.kind === 'local'
           ? {
               kind: 'local',
-              signingKey: await loadOrCreateSigningKey(config.dataDir),
+              signingKey: config.auth.signingKeys
+                ? await signingKeyFromConfig(config.auth.signingKeys)
+                : await loadOrCreateSigningKey(config.dataDir),
               accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
               refreshTokenReuseSeconds: config.auth.refreshTokenReuseSeconds,
               signup: config.auth.signup,
@@ -262,6 +299,7 @@ export async function createDeps(
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
       budget: config.budget,
+      metricsToken: config.metricsToken,
       limits: config.limits,
       trustedProxies: config.trustedProxies,
     },

@@ -15,6 +15,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   budget_exceeded: 402,
+  share_revoked: 410,
   internal_error: 500,
   provider_error: 502,
   provider_unavailable: 503,

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { testDatabaseUrl } from '@parley/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newSigningKeyJson } from './auth-local/signing-key.ts'
 
 const serverEntry = fileURLToPath(new URL('./server.ts', import.meta.url))
 
@@ -25,32 +26,36 @@ function startServer(env: Record<string, string>): Promise<{ url: string; child:
   })
 }
 
-/** Two API processes on one Postgres, as two instances behind a load balancer. */
+/**
+ * Two API processes on one Postgres, as two instances behind a load balancer: each with its own
+ * data folder, sharing only the database and the configured signing key.
+ */
 describe.skipIf(!testDatabaseUrl)('two API processes on one Postgres', () => {
-  let dataDir: string
+  const dataDirs: string[] = []
   const servers: { url: string; child: ChildProcess }[] = []
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'parley-processes-'))
     const env = {
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: testDatabaseUrl ?? '',
-      PARLEY_DATA_DIR: dataDir,
+      PARLEY_AUTH_SIGNING_KEYS: await newSigningKeyJson(),
       PARLEY_BOOTSTRAP_ADMIN_TOKEN: 'the-processes-test-admin-token',
       PARLEY_RATE_LIMIT_REQUESTS: '3',
       PARLEY_WEB_DIST: '/nonexistent',
       LOG_LEVEL: 'info',
     }
-    // One after the other: the first creates the signing key in the shared data folder.
-    servers.push(await startServer(env))
-    servers.push(await startServer(env))
+    for (let i = 0; i < 2; i++) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parley-processes-'))
+      dataDirs.push(dataDir)
+      servers.push(await startServer({ ...env, PARLEY_DATA_DIR: dataDir }))
+    }
   })
   afterAll(async () => {
     for (const { child } of servers) child.kill('SIGTERM')
-    await rm(dataDir, { recursive: true, force: true })
+    for (const dataDir of dataDirs) await rm(dataDir, { recursive: true, force: true })
   })
 
-  it('share one request budget per user', async () => {
+  it('accept each other’s tokens and share one request budget per user', async () => {
     const [a, b] = servers
     if (!a || !b) throw new Error('two servers')
     const signUp = await fetch(`${a.url}/auth/v1/signup`, {

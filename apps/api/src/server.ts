@@ -1,9 +1,9 @@
 import { serve } from '@hono/node-server'
 import { countTokens } from '@parley/llm'
-import pino from 'pino'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createDeps } from './deps.ts'
+import { createLogger, startupLine } from './logger.ts'
 
 let config: ReturnType<typeof loadConfig>
 try {
@@ -14,11 +14,9 @@ try {
   process.exit(1)
 }
 
-const logger = pino({
-  level: config.logLevel,
-  base: { service: 'parley-api' },
-  redact: { paths: ['req.headers.authorization', '*.password', '*.access_token'], remove: true },
-})
+const pretty =
+  config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true)
+const logger = createLogger({ level: config.logLevel, pretty })
 
 // The one time a generated bootstrap admin token is shown: on the terminal, never in the logs.
 const announceBootstrapAdminToken = (token: string) =>
@@ -35,9 +33,10 @@ const deps = await createDeps(config, logger, { announceBootstrapAdminToken }).c
 )
 const app = createApp(deps, logger)
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const url = `http://${info.address === '0.0.0.0' ? 'localhost' : info.address}:${info.port}`
   logger.info(
     {
-      url: `http://${info.address === '0.0.0.0' ? 'localhost' : info.address}:${info.port}`,
+      url,
       mode: config.mode,
       database: config.database.kind,
       models: deps.models.models.map((model) => model.id),
@@ -45,6 +44,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
     },
     'listening',
   )
+  if (pretty) process.stdout.write(startupLine(url))
   // Load each model's tokenizer tables now rather than on the first user's turn (~300 ms each).
   setImmediate(() => {
     for (const spec of deps.models.models) countTokens('warm-up', spec)

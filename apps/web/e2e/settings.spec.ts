@@ -33,9 +33,10 @@ test('settings change the name, default model and theme, and they stay after a r
 
   await newChatLink(page).click()
   await expect(page.getByRole('heading', { name: 'What’s on your mind, Grace?' })).toBeVisible()
-  await expect(page.getByRole('combobox', { name: 'Model' }).locator('option:checked')).toHaveText(
-    lastModel,
-  )
+  // The picker names the model with its context window and prices.
+  const picked = page.getByRole('combobox', { name: 'Model' }).locator('option:checked')
+  await expect(picked).toContainText(`${lastModel} · `)
+  await expect(picked).toContainText(' context · ')
   await expect(conversationList(page)).toBeVisible()
 })
 

@@ -43,6 +43,12 @@ export {
   updateConversation,
 } from './repositories/conversations.ts'
 export {
+  activePath,
+  exportConversation,
+  exportUserData,
+  importConversation,
+} from './repositories/exports.ts'
+export {
   clearFeedback,
   feedbackByModel,
   type MessageFeedbackRow,
@@ -79,6 +85,15 @@ export {
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
 export * as rateLimits from './repositories/rate-limits.ts'
 export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'
+export {
+  createShare,
+  listShares,
+  type PublicShare,
+  readShare,
+  revokeShare,
+  type ShareRow,
+  type ShareSummary,
+} from './repositories/shares.ts'
 export {
   type BeginTurnInput,
   type BeginTurnResult,

@@ -94,6 +94,19 @@ describe('schema lint on the migrated database', () => {
       ).toEqual([])
     })
 
+    it('a reviewed function whose search_path is no longer pinned', async () => {
+      const findings = await lintWith('alter function public.read_share(text) reset search_path')
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          {
+            rule: 'security definer function without a fixed search_path',
+            object: 'public.read_share',
+          },
+          { rule: 'security definer function a user role may call', object: 'public.read_share' },
+        ]),
+      )
+    })
+
     it('a view that runs with its owner’s rights', async () => {
       const findings = await lintWith('create view public.lint_view as select 1 as one')
       expect(findings).toContainEqual({

@@ -36,6 +36,11 @@ const signupBody = z.looseObject({
 const invitationToken = z.string().min(1).max(200).optional()
 const passwordGrant = z.looseObject({ email, password: z.string().max(1024) })
 const refreshGrant = z.looseObject({ refresh_token: z.string().min(1).max(200) })
+/** supabase-js `updateUser`: the embedded auth changes only the password, and wants the current one. */
+const userUpdate = z.looseObject({
+  password: z.string().max(1024),
+  current_password: z.string().max(1024).optional(),
+})
 
 export interface LocalAuthDeps {
   db: Database
@@ -162,6 +167,44 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     if (!user)
       throw new GoTrueError(404, 'user_not_found', 'User from sub claim in JWT does not exist')
     return c.json(userJson(user))
+  })
+
+  /**
+   * Changes the password (GoTrue's `PUT /user`, with its "require the current password" setting
+   * on): a wrong current password counts as a failed sign-in, and every other session ends.
+   */
+  app.put('/user', async (c) => {
+    const claims = await userClaims(c)
+    const body = parse(userUpdate, await readJson(c))
+    const user = await db.asService((tx) => authStore.getAuthUser(tx, claims.sub))
+    if (!user?.email || !user.encryptedPassword)
+      throw new GoTrueError(404, 'user_not_found', 'User from sub claim in JWT does not exist')
+    if (!body.current_password) {
+      throw new GoTrueError(400, 'current_password_required', 'Current password required')
+    }
+    const attempt = signIns.key(user.email, clientAddress(c, deps.trustedProxies))
+    await signIns.check(attempt)
+    if (!(await verifyPassword(body.current_password, user.encryptedPassword))) {
+      await signIns.fail(attempt)
+      throw new GoTrueError(400, 'current_password_mismatch', 'Current password is incorrect')
+    }
+    checkPasswordStrength(body.password)
+    if (body.password === body.current_password) {
+      throw new GoTrueError(
+        422,
+        'same_password',
+        'New password should be different from the old password.',
+      )
+    }
+    const encryptedPassword = await hashPassword(body.password)
+    const sessionId = typeof claims.session_id === 'string' ? claims.session_id : undefined
+    const updated = await db.asService(async (tx) => {
+      await authStore.setPassword(tx, user.id, encryptedPassword)
+      await authStore.deleteUserSessions(tx, user.id, { except: sessionId })
+      return authStore.getAuthUser(tx, user.id)
+    })
+    await signIns.succeed(attempt)
+    return c.json(userJson(updated ?? user))
   })
 
   app.post('/logout', async (c) => {

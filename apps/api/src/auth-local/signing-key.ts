@@ -25,6 +25,23 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
   return fromJwk(jwk)
 }
 
+/**
+ * Keys from configuration, the same on every instance: the first signs, every one verifies, so
+ * a new key can be put first while tokens signed with the old one live out their time.
+ */
+export async function signingKeyFromConfig(keys: readonly JWK[]): Promise<SigningKey> {
+  const [current, ...previous] = keys
+  if (!current) throw new Error('no signing key given')
+  const signing = await fromJwk(current)
+  const verifying = previous.map(({ d: _private, ...publicJwk }) => publicJwk)
+  return { ...signing, jwks: { keys: [...signing.jwks.keys, ...verifying] } }
+}
+
+/** A fresh private key as one line of JSON, for `PARLEY_AUTH_SIGNING_KEYS`. */
+export async function newSigningKeyJson(): Promise<string> {
+  return JSON.stringify(await generateSigningJwk())
+}
+
 /** A key held only in memory (tests). */
 export async function createEphemeralSigningKey(): Promise<SigningKey> {
   return fromJwk(await generateSigningJwk())

@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory'
+import { clientAddress } from '../client-address.ts'
 import type { AppEnv } from '../env.ts'
 
 /** Which per-user limit a route counts against. */
@@ -27,5 +28,22 @@ export function rateLimit(limit: UserLimit) {
     for (const [name, value] of Object.entries(decision.headers)) {
       c.header(name, value, { append: true })
     }
+  })
+}
+
+/**
+ * Counts a public (signed-out) request against its client address, with the same per-minute
+ * quota a signed-in user has for requests.
+ */
+export function rateLimitByAddress() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const { limiter, limits, trustedProxies } = c.var.deps
+    const decision = await limiter.enforce(
+      { name: 'public', quota: limits.requestsPerMinute, windowSeconds: 60 },
+      clientAddress(c, trustedProxies),
+      'requests',
+    )
+    await next()
+    for (const [name, value] of Object.entries(decision.headers)) c.header(name, value)
   })
 }

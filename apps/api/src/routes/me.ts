@@ -1,8 +1,13 @@
-import { getOwnProfile, type ProfileRow, updateOwnProfile } from '@parley/db'
-import { type Me, me as meSchema, updateProfileBody } from '@parley/schema/contracts'
+import { authStore, getOwnProfile, type ProfileRow, updateOwnProfile } from '@parley/db'
+import {
+  deleteAccountBody,
+  type Me,
+  me as meSchema,
+  updateProfileBody,
+} from '@parley/schema/contracts'
 import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
-import { notFound } from '../errors.ts'
+import { AppError, notFound } from '../errors.ts'
 import { isAdminClaims } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
 import { docs } from './docs.ts'
@@ -37,5 +42,30 @@ export const me = new Hono<AppEnv>()
       )
       if (!profile) throw notFound('profile')
       return c.json(toMe(profile, c.var.claims))
+    },
+  )
+  .delete(
+    '/',
+    docs(
+      'profile',
+      'Delete the caller’s account and everything in it (usage is kept, anonymised)',
+      {
+        204: { description: 'Deleted' },
+      },
+    ),
+    validate('json', deleteAccountBody),
+    async (c) => {
+      const { confirmEmail } = c.req.valid('json')
+      const { db } = c.var.deps
+      const profile = await db.withUser(c.var.claims, getOwnProfile)
+      if (!profile) throw notFound('profile')
+      if (!profile.email || confirmEmail.toLowerCase() !== profile.email.toLowerCase()) {
+        throw new AppError('validation_error', 'confirmEmail must be the account’s email address')
+      }
+      // The one write outside the caller's row-level security: the auth user row. Profile,
+      // conversations, messages, feedback and sessions go with it by cascade; usage rows stay,
+      // their user set to null.
+      await db.asService((tx) => authStore.deleteAuthUser(tx, c.var.claims.sub))
+      return c.body(null, 204)
     },
   )

@@ -322,9 +322,25 @@ describe('a chat turn', () => {
       content: 'Anthropic here.',
       model: fallbackModel,
       provider: 'anthropic',
+      metadata: { fallbackFrom: chatModel, fallbackReason: 'provider_error' },
     })
     const [usage] = await usageOf(data.assistantMessage.id)
     expect(usage).toMatchObject({ status: 'ok', fallbackFrom: chatModel, provider: 'anthropic' })
+  })
+
+  it('lets auto choose the model, and stores why with the reply', async () => {
+    const user = await server.user()
+    const conversation = await newConversation(user, { model: 'auto' })
+    server.fake.enqueue({ kind: 'text', text: 'Auto answered.' }, { lastUserMessage: 'auto, hi' })
+    const events = await readEvents(await send(user, conversation.id, { content: 'auto, hi' }))
+    const done = events.at(-1)
+    expect(done?.event).toBe('done')
+    const data = done?.data as {
+      assistantMessage: { content: string; model: string; metadata: Record<string, unknown> }
+    }
+    expect(data.assistantMessage.content).toBe('Auto answered.')
+    expect(data.assistantMessage.model).not.toBe('auto')
+    expect(data.assistantMessage.metadata).toMatchObject({ autoReasons: ['short simple turn'] })
   })
 
   it('regenerates a reply as a sibling that replaces it in the thread', async () => {

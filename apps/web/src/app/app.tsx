@@ -1,6 +1,6 @@
 import { QueryClientProvider } from '@tanstack/react-query'
-import { Suspense, useEffect } from 'react'
-import { Redirect, Route, Switch } from 'wouter'
+import { lazy, Suspense, useEffect } from 'react'
+import { Redirect, Route, Switch, useRoute } from 'wouter'
 import { Spinner } from '../components/ui/spinner.tsx'
 import { Toaster } from '../components/ui/toaster.tsx'
 import { SignInPage } from '../features/auth/components/sign-in-page.tsx'
@@ -10,6 +10,12 @@ import { resetStreams } from '../features/chat/stores/stream-store.ts'
 import { queryClient } from '../lib/query-client.ts'
 import { onUserChange, useAuthState } from '../lib/session.ts'
 import { AppLayout } from './app-layout.tsx'
+
+const SharedConversationPage = lazy(() =>
+  import('../features/chat/components/shared-conversation-page.tsx').then((m) => ({
+    default: m.SharedConversationPage,
+  })),
+)
 
 function Splash() {
   return (
@@ -21,6 +27,9 @@ function Splash() {
 
 function Routes() {
   const auth = useAuthState()
+  // A shared conversation is public: it shows whether or not anyone is signed in.
+  const [shared, params] = useRoute('/s/:shareId')
+  if (shared) return <SharedConversationPage shareId={params.shareId} />
   if (auth === 'loading') return <Splash />
   if (auth === 'signed-out') {
     return (

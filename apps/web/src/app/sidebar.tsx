@@ -1,9 +1,10 @@
 import { Link, useRoute } from 'wouter'
+import { BrandMark } from '../components/ui/brand-mark.tsx'
 import { Icon } from '../components/ui/icon.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
+import { signOut } from '../features/auth/api/sign-out.ts'
 import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
 import { useMe } from '../lib/me-query.ts'
-import { signOut } from './sign-out.ts'
 
 /** The navigation column: new chat, the conversations, and the account. */
 export function Sidebar({
@@ -23,7 +24,7 @@ export function Sidebar({
     <div className="sidebar">
       <div className="sidebar__top">
         <Link href="/" className="sidebar__brand" onClick={onNavigate}>
-          <span className="brand-mark" aria-hidden="true" />
+          <BrandMark />
           Parley
         </Link>
         {onClose && <IconButton icon="close" label="Close conversations" onClick={onClose} />}

@@ -3,6 +3,7 @@ import type {
   Budget,
   Conversation,
   CreateConversationBody,
+  DeleteAccountBody,
   Me,
   MessageFeedback,
   ModelList,
@@ -11,6 +12,9 @@ import type {
   PutFeedbackBody,
   RegenerateMessageBody,
   SendMessageBody,
+  Share,
+  SharedConversation,
+  ShareList,
   StreamEvent,
   UpdateConversationBody,
   UpdateProfileBody,
@@ -60,6 +64,7 @@ const statusCodes: Record<number, ApiErrorCode> = {
   404: 'not_found',
   402: 'budget_exceeded',
   409: 'conflict',
+  410: 'share_revoked',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
@@ -132,6 +137,19 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
   return (await response.json()) as T
 }
 
+/** A file the API sends as an attachment, named as its `Content-Disposition` says. */
+export interface DownloadedFile {
+  blob: Blob
+  fileName: string
+}
+
+async function file(path: string, fallbackName: string, query?: Query): Promise<DownloadedFile> {
+  const response = await send(path, { query, accept: '*/*' })
+  const disposition = response.headers.get('content-disposition') ?? ''
+  const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName
+  return { blob: await response.blob(), fileName }
+}
+
 async function* stream(
   path: string,
   body: unknown,
@@ -152,6 +170,12 @@ export const api = {
   me: {
     get: (signal?: AbortSignal) => json<Me>('/me', { signal }),
     update: (body: UpdateProfileBody) => json<Me>('/me', { method: 'PATCH', body }),
+    /** Deletes the account and everything in it; `confirmEmail` is the account's email typed again. */
+    delete: async (body: DeleteAccountBody) => {
+      await send('/me', { method: 'DELETE', body })
+    },
+    /** Everything Parley keeps about the caller, as one JSON file. */
+    exportData: () => file('/me/export', 'parley-data.json'),
   },
   models: {
     list: (signal?: AbortSignal) => json<ModelList>('/models', { signal }),
@@ -168,6 +192,16 @@ export const api = {
     remove: async (id: string) => {
       await send(`/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' })
     },
+    /** The shown branch as Markdown, or every branch as an importable JSON document. */
+    export: (id: string, format: 'markdown' | 'json') =>
+      file(
+        `/conversations/${encodeURIComponent(id)}/export`,
+        format === 'markdown' ? 'conversation.md' : 'conversation.json',
+        { format },
+      ),
+    /** Creates a new conversation from an exported JSON document. */
+    import: (document: unknown) =>
+      json<Conversation>('/conversations/import', { method: 'POST', body: document }),
     /** Shows the branch through `messageId`, down to its newest reply. */
     switchBranch: (id: string, messageId: string) =>
       json<ActiveBranch>(`/conversations/${encodeURIComponent(id)}/branch`, {
@@ -224,5 +258,21 @@ export const api = {
     remove: async (messageId: string) => {
       await send(`/messages/${encodeURIComponent(messageId)}/feedback`, { method: 'DELETE' })
     },
+  },
+  shares: {
+    list: (conversationId: string, signal?: AbortSignal) =>
+      json<ShareList>(`/conversations/${encodeURIComponent(conversationId)}/shares`, { signal }),
+    /** Publishes the thread up to `messageId` (default: its end) under a new link. */
+    create: (conversationId: string, messageId?: string) =>
+      json<Share>(`/conversations/${encodeURIComponent(conversationId)}/shares`, {
+        method: 'POST',
+        body: messageId ? { messageId } : {},
+      }),
+    revoke: async (shareId: string) => {
+      await send(`/shares/${encodeURIComponent(shareId)}`, { method: 'DELETE' })
+    },
+    /** A shared conversation's snapshot; needs no sign-in. */
+    get: (shareId: string, signal?: AbortSignal) =>
+      json<SharedConversation>(`/shares/${encodeURIComponent(shareId)}`, { signal }),
   },
 }

@@ -3,7 +3,7 @@ import { ApiRequestError, endsSession } from './api-error.ts'
 import { supabase } from './supabase.ts'
 
 function signOutWhenUnauthorized(error: unknown) {
-  if (endsSession(error)) void supabase.auth.signOut()
+  if (endsSession(error)) void supabase.auth.signOut({ scope: 'local' })
 }
 
 const isRetryable = (error: unknown) =>

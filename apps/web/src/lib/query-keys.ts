@@ -13,4 +13,6 @@ export const queryKeys = {
   usageBudget: ['usage', 'budget'] as const,
   usageReport: (groupBy: string) => ['usage', 'report', groupBy] as const,
   teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
+  shares: (conversationId: string) => ['shares', conversationId] as const,
+  sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }

@@ -80,6 +80,18 @@ export async function updateAppMetadata(
   return row ?? null
 }
 
+/** Replaces the user's password hash. */
+export async function setPassword(
+  tx: Tx,
+  userId: string,
+  encryptedPassword: string,
+): Promise<void> {
+  await tx
+    .update(authUsers)
+    .set({ encryptedPassword, updatedAt: sql`now()` })
+    .where(eq(authUsers.id, userId))
+}
+
 /** Deletes the user; their profile, conversations and messages go with them by cascade. */
 export async function deleteAuthUser(tx: Tx, id: string): Promise<boolean> {
   const rows = await tx

@@ -77,7 +77,7 @@ export async function getLatestMessage(tx: Tx, conversationId: string): Promise<
  * Where the shown thread ends: the conversation's active leaf, or its newest message when it has
  * none (older conversations, or a leaf that was deleted).
  */
-async function threadEnd(tx: Tx, conversationId: string): Promise<string | null> {
+export async function threadEnd(tx: Tx, conversationId: string): Promise<string | null> {
   const [row] = await tx
     .select({ id: conversations.activeLeafId })
     .from(conversations)
@@ -118,7 +118,12 @@ async function childrenOf(
  * Ids on the path from `fromId` towards the root, at most `maxMessages` of them, stopping once
  * the tokens collected reach `maxTokens` (the message that crosses the limit is included).
  */
-function threadIds(conversationId: string, fromId: string, maxMessages: number, maxTokens: number) {
+export function threadIds(
+  conversationId: string,
+  fromId: string,
+  maxMessages: number,
+  maxTokens: number,
+) {
   return sql`(
     with recursive thread (id, parent_id, depth, tokens) as (
       select m.id, m.parent_id, 1, m.token_count::bigint

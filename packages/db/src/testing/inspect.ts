@@ -20,6 +20,12 @@ export const inspect = {
       tx.select().from(usageEvents).where(eq(usageEvents.messageId, messageId)),
     )
   },
+  async usageEvent(db: Database, id: string): Promise<UsageEventRow | undefined> {
+    const [row] = await db.asService((tx) =>
+      tx.select().from(usageEvents).where(eq(usageEvents.id, id)),
+    )
+    return row
+  },
   usageOfConversation(db: Database, conversationId: string): Promise<UsageEventRow[]> {
     return db.asService((tx) =>
       tx

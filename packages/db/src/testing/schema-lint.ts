@@ -1,11 +1,17 @@
 import type { OwnerSql } from '../client.ts'
 
 /**
- * Security definer functions users may call, each reviewed: they act only on the caller's rows
- * (`auth.uid()`) and pin an empty search_path. Budget reservations are written only through
- * them, so a user cannot reserve less, or free a reservation while its reply streams.
+ * Security definer functions users may call, each reviewed: they pin an empty search_path and
+ * act only on the caller's rows (`auth.uid()`), or, for `read_share`, read one share link by its
+ * unguessable id and return only its snapshot. Budget reservations are written only through
+ * them, so a user cannot reserve less, or free a reservation while its reply streams; shares are
+ * read only through `read_share`, so the public reaches no other row.
  */
-export const reviewedDefinerFunctions = ['public.reserve_budget', 'public.settle_budget']
+export const reviewedDefinerFunctions = [
+  'public.reserve_budget',
+  'public.settle_budget',
+  'public.read_share',
+]
 
 export interface SchemaFinding {
   rule: string

@@ -57,6 +57,7 @@ describe('CallReportBuilder', () => {
       model: second.id,
       provider: second.provider,
       fallbackFrom: first.id,
+      fallbackReason: 'provider_error',
       autoReasons: ['short simple turn'],
       attemptCount: 2,
       ttftMs: 155,
@@ -135,6 +136,7 @@ describe('CallReportBuilder', () => {
       model: null,
       provider: null,
       fallbackFrom: null,
+      fallbackReason: null,
       attemptCount: 0,
       error: unknown,
     })

@@ -40,6 +40,8 @@ export interface CallReport {
   upstreamModel: string | null
   /** Public id of the model first chosen, when another one answered. */
   fallbackFrom: string | null
+  /** Why the first model did not answer, when another one did: its last attempt's error. */
+  fallbackReason: LlmErrorCode | Exclude<AttemptOutcome, 'ok' | 'error'> | null
   /** Why `auto` chose the model, when it did. */
   autoReasons: string[] | null
   attempts: AttemptReport[]
@@ -167,13 +169,23 @@ export class CallReportBuilder {
   }
 
   private identity(spec: ModelSpec) {
+    const fellBack = this.chosen !== null && spec.id !== this.chosen.id
     return {
       model: spec.id,
       provider: spec.provider,
       upstreamModel: spec.upstreamModel,
-      fallbackFrom: this.chosen === null || spec.id === this.chosen.id ? null : this.chosen.id,
+      fallbackFrom: fellBack && this.chosen ? this.chosen.id : null,
+      fallbackReason: fellBack && this.chosen ? this.reasonLeft(this.chosen.id) : null,
       autoReasons: this.autoReasons,
     }
+  }
+
+  /** Why the model `id` was left: its last attempt's error code, or how it was skipped. */
+  private reasonLeft(id: string): CallReport['fallbackReason'] {
+    const last = this.attempts.findLast((attempt) => attempt.model === id)
+    if (!last || last.outcome === 'ok') return null
+    if (last.outcome === 'error') return last.errorCode ?? 'provider_error'
+    return last.outcome
   }
 
   private build(fields: Partial<CallReport> & Pick<CallReport, 'status'>): CallReport {
@@ -218,6 +230,7 @@ function blankReport(
     provider: null,
     upstreamModel: null,
     fallbackFrom: null,
+    fallbackReason: null,
     autoReasons: null,
     attempts: [],
     attemptCount: 0,

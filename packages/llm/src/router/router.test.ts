@@ -106,7 +106,12 @@ describe('router retries', () => {
     const { report } = await run(router, ask(mine()))
 
     expect(report.status).toBe('ok')
-    expect(report).toMatchObject({ provider: 'anthropic', model: ANTHROPIC, fallbackFrom: OPENAI })
+    expect(report).toMatchObject({
+      provider: 'anthropic',
+      model: ANTHROPIC,
+      fallbackFrom: OPENAI,
+      fallbackReason: 'provider_error',
+    })
     expect(outcomes(report)).toEqual([
       `${OPENAI}:error`,
       `${OPENAI}:error`,
@@ -277,7 +282,11 @@ describe('router context window', () => {
 
     expect(report.status).toBe('ok')
     expect(outcomes(report)).toEqual(['tiny:context_too_long', `${ANTHROPIC}:ok`])
-    expect(report).toMatchObject({ model: ANTHROPIC, fallbackFrom: 'tiny' })
+    expect(report).toMatchObject({
+      model: ANTHROPIC,
+      fallbackFrom: 'tiny',
+      fallbackReason: 'context_too_long',
+    })
     expect(sent().map((r) => r.api)).toEqual(['anthropic'])
   })
 

@@ -13,6 +13,8 @@ export const errorCodes = [
   'unsupported_media_type',
   'rate_limited',
   'budget_exceeded',
+  /** A share link its owner revoked: `410 Gone`. */
+  'share_revoked',
   'internal_error',
   'provider_error',
   'provider_unavailable',

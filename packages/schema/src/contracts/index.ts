@@ -57,6 +57,22 @@ export {
   updateConversationBody,
 } from './conversations.ts'
 export {
+  type ConversationExport,
+  type ConversationExportInput,
+  conversationExport,
+  conversationExportFormat,
+  type ExportedMessage,
+  exportedConversation,
+  exportedFeedback,
+  exportedMessage,
+  exportedUsageEvent,
+  exportFormatQuery,
+  maxExportedMessages,
+  type UserDataExport,
+  userDataExport,
+  userDataExportFormat,
+} from './export.ts'
+export {
   type FeedbackByModel,
   type FeedbackReason,
   type FeedbackVote,
@@ -107,6 +123,8 @@ export {
   modelSummary,
 } from './models.ts'
 export {
+  type DeleteAccountBody,
+  deleteAccountBody,
   type Me,
   me,
   type Profile,
@@ -114,6 +132,19 @@ export {
   type UpdateProfileBody,
   updateProfileBody,
 } from './profiles.ts'
+export {
+  type CreateShareBody,
+  createShareBody,
+  type Share,
+  type SharedConversation,
+  type SharedMessage,
+  type ShareList,
+  share,
+  sharedConversation,
+  sharedMessage,
+  shareList,
+  shareParam,
+} from './shares.ts'
 export {
   type StreamEvent,
   type StreamEventData,

@@ -36,3 +36,7 @@ export const updateProfileBody = z
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'nothing to update')
 export type UpdateProfileBody = z.infer<typeof updateProfileBody>
+
+/** Deleting one's account: the email typed again, as a confirmation a stray click cannot give. */
+export const deleteAccountBody = z.strictObject({ confirmEmail: z.string().trim().min(1).max(255) })
+export type DeleteAccountBody = z.infer<typeof deleteAccountBody>

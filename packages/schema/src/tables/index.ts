@@ -1,4 +1,5 @@
 export { budgetPeriods, budgetReservations, budgets } from './budgets.ts'
+export { conversationShares, type SnapshotMessage } from './conversation-shares.ts'
 export { conversations, visibilities } from './conversations.ts'
 export { invitations } from './invitations.ts'
 export {

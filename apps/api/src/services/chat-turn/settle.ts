@@ -102,7 +102,9 @@ function outcomeInput(
       latencyMs: Math.round(report.latencyMs),
       error,
       metadata: {
-        ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
+        ...(report.fallbackFrom
+          ? { fallbackFrom: report.fallbackFrom, fallbackReason: report.fallbackReason }
+          : {}),
         ...(report.autoReasons ? { autoReasons: report.autoReasons } : {}),
         ...(usage.estimated ? { usageEstimated: true } : {}),
       },

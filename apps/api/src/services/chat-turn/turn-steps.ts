@@ -1,5 +1,5 @@
 import type { Database } from '@parley/db'
-import type { Router } from '@parley/llm'
+import type { CallReport, Router } from '@parley/llm'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { StreamLimiter } from '../stream-limiter.ts'
 import { PendingSettles, type SettleRetry } from './pending-settles.ts'
@@ -20,6 +20,8 @@ export interface ChatTurnDeps {
   admission?: readonly AdmissionStep[]
   context?: readonly ContextStep[]
   settle?: readonly SettleStep[]
+  /** Told of every turn that reached a model, once it has ended (metrics). */
+  onTurnEnd?: (report: CallReport) => void
 }
 
 /** Everything the steps of a turn use, with the defaults filled in. */
@@ -36,6 +38,7 @@ export interface TurnSteps {
   admission: readonly AdmissionStep[]
   context: readonly ContextStep[]
   settle: readonly SettleStep[]
+  onTurnEnd: (report: CallReport) => void
 }
 
 export function turnSteps(deps: ChatTurnDeps): TurnSteps {
@@ -51,5 +54,6 @@ export function turnSteps(deps: ChatTurnDeps): TurnSteps {
     admission: deps.admission ?? [],
     context: deps.context ?? [],
     settle: deps.settle ?? [],
+    onTurnEnd: deps.onTurnEnd ?? (() => {}),
   }
 }

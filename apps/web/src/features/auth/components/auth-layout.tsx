@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import { BrandMark } from '../../../components/ui/brand-mark.tsx'
 import './auth.css'
 
 /** The calm frame around the sign-in and sign-up forms. */
@@ -7,7 +8,7 @@ export function AuthLayout({ title, children }: { title: string; children: React
     <main className="auth">
       <div className="auth__card">
         <p className="auth__brand">
-          <span className="brand-mark" aria-hidden="true" />
+          <BrandMark />
           Parley
         </p>
         <h1 className="auth__title">{title}</h1>

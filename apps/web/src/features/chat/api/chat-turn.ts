@@ -55,7 +55,7 @@ function optimisticUserMessage(conversationId: string, id: string, content: stri
  * started the reply, every ending (done, error, Stop, a dropped connection) is written to that
  * reply; only a failure before it started is thrown.
  */
-async function runTurn(
+export async function runTurn(
   conversationId: string,
   kind: LiveTurn['kind'],
   events: AsyncGenerator<StreamEvent>,

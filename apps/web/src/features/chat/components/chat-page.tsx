@@ -19,9 +19,12 @@ import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
 import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
+import { ExportMenu } from './export-menu.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
+import { ModelCatalogContext } from './reply-routing.tsx'
+import { ShareConversation } from './share-conversation.tsx'
 import './chat.css'
 import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
@@ -161,6 +164,8 @@ function ConversationChat({
           />
         )}
         <ConversationSettings conversation={conversation.data} />
+        <ShareConversation conversation={conversation.data} />
+        <ExportMenu conversationId={conversationId} />
       </ChatHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (
@@ -183,18 +188,20 @@ function ConversationChat({
           <Spinner label="Loading messages" />
         </div>
       ) : (
-        <MessageList
-          messages={thread}
-          turn={turn}
-          hasOlder={hasNextPage}
-          loadingOlder={isFetchingNextPage}
-          onLoadOlder={loadOlder}
-          onRegenerate={regenerate}
-          onFeedback={feedback}
-          onEdit={edit}
-          onSwitchBranch={switchBranch}
-          followKey={followKey}
-        />
+        <ModelCatalogContext value={models.data}>
+          <MessageList
+            messages={thread}
+            turn={turn}
+            hasOlder={hasNextPage}
+            loadingOlder={isFetchingNextPage}
+            onLoadOlder={loadOlder}
+            onRegenerate={regenerate}
+            onFeedback={feedback}
+            onEdit={edit}
+            onSwitchBranch={switchBranch}
+            followKey={followKey}
+          />
+        </ModelCatalogContext>
       )}
       <div className="chat__footer">
         {failure && (

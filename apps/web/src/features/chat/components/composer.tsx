@@ -1,5 +1,5 @@
 import { maxUserMessageChars } from '@parley/schema/limits'
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from 'react'
+import { type FormEvent, type KeyboardEvent, type RefObject, useEffect, useId, useRef } from 'react'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
 import { setDraft, useDraft } from '../stores/draft-store.ts'
 
@@ -14,6 +14,8 @@ interface ComposerProps {
   autoFocus?: boolean
   /** Up-arrow in the empty box: edit the last message sent. */
   onEditLast?: () => void
+  /** The text box, for a page that puts text in it and focuses it (an example prompt). */
+  inputRef?: RefObject<HTMLTextAreaElement | null>
 }
 
 /** Where the user writes: Enter sends, Shift+Enter starts a new line; drafts are kept per chat. */
@@ -24,9 +26,11 @@ export function Composer({
   onStop,
   autoFocus = false,
   onEditLast,
+  inputRef,
 }: ComposerProps) {
   const text = useDraft(draftKey)
-  const input = useRef<HTMLTextAreaElement>(null)
+  const ownInput = useRef<HTMLTextAreaElement>(null)
+  const input = inputRef ?? ownInput
   const id = useId()
   const overBy = text.length - maxUserMessageChars
   const canSend = !busy && text.trim().length > 0 && overBy <= 0

@@ -7,6 +7,7 @@ import { BranchSwitcher } from './branch-switcher.tsx'
 import { LazyMarkdown } from './lazy-markdown.tsx'
 import { LiveReply } from './live-reply.tsx'
 import { FeedbackForm, VoteButtons } from './reply-feedback.tsx'
+import { ReplyRouting } from './reply-routing.tsx'
 import { ReplyUsage } from './reply-usage.tsx'
 import { UserMessage } from './user-message.tsx'
 
@@ -142,6 +143,7 @@ export const MessageBubble = memo(function MessageBubble({
         message.content && <LazyMarkdown text={message.content} />
       )}
       <ReplyNotice message={message} />
+      {!streaming && <ReplyRouting message={message} />}
       {!streaming && (
         <ReplyFooter
           message={message}

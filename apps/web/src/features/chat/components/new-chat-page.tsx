@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { type ReactNode, useState } from 'react'
+import { type ReactNode, useRef, useState } from 'react'
 import { useLocation } from 'wouter'
 import { Icon } from '../../../components/ui/icon.tsx'
 import { describeError } from '../../../lib/api-error.ts'
@@ -11,6 +11,7 @@ import { getDraft, newChatDraftKey, setDraft } from '../stores/draft-store.ts'
 import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
 import { DemoNotice } from './demo-notice.tsx'
+import { ExamplePrompts } from './example-prompts.tsx'
 import { ModelPicker } from './model-picker.tsx'
 import './chat.css'
 
@@ -26,6 +27,13 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
   const model = chosenModel ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
 
   const [starting, setStarting] = useState(false)
+  const composerInput = useRef<HTMLTextAreaElement>(null)
+  const pickExample = (prompt: string) => {
+    setDraft(newChatDraftKey, prompt)
+    const input = composerInput.current
+    input?.focus()
+    input?.setSelectionRange(prompt.length, prompt.length)
+  }
   const refused = (message: string, content: string) => {
     if (!getDraft(newChatDraftKey)) setDraft(newChatDraftKey, content)
     setFailure({ message, content })
@@ -66,6 +74,7 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
         <div className="empty-state">
           <h2>{name ? `What’s on your mind, ${name}?` : 'What’s on your mind?'}</h2>
           <p>Ask anything. Enter sends, Shift+Enter adds a new line.</p>
+          <ExamplePrompts onPick={pickExample} />
         </div>
       </div>
       <div className="chat__footer">
@@ -90,6 +99,7 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
           busy={create.isPending || starting}
           onSend={send}
           autoFocus
+          inputRef={composerInput}
         />
       </div>
     </div>

@@ -11,7 +11,9 @@ import { queryKeys } from '../../../lib/query-keys.ts'
 import { applyTheme, type Theme } from '../../../lib/theme.ts'
 import { toast } from '../../../lib/toast-store.ts'
 import { useUpdateMe } from '../api/update-me.ts'
+import { AccountSection } from './account-section.tsx'
 import './settings.css'
+import { YourData } from './your-data.tsx'
 
 const themes: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Match the system' },
@@ -160,7 +162,11 @@ export function SettingsPage({ menuButton }: { menuButton?: ReactNode }) {
       </header>
       <div className="settings__body">
         {me.data ? (
-          <SettingsForm me={me.data} />
+          <>
+            <SettingsForm me={me.data} />
+            <YourData />
+            {me.data.email && <AccountSection email={me.data.email} />}
+          </>
         ) : me.isError ? (
           <div className="empty-state" role="alert">
             <p>{describeError(me.error)}</p>
