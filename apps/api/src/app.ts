@@ -24,6 +24,7 @@ import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
 import { openApiDocument } from './routes/openapi.ts'
 import { conversationShares, noIndex, publicShares, shares } from './routes/shares.ts'
+import { adminUsage, usageReports } from './routes/usage.ts'
 import { spaRoutes } from './spa.ts'
 
 /** Largest request body: a 100k-character message is at most ~600 kB as JSON. */
@@ -127,7 +128,9 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
+    .route('/admin/usage', adminUsage)
     .route('/usage', usage)
+    .route('/usage', usageReports)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
   app.get('/metrics', metricsEndpoint(deps.metrics))
   app.route('/api/v1', api)

@@ -109,3 +109,11 @@ export {
   type UsageEventRow,
   usageTotalsByDay,
 } from './repositories/usage-events.ts'
+export {
+  histogramPercentile,
+  sumUsageGroups,
+  type UsageGroup,
+  type UsageGrouping,
+  type UsageRollupQuery,
+  usageRollup,
+} from './repositories/usage-rollups.ts'

@@ -10,6 +10,8 @@ import {
   profiles,
   rateCounters,
   replyLeases,
+  usageDaily,
+  usageDailyConversations,
   usageEvents,
 } from '@parley/schema/tables'
 import { eq, sql } from 'drizzle-orm'
@@ -359,6 +361,69 @@ describe('usage_events', () => {
 
   it('shows anon nothing', async () => {
     await expectDenied(asAnon((tx) => tx.select().from(usageEvents)))
+  })
+})
+
+describe('usage rollups (usage_daily, usage_daily_conversations)', () => {
+  const rollups = [usageDaily, usageDailyConversations] as const
+
+  it('show users their own rows and admins everyone’s, kept by the ledger’s trigger', async () => {
+    const conversation = await ownedConversation(owner)
+    await as(owner, (tx) =>
+      tx.insert(usageEvents).values({
+        conversationId: conversation.id,
+        provider: 'openai',
+        model: 'gpt-rollup',
+        status: 'ok',
+        costMicroUsd: 7,
+      }),
+    )
+    for (const table of rollups) {
+      const own = await as(owner, (tx) => tx.select().from(table))
+      expect(own.length).toBeGreaterThan(0)
+      expect(own.every((row) => row.userId === owner.id)).toBe(true)
+      expect(await as(other, (tx) => tx.select().from(table))).toEqual([])
+      const seenByAdmin = await as(admin, (tx) =>
+        tx.select().from(table).where(eq(table.userId, owner.id)),
+      )
+      expect(seenByAdmin).toHaveLength(own.length)
+    }
+  })
+
+  it('cannot be written by users, not even their own rows', async () => {
+    const conversation = await ownedConversation(owner)
+    await expectDenied(
+      as(owner, (tx) =>
+        tx
+          .insert(usageDaily)
+          .values({ userId: owner.id, day: '2026-11-01', model: 'm', provider: 'openai' }),
+      ),
+    )
+    await expectDenied(
+      as(owner, (tx) =>
+        tx
+          .insert(usageDailyConversations)
+          .values({ conversationId: conversation.id, userId: owner.id, day: '2026-11-01' }),
+      ),
+    )
+    for (const table of rollups) {
+      await expectDenied(
+        as(owner, (tx) =>
+          tx.update(table).set({ costMicroUsd: 0 }).where(eq(table.userId, owner.id)),
+        ),
+      )
+      await expectDenied(as(owner, (tx) => tx.delete(table).where(eq(table.userId, owner.id))))
+      await expectDenied(
+        as(admin, (tx) =>
+          tx.update(table).set({ costMicroUsd: 0 }).where(eq(table.userId, owner.id)),
+        ),
+      )
+    }
+  })
+
+  it('shows anon nothing, and nobody may call the trigger’s functions', async () => {
+    for (const table of rollups) await expectDenied(asAnon((tx) => tx.select().from(table)))
+    await expectDenied(as(owner, (tx) => tx.execute(sql`select public.usage_ttft_bucket(5)`)))
   })
 })
 

@@ -23,6 +23,18 @@ const SettingsPage = lazy(() =>
   })),
 )
 
+const UsagePage = lazy(() =>
+  import('../features/usage/components/usage-page.tsx').then((m) => ({
+    default: m.UsagePage,
+  })),
+)
+
+const TeamUsagePage = lazy(() =>
+  import('../features/usage/components/team-usage-page.tsx').then((m) => ({
+    default: m.TeamUsagePage,
+  })),
+)
+
 function PageLoading() {
   return (
     <div className="page-loading">
@@ -86,6 +98,14 @@ export function AppLayout() {
             <Route path="/settings">
               <title>Settings · Parley</title>
               <SettingsPage menuButton={menuButton} />
+            </Route>
+            <Route path="/usage">
+              <title>Usage · Parley</title>
+              <UsagePage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/usage">
+              <title>Team usage · Parley</title>
+              <TeamUsagePage menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

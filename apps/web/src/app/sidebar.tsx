@@ -19,6 +19,7 @@ export function Sidebar({
 }) {
   const me = useMe()
   const [inSettings] = useRoute('/settings')
+  const [inUsage] = useRoute('/usage')
   return (
     <div className="sidebar">
       <div className="sidebar__top">
@@ -37,6 +38,16 @@ export function Sidebar({
         <span className="sidebar__user" title={me.data?.email ?? undefined}>
           {me.data?.displayName || me.data?.email || ' '}
         </span>
+        <Link
+          href="/usage"
+          className={`icon-button${inUsage ? ' icon-button--current' : ''}`}
+          aria-label="Usage"
+          aria-current={inUsage ? 'page' : undefined}
+          title="Usage"
+          onClick={onNavigate}
+        >
+          <Icon name="usage" />
+        </Link>
         <Link
           href="/settings"
           className={`icon-button${inSettings ? ' icon-button--current' : ''}`}

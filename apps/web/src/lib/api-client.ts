@@ -1,5 +1,6 @@
 import type {
   ActiveBranch,
+  Budget,
   Conversation,
   CreateConversationBody,
   DeleteAccountBody,
@@ -17,6 +18,7 @@ import type {
   StreamEvent,
   UpdateConversationBody,
   UpdateProfileBody,
+  UsageReport,
 } from '@parley/schema/contracts'
 import type { z } from 'zod'
 import { config } from '../config.ts'
@@ -32,6 +34,24 @@ interface RequestOptions {
   query?: Query
   signal?: AbortSignal | undefined
   accept?: string
+}
+
+export interface UsageReportQuery {
+  groupBy: 'day' | 'model' | 'conversation'
+  from?: string | undefined
+  to?: string | undefined
+}
+
+export interface TeamUsageQuery {
+  groupBy: 'day' | 'model' | 'user'
+  from?: string | undefined
+  to?: string | undefined
+}
+
+/** A report as a CSV file (the API answers `text/csv` for `format=csv`). */
+async function csv(path: string, query: Query): Promise<Blob> {
+  const response = await send(path, { query: { ...query, format: 'csv' }, accept: 'text/csv' })
+  return response.blob()
 }
 
 /** Oldest first; `nextCursor` fetches the older page before it. */
@@ -214,6 +234,19 @@ export const api = {
         body,
         signal,
       ),
+  },
+  usage: {
+    /** The caller's budget in the current period. */
+    budget: (signal?: AbortSignal) => json<Budget>('/usage/budget', { signal }),
+    /** The caller's usage grouped by day, model or conversation (default: this period). */
+    report: (query: UsageReportQuery, signal?: AbortSignal) =>
+      json<UsageReport>('/usage', { query: { ...query }, signal }),
+    /** The same report as a CSV file. */
+    csv: (query: UsageReportQuery) => csv('/usage', { ...query }),
+    /** Everyone's usage grouped by day, model or user (admins). */
+    team: (query: TeamUsageQuery, signal?: AbortSignal) =>
+      json<UsageReport>('/admin/usage', { query: { ...query }, signal }),
+    teamCsv: (query: TeamUsageQuery) => csv('/admin/usage', { ...query }),
   },
   feedback: {
     /** Sets or changes the vote on a reply. */

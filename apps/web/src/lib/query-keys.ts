@@ -9,6 +9,10 @@ export const queryKeys = {
   conversationList: ['conversations', 'list'] as const,
   conversation: (id: string) => ['conversations', 'detail', id] as const,
   messages: (conversationId: string) => ['messages', conversationId] as const,
+  usage: ['usage'] as const,
+  usageBudget: ['usage', 'budget'] as const,
+  usageReport: (groupBy: string) => ['usage', 'report', groupBy] as const,
+  teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }

@@ -153,9 +153,21 @@ export {
   streamEventData,
 } from './stream.ts'
 export {
+  type AdminUsageQuery,
+  adminUsageGroupBy,
+  adminUsageQuery,
+  maxUsageRangeDays,
   type NewUsageEvent,
   newUsageEvent,
+  type UsageGroupBy,
+  type UsageQuery,
+  type UsageReport,
+  type UsageRow,
   type UsageTotals,
+  usageGroupBy,
+  usageQuery,
+  usageReport,
+  usageRow,
   usageTotals,
   usageTotalsQuery,
 } from './usage.ts'

@@ -14,4 +14,10 @@ export { type ModelCapabilities, modelConfigs } from './model-configs.ts'
 export { profiles, type Theme, themes } from './profiles.ts'
 export { liveStreams, parleyPrivate, rateCounters } from './rate-limits.ts'
 export { replyLeases } from './reply-leases.ts'
+export {
+  ttftBucketBoundsMs,
+  ttftBucketCount,
+  usageDaily,
+  usageDailyConversations,
+} from './usage-daily.ts'
 export { usageEvents, usageStatuses } from './usage-events.ts'

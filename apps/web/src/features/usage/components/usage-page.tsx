@@ -1,0 +1,102 @@
+import type { Budget } from '@parley/schema/contracts'
+import { type ReactNode, useId } from 'react'
+import { Link } from 'wouter'
+import { api } from '../../../lib/api-client.ts'
+import { useMe } from '../../../lib/me-query.ts'
+import { saveFile, useBudget, useUsageReport } from '../api/get-usage.ts'
+import { formatDate, formatUsd } from './usage-format.ts'
+import { CostByDay, DownloadCsv, ReportsState, UsageTable } from './usage-sections.tsx'
+import './usage.css'
+
+const periodNames = { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly' } as const
+
+function SpendSummary({ budget }: { budget: Budget }) {
+  const labelId = useId()
+  const spent = Number(budget.spentUsd)
+  const limit = budget.limitUsd === null ? null : Number(budget.limitUsd)
+  return (
+    <section className="usage-card" aria-labelledby={labelId}>
+      <h2 id={labelId} className="usage-card__title">
+        Spend this period
+      </h2>
+      <p className="usage-spend">
+        <span className="usage-spend__amount" data-testid="usage-spent">
+          {formatUsd(budget.spentUsd)}
+        </span>
+        <span className="usage-spend__limit">
+          {budget.limitUsd === null ? 'No spending limit' : `of ${formatUsd(budget.limitUsd)}`}
+        </span>
+      </p>
+      {limit !== null && budget.limitUsd !== null && (
+        <progress
+          className="usage-progress"
+          max={limit > 0 ? limit : 1}
+          value={limit > 0 ? Math.min(spent, limit) : 1}
+          aria-label={`Budget used: ${formatUsd(budget.spentUsd)} of ${formatUsd(budget.limitUsd)}`}
+        />
+      )}
+      <p className="usage-card__hint">
+        {Number(budget.reservedUsd) > 0 &&
+          `${formatUsd(budget.reservedUsd)} held for replies in progress. `}
+        {periodNames[budget.period]} period, resets on{' '}
+        <time dateTime={budget.periodEnd}>{formatDate(budget.periodEnd)}</time>.
+      </p>
+    </section>
+  )
+}
+
+/** The caller's spend against their budget, cost per day, and usage by model and conversation. */
+export function UsagePage({ menuButton }: { menuButton?: ReactNode }) {
+  const me = useMe()
+  const budget = useBudget()
+  const byDay = useUsageReport('day')
+  const byModel = useUsageReport('model')
+  const byConversation = useUsageReport('conversation')
+
+  return (
+    <div className="usage">
+      <header className="page-header">
+        {menuButton}
+        <h1 className="page-header__title">Usage</h1>
+        <div className="page-header__tools">
+          {me.data?.role === 'admin' && (
+            <Link href="/admin/usage" className="button button--ghost">
+              Team usage
+            </Link>
+          )}
+          <DownloadCsv
+            download={async () =>
+              saveFile(await api.usage.csv({ groupBy: 'day' }), 'parley-usage-by-day.csv')
+            }
+          />
+        </div>
+      </header>
+      <div className="usage__body">
+        <ReportsState queries={[budget, byDay, byModel, byConversation]} label="Loading usage">
+          {budget.data && byDay.data && byModel.data && byConversation.data ? (
+            <div className="usage__grid">
+              <SpendSummary budget={budget.data} />
+              <CostByDay report={byDay.data} />
+              <UsageTable
+                title="By model"
+                keyHeader="Model"
+                report={byModel.data}
+                renderKey={(row) => row.key}
+                columns="errors-and-timings"
+              />
+              <UsageTable
+                title="By conversation"
+                keyHeader="Conversation"
+                report={byConversation.data}
+                renderKey={(row) => (
+                  <Link href={`/c/${row.key}`}>{row.label || 'Untitled chat'}</Link>
+                )}
+                columns="errors"
+              />
+            </div>
+          ) : null}
+        </ReportsState>
+      </div>
+    </div>
+  )
+}
