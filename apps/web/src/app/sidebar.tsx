@@ -1,10 +1,37 @@
 import { Link, useRoute } from 'wouter'
 import { BrandMark } from '../components/ui/brand-mark.tsx'
-import { Icon } from '../components/ui/icon.tsx'
+import { Icon, type IconName } from '../components/ui/icon.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
 import { signOut } from '../features/auth/api/sign-out.ts'
 import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
 import { useMe } from '../lib/me-query.ts'
+
+/** An icon link of the account row, marked as the current page while it is open. */
+function PageLink({
+  href,
+  icon,
+  label,
+  onNavigate,
+}: {
+  href: string
+  icon: IconName
+  label: string
+  onNavigate: (() => void) | undefined
+}) {
+  const [current] = useRoute(href)
+  return (
+    <Link
+      href={href}
+      className={`icon-button${current ? ' icon-button--current' : ''}`}
+      aria-label={label}
+      aria-current={current ? 'page' : undefined}
+      title={label}
+      onClick={onNavigate}
+    >
+      <Icon name={icon} />
+    </Link>
+  )
+}
 
 /** The navigation column: new chat, the conversations, and the account. */
 export function Sidebar({
@@ -18,8 +45,6 @@ export function Sidebar({
   onClose?: () => void
 }) {
   const me = useMe()
-  const [inSettings] = useRoute('/settings')
-  const [inUsage] = useRoute('/usage')
   return (
     <div className="sidebar">
       <div className="sidebar__top">
@@ -38,26 +63,8 @@ export function Sidebar({
         <span className="sidebar__user" title={me.data?.email ?? undefined}>
           {me.data?.displayName || me.data?.email || ' '}
         </span>
-        <Link
-          href="/usage"
-          className={`icon-button${inUsage ? ' icon-button--current' : ''}`}
-          aria-label="Usage"
-          aria-current={inUsage ? 'page' : undefined}
-          title="Usage"
-          onClick={onNavigate}
-        >
-          <Icon name="usage" />
-        </Link>
-        <Link
-          href="/settings"
-          className={`icon-button${inSettings ? ' icon-button--current' : ''}`}
-          aria-label="Settings"
-          aria-current={inSettings ? 'page' : undefined}
-          title="Settings"
-          onClick={onNavigate}
-        >
-          <Icon name="settings" />
-        </Link>
+        <PageLink href="/usage" icon="usage" label="Usage" onNavigate={onNavigate} />
+        <PageLink href="/settings" icon="settings" label="Settings" onNavigate={onNavigate} />
         <IconButton icon="signOut" label="Sign out" onClick={() => void signOut()} />
       </div>
     </div>
