@@ -1,3 +1,6 @@
+/** The stack's operator token: presenting it (`POST /api/v1/admin/claim`) makes a user admin. */
+export const bootstrapAdminToken = 'e2e-bootstrap-admin-token-0123456789'
+
 /** Debian's Chromium; never a downloaded browser. */
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 

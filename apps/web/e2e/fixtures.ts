@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
 import type { Scenario, ScenarioMatch } from '@parley/llm/testing'
 import { test as base, expect, type Locator, type Page } from '@playwright/test'
-import { readStack, type Stack } from './config.ts'
+import { bootstrapAdminToken, readStack, type Stack } from './config.ts'
 
 /** Scripts the fake upstream from the test process, over its HTTP controls. */
 export class Upstream {
@@ -105,6 +105,25 @@ export async function signUp(page: Page, account: Account) {
   await expect(
     page.getByRole('heading', { name: `What’s on your mind, ${account.name}?` }),
   ).toBeVisible()
+}
+
+export async function signIn(page: Page, account: Account) {
+  await page.goto('/sign-in')
+  await page.getByLabel('Email').fill(account.email)
+  await page.getByLabel('Password').fill(account.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(newChatLink(page)).toBeVisible()
+}
+
+/**
+ * Makes the signed-in user an admin with the stack's operator token, then signs in again: the
+ * role is in the token, which carries it from the next sign-in on.
+ */
+export async function becomeAdmin(page: Page, account: Account) {
+  await callApi(page, '/admin/claim', { token: bootstrapAdminToken })
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible()
+  await signIn(page, account)
 }
 
 export const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' })

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startFakeUpstream } from '@parley/llm/testing'
-import { apiEnvironment, publishStack } from './config.ts'
+import { apiEnvironment, bootstrapAdminToken, publishStack } from './config.ts'
 
 const webDir = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = path.resolve(webDir, '../..')
@@ -78,6 +78,7 @@ export default async function globalSetup() {
       PARLEY_RATE_LIMIT_TURNS: '10000',
       PARLEY_RATE_LIMIT_AUTH: '10000',
       PARLEY_RATE_LIMIT_REQUESTS: '100000',
+      PARLEY_BOOTSTRAP_ADMIN_TOKEN: bootstrapAdminToken,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -51,6 +51,7 @@ export {
 export {
   clearFeedback,
   feedbackByModel,
+  listRecentFeedback,
   type MessageFeedbackRow,
   setFeedback,
 } from './repositories/feedback.ts'

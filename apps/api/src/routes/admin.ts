@@ -1,10 +1,12 @@
-import { feedbackByModel as countFeedback, createInvitation } from '@parley/db'
+import { feedbackByModel as countFeedback, createInvitation, listRecentFeedback } from '@parley/db'
 import {
   claimAdminBody,
   claimedAdmin,
   createdInvitation,
   createInvitationBody,
   feedbackByModel,
+  recentFeedbackPage,
+  recentFeedbackQuery,
 } from '@parley/schema/contracts'
 import { type Context, Hono } from 'hono'
 import {
@@ -74,6 +76,31 @@ export const admin = new Hono<AppEnv>()
     async (c) => {
       const items = await c.var.deps.db.withUser(c.var.claims, countFeedback)
       return c.json({ items })
+    },
+  )
+  .get(
+    '/feedback/recent',
+    requireAdmin,
+    docs('admin', 'The newest votes with their reasons and comments, across every user (admins)', {
+      200: { description: 'A page, newest first', schema: recentFeedbackPage },
+    }),
+    validate('query', recentFeedbackQuery),
+    async (c) => {
+      const found = await c.var.deps.db.withUser(c.var.claims, (tx) =>
+        listRecentFeedback(tx, c.req.valid('query')),
+      )
+      return c.json({
+        items: found.items.map((row) => ({
+          messageId: row.messageId,
+          userId: row.userId,
+          model: row.model,
+          vote: row.vote,
+          reasons: row.reasons,
+          comment: row.comment,
+          updatedAt: row.updatedAt.toISOString(),
+        })),
+        nextCursor: found.nextCursor,
+      })
     },
   )
 

@@ -120,6 +120,57 @@ describe('satisfaction per model', () => {
   })
 })
 
+describe('the newest votes', () => {
+  it('is for admins only: anyone else gets a 403 envelope', async () => {
+    await expectEnvelope(
+      await server.call(owner.token, '/api/v1/admin/feedback/recent'),
+      403,
+      'forbidden',
+    )
+  })
+
+  it('lists every user’s votes with reasons and comments, newest first, a page at a time', async () => {
+    const admin = await server.user({ admin: true })
+    const voter = await server.user()
+    const marker = `comment-${randomUUID()}`
+    const first = await exchange(voter, 'First question')
+    await vote(voter, first.replyId, { vote: 'down', reasons: ['too_long'], comment: marker })
+    const second = await exchange(voter, 'Second question')
+    await vote(voter, second.replyId, { vote: 'up' })
+
+    const page = async (query: string) => {
+      const response = await server.call(admin.token, `/api/v1/admin/feedback/recent?${query}`)
+      expect(response.status).toBe(200)
+      return (await response.json()) as {
+        items: { messageId: string; userId: string; vote: string; comment: string | null }[]
+        nextCursor: string | null
+      }
+    }
+    const newest = await page('limit=1')
+    expect(newest.items[0]).toMatchObject({ messageId: second.replyId, vote: 'up' })
+    const next = await page(`limit=1&cursor=${newest.nextCursor}`)
+    expect(next.items[0]).toMatchObject({
+      messageId: first.replyId,
+      userId: voter.id,
+      vote: 'down',
+      reasons: ['too_long'],
+      comment: marker,
+    })
+    const downOnly = await page('vote=down&limit=100')
+    expect(downOnly.items.every((item) => item.vote === 'down')).toBe(true)
+    expect(downOnly.items.map((item) => item.messageId)).toContain(first.replyId)
+  })
+
+  it('refuses a cursor it did not hand out with the error envelope', async () => {
+    const admin = await server.user({ admin: true })
+    await expectEnvelope(
+      await server.call(admin.token, '/api/v1/admin/feedback/recent?cursor=nonsense'),
+      400,
+      'validation_error',
+    )
+  })
+})
+
 async function adminCounts(admin: User) {
   const response = await server.call(admin.token, '/api/v1/admin/feedback')
   expect(response.status).toBe(200)

@@ -1,8 +1,9 @@
 import { lazy, Suspense, useEffect, useState } from 'react'
-import { Link, Route, Switch, useLocation, useRoute } from 'wouter'
+import { Link, Redirect, Route, Switch, useLocation, useRoute } from 'wouter'
 import { Drawer } from '../components/ui/drawer.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
 import { Spinner } from '../components/ui/spinner.tsx'
+import { adminHome } from '../features/admin/admin-sections.ts'
 import { useMe } from '../lib/me-query.ts'
 import { applyTheme } from '../lib/theme.ts'
 import { useMediaQuery } from '../lib/use-media-query.ts'
@@ -29,10 +30,8 @@ const UsagePage = lazy(() =>
   })),
 )
 
-const TeamUsagePage = lazy(() =>
-  import('../features/usage/components/team-usage-page.tsx').then((m) => ({
-    default: m.TeamUsagePage,
-  })),
+const AdminRoutes = lazy(() =>
+  import('../features/admin/admin-routes.tsx').then((m) => ({ default: m.AdminRoutes })),
 )
 
 function PageLoading() {
@@ -103,9 +102,11 @@ export function AppLayout() {
               <title>Usage · Parley</title>
               <UsagePage menuButton={menuButton} />
             </Route>
-            <Route path="/admin/usage">
-              <title>Team usage · Parley</title>
-              <TeamUsagePage menuButton={menuButton} />
+            <Route path="/admin">
+              <Redirect to={adminHome} replace />
+            </Route>
+            <Route path="/admin/*">
+              <AdminRoutes menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

@@ -12,13 +12,16 @@ function PageLink({
   icon,
   label,
   onNavigate,
+  match = href,
 }: {
   href: string
   icon: IconName
   label: string
   onNavigate: (() => void) | undefined
+  /** The route pattern of the pages this link stands for (default: its own). */
+  match?: string
 }) {
-  const [current] = useRoute(href)
+  const [current] = useRoute(match)
   return (
     <Link
       href={href}
@@ -63,6 +66,15 @@ export function Sidebar({
         <span className="sidebar__user" title={me.data?.email ?? undefined}>
           {me.data?.displayName || me.data?.email || ' '}
         </span>
+        {me.data?.role === 'admin' && (
+          <PageLink
+            href="/admin"
+            match="/admin/*?"
+            icon="admin"
+            label="Admin console"
+            onNavigate={onNavigate}
+          />
+        )}
         <PageLink href="/usage" icon="usage" label="Usage" onNavigate={onNavigate} />
         <PageLink href="/settings" icon="settings" label="Settings" onNavigate={onNavigate} />
         <IconButton icon="signOut" label="Sign out" onClick={() => void signOut()} />

@@ -4,12 +4,14 @@ import type {
   Conversation,
   CreateConversationBody,
   DeleteAccountBody,
+  FeedbackByModel,
   Me,
   MessageFeedback,
   ModelList,
   messagePage,
   Page,
   PutFeedbackBody,
+  RecentFeedbackItem,
   RegenerateMessageBody,
   SendMessageBody,
   Share,
@@ -247,6 +249,15 @@ export const api = {
     team: (query: TeamUsageQuery, signal?: AbortSignal) =>
       json<UsageReport>('/admin/usage', { query: { ...query }, signal }),
     teamCsv: (query: TeamUsageQuery) => csv('/admin/usage', { ...query }),
+  },
+  adminFeedback: {
+    /** Up and down votes per model across every user (admins). */
+    byModel: (signal?: AbortSignal) => json<FeedbackByModel>('/admin/feedback', { signal }),
+    /** The newest votes with reasons and comments, a page at a time (admins). */
+    recent: (
+      query: { cursor?: string | undefined; vote?: 'up' | 'down' | undefined },
+      signal?: AbortSignal,
+    ) => json<Page<RecentFeedbackItem>>('/admin/feedback/recent', { query, signal }),
   },
   feedback: {
     /** Sets or changes the vote on a reply. */

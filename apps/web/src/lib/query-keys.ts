@@ -13,6 +13,8 @@ export const queryKeys = {
   usageBudget: ['usage', 'budget'] as const,
   usageReport: (groupBy: string) => ['usage', 'report', groupBy] as const,
   teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
+  adminFeedback: ['admin', 'feedback'] as const,
+  adminFeedbackRecent: (vote: string) => ['admin', 'feedback', 'recent', vote] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }

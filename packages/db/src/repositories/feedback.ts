@@ -1,12 +1,16 @@
 import {
   type FeedbackByModel,
+  type Page,
   type PutFeedbackBody,
   putFeedbackBody,
+  type RecentFeedbackQuery,
+  recentFeedbackQuery,
   uuid,
 } from '@parley/schema/contracts'
 import { messageFeedback } from '@parley/schema/tables'
-import { eq, sql } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../client.ts'
+import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
 import { parseInput } from '../errors.ts'
 import { getMessage } from './messages.ts'
 
@@ -58,4 +62,38 @@ export async function feedbackByModel(tx: Tx): Promise<FeedbackByModel['items']>
     .orderBy(messageFeedback.model)
   // Counts are bigint in SQL; postgres.js returns them as strings, PGlite as numbers.
   return rows.map((row) => ({ model: row.model, up: Number(row.up), down: Number(row.down) }))
+}
+
+/**
+ * The newest votes first, a page at a time. Under RLS an admin reads everyone's, anyone else only
+ * their own; the message itself is never joined, so no one's text is read here.
+ */
+export async function listRecentFeedback(
+  tx: Tx,
+  query: RecentFeedbackQuery = {},
+): Promise<Page<MessageFeedbackRow>> {
+  const { limit, cursor, vote } = parseInput(recentFeedbackQuery, query)
+  const after = cursor ? decodeCursor(cursor, timeAndIdCursor) : undefined
+  const rows = await tx
+    .select()
+    .from(messageFeedback)
+    .where(
+      and(
+        vote ? eq(messageFeedback.vote, vote) : undefined,
+        after
+          ? sql`(${messageFeedback.updatedAt}, ${messageFeedback.messageId}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(messageFeedback.updatedAt), desc(messageFeedback.messageId))
+    .limit(limit + 1)
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor([last.updatedAt.toISOString(), last.messageId])
+        : null,
+  }
 }

@@ -9,7 +9,7 @@ import {
 
 export { type FeedbackReason, type FeedbackVote, feedbackReasons, feedbackVotes }
 
-import { isoDateTime } from './common.ts'
+import { isoDateTime, page, pageQuery } from './common.ts'
 
 /** `PUT /messages/:id/feedback`: sets or changes the caller's vote on one of their replies. */
 export const putFeedbackBody = z.strictObject({
@@ -49,3 +49,15 @@ export const feedbackByModel = z.object({
   ),
 })
 export type FeedbackByModel = z.infer<typeof feedbackByModel>
+
+/** `GET /admin/feedback/recent`: the newest votes across every user, optionally only one kind. */
+export const recentFeedbackQuery = pageQuery.extend({ vote: z.enum(feedbackVotes).optional() })
+export type RecentFeedbackQuery = z.input<typeof recentFeedbackQuery>
+
+/** One vote as an admin reads it: the model, the vote, the reasons and comment; no message text. */
+export const recentFeedbackItem = messageFeedback.extend({
+  model: z.string().nullable(),
+  userId: z.uuid(),
+})
+export type RecentFeedbackItem = z.infer<typeof recentFeedbackItem>
+export const recentFeedbackPage = page(recentFeedbackItem)

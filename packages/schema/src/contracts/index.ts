@@ -85,6 +85,11 @@ export {
   ownFeedback,
   type PutFeedbackBody,
   putFeedbackBody,
+  type RecentFeedbackItem,
+  type RecentFeedbackQuery,
+  recentFeedbackItem,
+  recentFeedbackPage,
+  recentFeedbackQuery,
 } from './feedback.ts'
 export { type Health, health, type Readiness, readiness } from './health.ts'
 export {

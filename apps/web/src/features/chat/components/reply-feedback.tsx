@@ -7,21 +7,7 @@ import type {
 import { maxFeedbackCommentChars } from '@parley/schema/limits'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
-
-const reasonsFor: Record<FeedbackVote, { reason: FeedbackReason; label: string }[]> = {
-  up: [
-    { reason: 'accurate', label: 'Accurate' },
-    { reason: 'helpful', label: 'Helpful' },
-    { reason: 'well_written', label: 'Well written' },
-  ],
-  down: [
-    { reason: 'inaccurate', label: 'Inaccurate' },
-    { reason: 'unhelpful', label: 'Not helpful' },
-    { reason: 'too_long', label: 'Too long' },
-    { reason: 'off_topic', label: 'Off topic' },
-    { reason: 'unsafe', label: 'Harmful or unsafe' },
-  ],
-}
+import { feedbackReasonLabels, feedbackReasonsFor } from '../../../lib/feedback-reasons.ts'
 
 interface VoteButtonsProps {
   vote: FeedbackVote | undefined
@@ -89,7 +75,7 @@ export function FeedbackForm({ vote, current, onSubmit, onClose }: FeedbackFormP
     >
       <fieldset className="feedback-form__reasons">
         <legend>{vote === 'up' ? 'What was good?' : 'What went wrong?'}</legend>
-        {reasonsFor[vote].map(({ reason, label }, index) => (
+        {feedbackReasonsFor[vote].map((reason, index) => (
           <label key={reason} className="feedback-form__reason">
             <input
               ref={index === 0 ? firstInput : undefined}
@@ -97,7 +83,7 @@ export function FeedbackForm({ vote, current, onSubmit, onClose }: FeedbackFormP
               checked={reasons.includes(reason)}
               onChange={(event) => toggle(reason, event.target.checked)}
             />
-            {label}
+            {feedbackReasonLabels[reason]}
           </label>
         ))}
       </fieldset>

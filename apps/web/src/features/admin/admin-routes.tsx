@@ -1,0 +1,34 @@
+import { lazy, type ReactNode } from 'react'
+import { Route, Switch } from 'wouter'
+import { AdminConsole } from './admin-console.tsx'
+
+const TeamUsagePage = lazy(() =>
+  import('../usage/components/team-usage-page.tsx').then((m) => ({ default: m.TeamUsagePage })),
+)
+const FeedbackPage = lazy(() =>
+  import('./feedback/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
+)
+
+/** Every page of the admin console, inside its frame. */
+export function AdminRoutes({ menuButton }: { menuButton?: ReactNode }) {
+  return (
+    <AdminConsole menuButton={menuButton}>
+      <Switch>
+        <Route path="/admin/usage">
+          <title>Team usage · Parley</title>
+          <TeamUsagePage menuButton={menuButton} />
+        </Route>
+        <Route path="/admin/feedback">
+          <title>Feedback · Parley</title>
+          <FeedbackPage menuButton={menuButton} />
+        </Route>
+        <Route>
+          <title>Not found · Parley</title>
+          <div className="empty-state">
+            <h1>There is no such admin page</h1>
+          </div>
+        </Route>
+      </Switch>
+    </AdminConsole>
+  )
+}

@@ -1,0 +1,12 @@
+/** The pages of the admin console, in the order its navigation shows them. */
+export interface AdminSection {
+  path: string
+  label: string
+}
+
+export const adminSections: readonly AdminSection[] = [
+  { path: '/admin/usage', label: 'Usage' },
+  { path: '/admin/feedback', label: 'Feedback' },
+]
+
+export const adminHome = adminSections[0]?.path ?? '/admin/usage'
