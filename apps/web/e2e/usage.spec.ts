@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Budget, UsageReport } from '@parley/schema/contracts'
-import { formatUsd } from '../src/features/usage/components/usage-format.ts'
+import { formatUsd } from '../src/lib/format.ts'
 import {
   callApi,
   conversationList,

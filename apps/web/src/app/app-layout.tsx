@@ -31,7 +31,7 @@ const UsagePage = lazy(() =>
 )
 
 const AdminRoutes = lazy(() =>
-  import('../features/admin/admin-routes.tsx').then((m) => ({ default: m.AdminRoutes })),
+  import('./admin-routes.tsx').then((m) => ({ default: m.AdminRoutes })),
 )
 
 function PageLoading() {

@@ -51,10 +51,6 @@ export interface TeamUsageQuery {
 }
 
 /** A report as a CSV file (the API answers `text/csv` for `format=csv`). */
-async function csv(path: string, query: Query): Promise<Blob> {
-  const response = await send(path, { query: { ...query, format: 'csv' }, accept: 'text/csv' })
-  return response.blob()
-}
 
 /** Oldest first; `nextCursor` fetches the older page before it. */
 export type MessagePage = z.infer<typeof messagePage>
@@ -244,11 +240,16 @@ export const api = {
     report: (query: UsageReportQuery, signal?: AbortSignal) =>
       json<UsageReport>('/usage', { query: { ...query }, signal }),
     /** The same report as a CSV file. */
-    csv: (query: UsageReportQuery) => csv('/usage', { ...query }),
+    csv: (query: UsageReportQuery) =>
+      file('/usage', `parley-usage-by-${query.groupBy}.csv`, { ...query, format: 'csv' }),
     /** Everyone's usage grouped by day, model or user (admins). */
     team: (query: TeamUsageQuery, signal?: AbortSignal) =>
       json<UsageReport>('/admin/usage', { query: { ...query }, signal }),
-    teamCsv: (query: TeamUsageQuery) => csv('/admin/usage', { ...query }),
+    teamCsv: (query: TeamUsageQuery) =>
+      file('/admin/usage', `parley-team-usage-by-${query.groupBy}.csv`, {
+        ...query,
+        format: 'csv',
+      }),
   },
   adminFeedback: {
     /** Up and down votes per model across every user (admins). */

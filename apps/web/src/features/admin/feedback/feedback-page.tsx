@@ -1,11 +1,11 @@
 import type { FeedbackByModel, RecentFeedbackItem } from '@parley/schema/contracts'
 import { type ReactNode, useId, useState } from 'react'
+import { QueriesState } from '../../../components/ui/queries-state.tsx'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { feedbackReasonLabels } from '../../../lib/feedback-reasons.ts'
-import { formatDate, formatPercent } from '../../usage/components/usage-format.ts'
-import { ReportsState } from '../../usage/components/usage-sections.tsx'
+import { formatDate, formatPercent } from '../../../lib/format.ts'
 import { useFeedbackByModel, useRecentFeedback, type VoteFilter } from './get-feedback.ts'
-import '../../usage/components/usage.css'
+import '../admin.css'
 
 /** Satisfaction per model: share of up votes among all votes, busiest model first. */
 function SatisfactionTable({ items }: { items: FeedbackByModel['items'] }) {
@@ -90,7 +90,7 @@ function RecentVotes() {
           <option value="up">Good only</option>
         </select>
       </div>
-      <ReportsState queries={[recent]} label="Loading votes">
+      <QueriesState queries={[recent]} label="Loading votes">
         {recent.data ? (
           items.length === 0 ? (
             <p className="usage-card__hint">No votes of this kind yet.</p>
@@ -128,7 +128,7 @@ function RecentVotes() {
             </>
           )
         ) : null}
-      </ReportsState>
+      </QueriesState>
     </section>
   )
 }
@@ -144,9 +144,9 @@ export function FeedbackPage({ menuButton }: { menuButton?: ReactNode }) {
       </header>
       <div className="usage__body">
         <div className="usage__grid">
-          <ReportsState queries={[byModel]} label="Loading feedback">
+          <QueriesState queries={[byModel]} label="Loading feedback">
             {byModel.data ? <SatisfactionTable items={byModel.data.items} /> : null}
-          </ReportsState>
+          </QueriesState>
           <RecentVotes />
         </div>
       </div>

@@ -36,19 +36,3 @@ export const useUsageReport = (groupBy: UsageReportQuery['groupBy']) =>
 /** Everyone's usage this period, grouped by day, model or user (admins). */
 export const useTeamUsageReport = (groupBy: TeamUsageQuery['groupBy']) =>
   useQuery(teamUsageReportQuery(groupBy))
-
-/** Hands a file to the browser's download. */
-export function saveFile(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob)
-  try {
-    const link = document.createElement('a')
-    link.href = url
-    link.download = name
-    document.body.append(link)
-    link.click()
-    link.remove()
-  } finally {
-    // The download has its own reference by now.
-    setTimeout(() => URL.revokeObjectURL(url), 0)
-  }
-}

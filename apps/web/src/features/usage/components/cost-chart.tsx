@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { usdTicks } from './usage-format.ts'
+import { usdTicks } from '../../../lib/format.ts'
 
 export interface CostPoint {
   day: string

@@ -1,9 +1,11 @@
 import type { ReactNode } from 'react'
 import { Link } from 'wouter'
+import { DownloadCsv } from '../../../components/ui/download-csv.tsx'
+import { QueriesState } from '../../../components/ui/queries-state.tsx'
 import { api } from '../../../lib/api-client.ts'
-import { saveFile, useTeamUsageReport } from '../api/get-usage.ts'
-import { formatCount, formatPercent, formatUsd } from './usage-format.ts'
-import { CostByDay, DownloadCsv, ReportsState, UsageTable } from './usage-sections.tsx'
+import { formatCount, formatPercent, formatUsd } from '../../../lib/format.ts'
+import { useTeamUsageReport } from '../api/get-usage.ts'
+import { CostByDay, UsageTable } from './usage-sections.tsx'
 import './usage.css'
 
 const topUsers = 10
@@ -23,18 +25,11 @@ export function TeamUsagePage({ menuButton }: { menuButton?: ReactNode }) {
           <Link href="/usage" className="button button--ghost">
             My usage
           </Link>
-          <DownloadCsv
-            download={async () =>
-              saveFile(
-                await api.usage.teamCsv({ groupBy: 'user' }),
-                'parley-team-usage-by-user.csv',
-              )
-            }
-          />
+          <DownloadCsv download={() => api.usage.teamCsv({ groupBy: 'user' })} />
         </div>
       </header>
       <div className="usage__body">
-        <ReportsState queries={[byDay, byUser, byModel]} label="Loading team usage">
+        <QueriesState queries={[byDay, byUser, byModel]} label="Loading team usage">
           {byDay.data && byUser.data && byModel.data ? (
             <div className="usage__grid">
               <section className="usage-card" aria-label="Team spend this period">
@@ -67,7 +62,7 @@ export function TeamUsagePage({ menuButton }: { menuButton?: ReactNode }) {
               />
             </div>
           ) : null}
-        </ReportsState>
+        </QueriesState>
       </div>
     </div>
   )

@@ -1,11 +1,13 @@
 import type { Budget } from '@parley/schema/contracts'
 import { type ReactNode, useId } from 'react'
 import { Link } from 'wouter'
+import { DownloadCsv } from '../../../components/ui/download-csv.tsx'
+import { QueriesState } from '../../../components/ui/queries-state.tsx'
 import { api } from '../../../lib/api-client.ts'
+import { formatDate, formatUsd } from '../../../lib/format.ts'
 import { useMe } from '../../../lib/me-query.ts'
-import { saveFile, useBudget, useUsageReport } from '../api/get-usage.ts'
-import { formatDate, formatUsd } from './usage-format.ts'
-import { CostByDay, DownloadCsv, ReportsState, UsageTable } from './usage-sections.tsx'
+import { useBudget, useUsageReport } from '../api/get-usage.ts'
+import { CostByDay, UsageTable } from './usage-sections.tsx'
 import './usage.css'
 
 const periodNames = { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly' } as const
@@ -64,15 +66,11 @@ export function UsagePage({ menuButton }: { menuButton?: ReactNode }) {
               Team usage
             </Link>
           )}
-          <DownloadCsv
-            download={async () =>
-              saveFile(await api.usage.csv({ groupBy: 'day' }), 'parley-usage-by-day.csv')
-            }
-          />
+          <DownloadCsv download={() => api.usage.csv({ groupBy: 'day' })} />
         </div>
       </header>
       <div className="usage__body">
-        <ReportsState queries={[budget, byDay, byModel, byConversation]} label="Loading usage">
+        <QueriesState queries={[budget, byDay, byModel, byConversation]} label="Loading usage">
           {budget.data && byDay.data && byModel.data && byConversation.data ? (
             <div className="usage__grid">
               <SpendSummary budget={budget.data} />
@@ -95,7 +93,7 @@ export function UsagePage({ menuButton }: { menuButton?: ReactNode }) {
               />
             </div>
           ) : null}
-        </ReportsState>
+        </QueriesState>
       </div>
     </div>
   )

@@ -1,9 +1,13 @@
 import type { UsageReport, UsageRow } from '@parley/schema/contracts'
-import { lazy, type ReactNode, Suspense, useMemo, useState } from 'react'
+import { lazy, type ReactNode, Suspense, useMemo } from 'react'
 import { Spinner } from '../../../components/ui/spinner.tsx'
-import { describeError } from '../../../lib/api-error.ts'
-import { toast } from '../../../lib/toast-store.ts'
-import { daysBetween, formatCount, formatMs, formatPercent, formatUsd } from './usage-format.ts'
+import {
+  daysBetween,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatUsd,
+} from '../../../lib/format.ts'
 
 // The chart library is only ever loaded by the usage pages.
 const CostChart = lazy(() => import('./cost-chart.tsx').then((m) => ({ default: m.CostChart })))
@@ -100,54 +104,4 @@ export function UsageTable({
       )}
     </section>
   )
-}
-
-/** A button that fetches a CSV and hands it to the browser's download. */
-export function DownloadCsv({ download }: { download: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false)
-  const run = async () => {
-    setBusy(true)
-    try {
-      await download()
-    } catch (error) {
-      toast(`The CSV could not be downloaded. ${describeError(error)}`)
-    } finally {
-      setBusy(false)
-    }
-  }
-  return (
-    <button type="button" className="button" onClick={() => void run()} disabled={busy}>
-      {busy ? 'Preparing…' : 'Download CSV'}
-    </button>
-  )
-}
-
-/** The page's state while any of its reports is loading or failed. */
-export function ReportsState({
-  queries,
-  label,
-  children,
-}: {
-  queries: readonly { isError: boolean; error: unknown; refetch: () => unknown }[]
-  label: string
-  children: ReactNode | null
-}) {
-  const failed = queries.find((query) => query.isError)
-  if (failed) {
-    return (
-      <div className="empty-state" role="alert">
-        <p>{describeError(failed.error)}</p>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            for (const query of queries) void query.refetch()
-          }}
-        >
-          Try again
-        </button>
-      </div>
-    )
-  }
-  return children ?? <Spinner label={label} />
 }

@@ -1,12 +1,14 @@
 import { lazy, type ReactNode } from 'react'
 import { Route, Switch } from 'wouter'
-import { AdminConsole } from './admin-console.tsx'
+import { AdminConsole } from '../features/admin/admin-console.tsx'
 
 const TeamUsagePage = lazy(() =>
-  import('../usage/components/team-usage-page.tsx').then((m) => ({ default: m.TeamUsagePage })),
+  import('../features/usage/components/team-usage-page.tsx').then((m) => ({
+    default: m.TeamUsagePage,
+  })),
 )
 const FeedbackPage = lazy(() =>
-  import('./feedback/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
+  import('../features/admin/feedback/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
 )
 
 /** Every page of the admin console, inside its frame. */

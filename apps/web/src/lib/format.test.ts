@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { daysBetween, formatMs, formatUsd, usdTicks } from './usage-format.ts'
+import { daysBetween, formatMs, formatUsd, usdTicks } from './format.ts'
 
 describe('usage formatting', () => {
   it('shows small amounts with enough digits that they do not read as free', () => {
