@@ -142,7 +142,7 @@ const signingKeys = optionalString.pipe(
     .optional(),
 )
 
-/** Every environment variable Parley reads. Documented, with defaults, in the README. */
+/** Every environment variable Parley reads. Documented, with defaults, in docs/configuration.md. */
 export const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
@@ -203,7 +203,7 @@ export const envSchema = z
     PARLEY_REFRESH_TOKEN_REUSE_INTERVAL: z.coerce.number().int().min(0).max(300).default(10),
     PARLEY_ALLOW_ANONYMOUS: flag,
     PARLEY_WEB_DIST: optionalString,
-    // Short, because a token stays valid after sign-out or ban until it expires (see README).
+    // Short, because a token stays valid after sign-out or ban until it expires (see docs/security.md).
     PARLEY_ACCESS_TOKEN_TTL: positiveInt(600, 900),
     PARLEY_QUOTA_CONVERSATIONS: positiveInt(10_000, 10_000_000),
     PARLEY_QUOTA_MESSAGES_PER_CONVERSATION: positiveInt(5_000, 10_000_000),
@@ -256,7 +256,7 @@ function authIssues(env: ParsedEnv): { path: string[]; message: string }[] {
     issues.push({
       path: ['PARLEY_ADMIN_EMAILS'],
       message:
-        'is no longer read: an email address proves nothing. Unset it; a signed-in user becomes admin by presenting PARLEY_BOOTSTRAP_ADMIN_TOKEN to POST /api/v1/admin/claim (see the README)',
+        'is no longer read: an email address proves nothing. Unset it; a signed-in user becomes admin by presenting PARLEY_BOOTSTRAP_ADMIN_TOKEN to POST /api/v1/admin/claim (see docs/security.md)',
     })
   }
   if (env.PARLEY_SIGNUP === 'domains' && env.PARLEY_SIGNUP_DOMAINS.length === 0) {

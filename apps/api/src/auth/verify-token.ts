@@ -99,7 +99,7 @@ export function createTokenVerifier(
         verified?.set(token, entry)
       }
       // No revocation check: a signed-out, revoked or banned session's token works until it
-      // expires, which is why access tokens are short-lived (PARLEY_ACCESS_TOKEN_TTL, README).
+      // expires, which is why access tokens are short-lived (PARLEY_ACCESS_TOKEN_TTL, docs/security.md).
       return entry.claims
     },
   }

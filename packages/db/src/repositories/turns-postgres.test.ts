@@ -8,7 +8,7 @@ import { type BeginTurnInput, beginTurn } from './turns.ts'
 
 /**
  * Races that only a real Postgres can show: PGlite runs one transaction at a time. Runs with
- * `TEST_DATABASE_URL` set (see the README's Tests section) and is skipped without it.
+ * `TEST_DATABASE_URL` set (see docs/development.md) and is skipped without it.
  */
 describe.skipIf(!testDatabaseUrl)('two turns sent at once on Postgres', () => {
   let db: Database

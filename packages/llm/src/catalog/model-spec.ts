@@ -38,7 +38,7 @@ export interface ModelSpec {
   provider: string
   upstreamModel: string
   displayName: string
-  /** Tokens (prompt + output) Parley lets one request use; may be below the published window, see README. */
+  /** Tokens (prompt + output) Parley lets one request use; may be below the published window. */
   contextWindow: number
   maxOutputTokens: number
   prices: ModelPrices
