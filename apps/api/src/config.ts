@@ -211,6 +211,7 @@ export const envSchema = z
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
     PARLEY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    PARLEY_REATTACH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     PARLEY_DEFAULT_BUDGET_USD: optionalString.pipe(
       z
         .string()
@@ -332,6 +333,8 @@ export interface Config {
   quotas: Quotas
   /** On SIGTERM/SIGINT, how long live replies may take to finish before they are stopped. */
   shutdownGraceMs: number
+  /** How long a reply whose page went away goes on, for a reloaded page to follow it again. */
+  reattachGraceMs: number
   /** The team's default spend limit per user (null: unlimited) and its period. */
   budget: BudgetDefaults
   limits: LimitSettings
@@ -408,6 +411,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
     shutdownGraceMs: env.PARLEY_SHUTDOWN_GRACE_MS,
+    reattachGraceMs: env.PARLEY_REATTACH_GRACE_MS,
     budget: {
       limitMicroUsd:
         env.PARLEY_DEFAULT_BUDGET_USD === undefined

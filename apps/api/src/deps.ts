@@ -100,6 +100,8 @@ export interface BuildOptions {
   rateLimitScope?: string
   progressIntervalMs?: number
   titleWaitMs?: number
+  /** How long a reply whose reader left goes on for it to come back (default 10 s). */
+  reattachGraceMs?: number
   settleRetry?: SettleRetry
   /** Unset: unlimited. */
   budget?: BudgetDefaults
@@ -198,6 +200,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
+    ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
     ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
     ...(metrics ? { onTurnEnd: metrics.series.turn } : {}),
   })
@@ -298,6 +301,7 @@ export async function createDeps(
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
+      reattachGraceMs: config.reattachGraceMs,
       budget: config.budget,
       metricsToken: config.metricsToken,
       limits: config.limits,

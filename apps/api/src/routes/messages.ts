@@ -78,6 +78,30 @@ export const messages = new Hono<AppEnv>()
       return respond(c, turn)
     },
   )
+  .get(
+    '/:id/messages/:messageId/stream',
+    sendDocs(
+      'Follow a reply: live from where it is while it streams (a reloaded page reattaches), else as stored',
+    ),
+    validate('param', messageParams),
+    async (c) => {
+      const { id, messageId } = c.req.valid('param')
+      const turn = await c.var.deps.turns.follow(turnContext(c), { conversationId: id, messageId })
+      return respond(c, turn)
+    },
+  )
+  .post(
+    '/:id/messages/:messageId/stop',
+    docs('messages', 'Stop a streaming reply; what it said so far is kept', {
+      204: { description: 'Stopped, or already over' },
+    }),
+    validate('param', messageParams),
+    async (c) => {
+      const { id, messageId } = c.req.valid('param')
+      await c.var.deps.turns.stop(turnContext(c), { conversationId: id, messageId })
+      return c.body(null, 204)
+    },
+  )
   .put(
     '/:id/branch',
     docs('messages', 'Show the branch through a message, down to its newest reply', {
@@ -130,7 +154,7 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
     const deltas = deltaWriter(send)
     try {
       send(sseFrame('start', { userMessage, assistantMessage }))
-      const end = await turn.run(upstream.signal, deltas.push)
+      const end = await turn.run(upstream.signal, deltas.push, { mayReattach: true })
       deltas.flush()
       send(
         end.error

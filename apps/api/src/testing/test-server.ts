@@ -76,6 +76,8 @@ export async function startTestServer(
       progressIntervalMs: 50,
       // `done` carries the title when it comes within this; long, so a busy machine does not change it.
       titleWaitMs: 30_000,
+      // A closed connection stops its reply at once, as a Stop; reattach tests ask for a grace.
+      reattachGraceMs: 0,
       settleRetry: { baseDelayMs: 5, maxDelayMs: 20 },
       // Its own rate limit counters, as if its database were its own (on TEST_DATABASE_URL it is shared).
       rateLimitScope: `test-${randomUUID()}:`,

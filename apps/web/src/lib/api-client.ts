@@ -148,14 +148,14 @@ async function file(path: string, fallbackName: string, query?: Query): Promise<
   return { blob: await response.blob(), fileName }
 }
 
+/** A reply's events: `body` sends (POST) a turn, none follows (GET) one already running. */
 async function* stream(
   path: string,
   body: unknown,
   signal: AbortSignal,
 ): AsyncGenerator<StreamEvent> {
   const response = await send(path, {
-    method: 'POST',
-    body,
+    ...(body === undefined ? {} : { method: 'POST', body }),
     signal,
     accept: 'text/event-stream',
   })
@@ -232,6 +232,20 @@ export const api = {
         body,
         signal,
       ),
+    /** Follows a reply still being written (after a reload): what it has so far, then the rest. */
+    follow: (conversationId: string, messageId: string, signal: AbortSignal) =>
+      stream(
+        `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/stream`,
+        undefined,
+        signal,
+      ),
+    /** Stops a reply being written; what it said so far is kept. */
+    stop: async (conversationId: string, messageId: string) => {
+      await send(
+        `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/stop`,
+        { method: 'POST' },
+      )
+    },
   },
   usage: {
     /** The caller's budget in the current period. */

@@ -1,12 +1,20 @@
-import type { Tx } from '@parley/db'
-import { AppError } from '../../errors.ts'
-import { LiveTurns } from './live-turns.ts'
+import { type Database, getMessage, type Tx } from '@parley/db'
+import { AppError, notFound } from '../../errors.ts'
+import { LiveTurns, onAbort } from './live-turns.ts'
 import { type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
 import { replayTurn } from './replay.ts'
 import { runTurn } from './run-turn.ts'
 import { type ChatTurnDeps, type TurnSteps, turnSteps } from './turn-steps.ts'
-import type { Admission, PreparedTurn, Turn, TurnContext, TurnRequest } from './turn-types.ts'
+import type {
+  Admission,
+  PreparedTurn,
+  ReplayedTurn,
+  ReplyRef,
+  Turn,
+  TurnContext,
+  TurnRequest,
+} from './turn-types.ts'
 
 export type { ChatTurnDeps } from './turn-steps.ts'
 export type * from './turn-types.ts'
@@ -18,6 +26,16 @@ export interface ChatTurns {
    * it. Throws `AppError`s for bad input or a refused admission, with nothing written.
    */
   start(ctx: TurnContext, request: TurnRequest): Promise<Turn>
+  /**
+   * One of the caller's replies, to read again: live from where it is when this process streams
+   * it (a reloaded page reattaches), else as stored. `not_found` for anyone else's.
+   */
+  follow(ctx: TurnContext, reply: ReplyRef): Promise<Turn>
+  /**
+   * Stops one of the caller's replies now, if this process streams it (false otherwise: one
+   * streamed elsewhere stops once its reader's connection has been gone for the grace).
+   */
+  stop(ctx: TurnContext, reply: ReplyRef): Promise<boolean>
   /** How many replies this process is streaming. */
   readonly liveCount: number
   /** The replies this process answers for: streaming, or with an outcome waiting to be stored. */
@@ -58,7 +76,13 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     if (result.kind === 'replay') {
       release()
       const { userMessage, assistantMessage } = result.prepared
-      return replayTurn(steps.db, live, ctx, { userMessage, assistantMessage })
+      return replayTurn(
+        steps.db,
+        live,
+        ctx,
+        { userMessage, assistantMessage },
+        steps.reattachGraceMs,
+      )
     }
     return liveTurn(steps, live, ctx, result, { upstream, release })
   }
@@ -74,6 +98,18 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   return {
     start,
     drain,
+    follow: async (ctx, reply) =>
+      replayTurn(
+        steps.db,
+        live,
+        ctx,
+        await storedReply(steps.db, ctx, reply),
+        steps.reattachGraceMs,
+      ),
+    async stop(ctx, reply) {
+      await storedReply(steps.db, ctx, reply)
+      return live.stop(reply.messageId)
+    },
     get liveCount() {
       return live.size
     },
@@ -98,26 +134,46 @@ function liveTurn(
   return {
     userMessage: turn.userMessage,
     assistantMessage: turn.assistantMessage,
-    run: (signal, onDelta) => {
-      abortWith(signal, call.upstream)
-      return live
+    run: (signal, onDelta, options) => {
+      const ended = live
         .track(
           replyId,
           onDelta,
           (reply) => {
-            abortWith(reply.shutdown, call.upstream)
+            onAbort(reply.shutdown, () => call.upstream.abort())
+            onAbort(reply.stop, () => call.upstream.abort())
             return runTurn(steps, ctx, turn, admissions, opened, reply)
           },
           () => steps.pending.stored(replyId),
         )
         .finally(call.release)
+      onAbort(signal, () =>
+        live.leave(replyId, onDelta, options?.mayReattach ? steps.reattachGraceMs : 0),
+      )
+      return ended
     },
   }
 }
 
-function abortWith(signal: AbortSignal, controller: AbortController) {
-  if (signal.aborted) controller.abort()
-  else signal.addEventListener('abort', () => controller.abort(), { once: true })
+/** One of the caller's replies and the message it answers; `not_found` for anyone else's. */
+async function storedReply(db: Database, ctx: TurnContext, reply: ReplyRef): Promise<ReplayedTurn> {
+  const found = await db.withUser(ctx.claims, async (tx) => {
+    const assistantMessage = await getMessage(tx, reply.messageId)
+    const userMessage = assistantMessage?.parentId
+      ? await getMessage(tx, assistantMessage.parentId)
+      : null
+    return { assistantMessage, userMessage }
+  })
+  const { assistantMessage, userMessage } = found
+  if (
+    !assistantMessage ||
+    !userMessage ||
+    assistantMessage.role !== 'assistant' ||
+    assistantMessage.conversationId !== reply.conversationId
+  ) {
+    throw notFound('message')
+  }
+  return { assistantMessage, userMessage }
 }
 
 const drainingError = () =>

@@ -7,14 +7,21 @@ export interface LiveReply {
   append(text: string): void
   /** Aborted when the server stops the reply because it is shutting down. */
   readonly shutdown: AbortSignal
+  /** Aborted when its user stops the reply, or every reader left and none came back in time. */
+  readonly stop: AbortSignal
 }
 
+type Reader = (text: string) => void
+
 interface Entry {
-  progress: { text: string; readers: Set<(text: string) => void> }
+  progress: { text: string; readers: Set<Reader> }
   end: Promise<TurnEnd>
   /** Resolves once the reply is over and its outcome stored (or given up on). */
   settled: Promise<void>
   shutdown: AbortController
+  stop: AbortController
+  /** Set while nobody reads the reply: stops it unless a reader comes back first. */
+  unread?: ReturnType<typeof setTimeout> | undefined
 }
 
 /**
@@ -40,12 +47,13 @@ export class LiveTurns {
    */
   track(
     replyId: string,
-    onDelta: (text: string) => void,
+    onDelta: Reader,
     produce: (reply: LiveReply) => Promise<TurnEnd>,
     stored: () => Promise<void> = async () => {},
   ): Promise<TurnEnd> {
     const progress = { text: '', readers: new Set([onDelta]) }
     const shutdown = new AbortController()
+    const stop = new AbortController()
     if (this.#stopping) shutdown.abort()
     const reply: LiveReply = {
       get text() {
@@ -56,18 +64,56 @@ export class LiveTurns {
         for (const reader of progress.readers) reader(text)
       },
       shutdown: shutdown.signal,
+      stop: stop.signal,
     }
-    const end = produce(reply)
-    const settled = end.then(stored, () => undefined).finally(() => this.#entries.delete(replyId))
-    this.#entries.set(replyId, { progress, end, settled, shutdown })
-    return end
+    const entry: Entry = {
+      progress,
+      end: produce(reply),
+      settled: Promise.resolve(),
+      shutdown,
+      stop,
+    }
+    entry.settled = entry.end
+      .then(stored, () => undefined)
+      .finally(() => {
+        clearTimeout(entry.unread)
+        this.#entries.delete(replyId)
+      })
+    this.#entries.set(replyId, entry)
+    return entry.end
+  }
+
+  /**
+   * A reader went away (its connection closed). The reply goes on; once nobody has read it for
+   * `graceMs` (at once for 0), it is stopped, as a Stop would. A reader that comes back within
+   * the grace (a reloaded page) carries on reading.
+   */
+  leave(replyId: string, reader: Reader, graceMs: number): void {
+    const entry = this.#entries.get(replyId)
+    if (!entry?.progress.readers.delete(reader) || entry.progress.readers.size > 0) return
+    if (graceMs <= 0) {
+      entry.stop.abort()
+      return
+    }
+    clearTimeout(entry.unread)
+    entry.unread = setTimeout(() => entry.stop.abort(), graceMs)
+    entry.unread.unref?.()
+  }
+
+  /** Stops a live reply at its user's request; false when this process is not streaming it. */
+  stop(replyId: string): boolean {
+    const entry = this.#entries.get(replyId)
+    entry?.stop.abort()
+    return entry !== undefined
   }
 
   /** Follows a live reply from what it has so far; undefined when this process is not streaming it. */
-  follow(replyId: string, onDelta: (text: string) => void): Promise<TurnEnd> | undefined {
+  follow(replyId: string, onDelta: Reader): Promise<TurnEnd> | undefined {
     const entry = this.#entries.get(replyId)
     if (!entry) return undefined
     const { progress, end } = entry
+    clearTimeout(entry.unread)
+    entry.unread = undefined
     if (progress.text) onDelta(progress.text)
     progress.readers.add(onDelta)
     return end.finally(() => progress.readers.delete(onDelta))
@@ -85,4 +131,10 @@ export class LiveTurns {
       await Promise.allSettled([...this.#entries.values()].map((entry) => entry.settled))
     }
   }
+}
+
+/** Runs `act` once `signal` aborts (at once when it already has). */
+export function onAbort(signal: AbortSignal, act: () => void): void {
+  if (signal.aborted) act()
+  else signal.addEventListener('abort', act, { once: true })
 }

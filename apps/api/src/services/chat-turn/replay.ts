@@ -1,6 +1,6 @@
 import { type Database, getConversation, getMessage } from '@parley/db'
 import { notFound } from '../../errors.ts'
-import type { LiveTurns } from './live-turns.ts'
+import { type LiveTurns, onAbort } from './live-turns.ts'
 import { endError, stoppedError, turnUsage } from './outcome.ts'
 import type { ReplayedTurn, Turn, TurnContext, TurnEnd } from './turn-types.ts'
 
@@ -13,11 +13,19 @@ export function replayTurn(
   live: LiveTurns,
   ctx: TurnContext,
   replayed: ReplayedTurn,
+  reattachGraceMs: number,
 ): Turn {
   return {
     ...replayed,
-    run: (_signal, onDelta) =>
-      live.follow(replayed.assistantMessage.id, onDelta) ?? readBack(db, ctx, replayed, onDelta),
+    run: (signal, onDelta, options) => {
+      const replyId = replayed.assistantMessage.id
+      const followed = live.follow(replyId, onDelta)
+      if (!followed) return readBack(db, ctx, replayed, onDelta)
+      onAbort(signal, () =>
+        live.leave(replyId, onDelta, options?.mayReattach ? reattachGraceMs : 0),
+      )
+      return followed
+    },
   }
 }
 

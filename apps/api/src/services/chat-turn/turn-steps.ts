@@ -13,6 +13,8 @@ export interface ChatTurnDeps {
   progressIntervalMs?: number
   /** How long `done` waits for a first exchange's title (default 2 s). */
   titleWaitMs?: number
+  /** How long a reply whose reader left may wait for it to come back (default 10 s). */
+  reattachGraceMs?: number
   today?: () => string
   /** How an end-of-turn write the database refused is retried. */
   settleRetry?: SettleRetry
@@ -32,6 +34,7 @@ export interface TurnSteps {
   streams: StreamLimiter
   progressIntervalMs: number
   titleWaitMs: number
+  reattachGraceMs: number
   today: () => string
   /** End-of-turn writes waiting for the database. */
   pending: PendingSettles
@@ -49,6 +52,7 @@ export function turnSteps(deps: ChatTurnDeps): TurnSteps {
     streams: deps.streams,
     progressIntervalMs: deps.progressIntervalMs ?? 1_000,
     titleWaitMs: deps.titleWaitMs ?? 2_000,
+    reattachGraceMs: deps.reattachGraceMs ?? 10_000,
     today: deps.today ?? (() => new Date().toISOString().slice(0, 10)),
     pending: new PendingSettles(deps.settleRetry),
     admission: deps.admission ?? [],

@@ -73,8 +73,23 @@ export interface Turn {
   /**
    * Streams the reply, calling `onDelta` with each piece of text (for a repeated send of a turn
    * that already ran, with what it has). Resolves when the reply is over, however it ended.
+   * When `signal` aborts this reader leaves; see `RunOptions` for what happens to the reply.
    */
-  run(signal: AbortSignal, onDelta: (text: string) => void): Promise<TurnEnd>
+  run(signal: AbortSignal, onDelta: (text: string) => void, options?: RunOptions): Promise<TurnEnd>
+}
+
+/** A reply, by its conversation and its id. */
+export interface ReplyRef {
+  conversationId: string
+  messageId: string
+}
+
+export interface RunOptions {
+  /**
+   * The reader may come back (a browser that reloads follows the reply again): when it was the
+   * last one, the reply goes on for the reattach grace before it stops. Unset, it stops at once.
+   */
+  mayReattach?: boolean
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Conversation, Message, StreamEvent } from '@parley/schema/contracts'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiRequestError } from '../../../lib/api-error.ts'
 import { queryClient } from '../../../lib/query-client.ts'
 import { queryKeys } from '../../../lib/query-keys.ts'
 import { messageFixture } from '../message-fixture.ts'
-import { flushLiveText, resetStreams, useStreamStore } from '../stores/stream-store.ts'
-import { runTurn } from './chat-turn.ts'
+import { flushLiveText, resetStreams, setTurn, useStreamStore } from '../stores/stream-store.ts'
+import { followReply, runTurn, stopReply } from './chat-turn.ts'
 import { flattenPages, type MessagePages } from './message-cache.ts'
 
 const conversationId = '00000000-0000-4000-8000-000000000001'
@@ -13,6 +13,7 @@ const conversationId = '00000000-0000-4000-8000-000000000001'
 afterEach(() => {
   queryClient.clear()
   resetStreams()
+  vi.unstubAllGlobals()
 })
 
 const thread = () =>
@@ -168,5 +169,66 @@ describe('the turn runner, reading a reply’s events', () => {
       requestId: 'r3',
     })
     expect(thread()).toEqual([])
+  })
+})
+
+/** The server's answer to a follow: the reply's events as server-sent events. */
+function sse(list: StreamEvent[]): Response {
+  const body = list.map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join('')
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+}
+
+describe('a reply the page did not start (after a reload)', () => {
+  it('is followed once: its text so far, then the rest, ending stored', async () => {
+    const { user, reply, start } = startOf()
+    const stored = { ...reply, content: 'Green, then black.', status: 'complete' as const }
+    const fetch = vi.fn(async (_input: RequestInfo | URL) =>
+      sse([
+        start,
+        delta('Green, '),
+        delta('then black.'),
+        {
+          event: 'done',
+          data: {
+            assistantMessage: stored,
+            usage: {
+              inputTokens: 5,
+              outputTokens: 4,
+              cachedInputTokens: 0,
+              costMicroUsd: 9,
+              costUsd: 0.000009,
+            },
+            conversation: { id: conversationId, title: 'Tea' } as Conversation,
+          },
+        },
+      ]),
+    )
+    vi.stubGlobal('fetch', fetch)
+    await followReply({ conversationId, assistantMessageId: reply.id })
+    expect(String(fetch.mock.calls[0]?.[0])).toContain(
+      `/conversations/${conversationId}/messages/${reply.id}/stream`,
+    )
+    expect(thread().map(({ id, status }) => ({ id, status }))).toEqual([
+      { id: user.id, status: 'complete' },
+      { id: reply.id, status: 'complete' },
+    ])
+    expect(useStreamStore.getState().turns[conversationId]).toBeUndefined()
+    await followReply({ conversationId, assistantMessageId: reply.id })
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('Stop', () => {
+  it('asks the server to stop the reply, which would otherwise wait for its page to come back', () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 204 }))
+    vi.stubGlobal('fetch', fetch)
+    const replyId = '00000000-0000-4000-8000-0000000000aa'
+    setTurn(conversationId, { kind: 'send', phase: 'streaming', assistantMessageId: replyId })
+    stopReply(conversationId)
+    return vi.waitFor(() => {
+      const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit]
+      expect(url).toContain(`/conversations/${conversationId}/messages/${replyId}/stop`)
+      expect(init.method).toBe('POST')
+    })
   })
 })

@@ -248,8 +248,43 @@ export async function regenerateReply(input: {
   }
 }
 
-/** Stops the reply streaming in a conversation; the server keeps what was said so far. */
+/** Replies this page has already tried to follow again, so a failed attempt is not repeated. */
+const followed = new Set<string>()
+
+/**
+ * Follows a reply the server is still writing that this page did not start (the page was
+ * reloaded, or opened elsewhere mid-reply): its text so far, then the rest as it streams.
+ */
+export async function followReply(input: {
+  conversationId: string
+  assistantMessageId: string
+}): Promise<void> {
+  const { conversationId, assistantMessageId } = input
+  if (followed.has(assistantMessageId) || controllers.has(conversationId)) return
+  followed.add(assistantMessageId)
+  const controller = beginTurn(conversationId, 'send')
+  try {
+    await runTurn(
+      conversationId,
+      'send',
+      api.messages.follow(conversationId, assistantMessageId, controller.signal),
+    )
+  } catch {
+    // It could not be followed (it ended meanwhile, or is written elsewhere): show it as stored.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.messages(conversationId) })
+  } finally {
+    endTurn(conversationId, controller)
+  }
+}
+
+/**
+ * Stops the reply streaming in a conversation; the server keeps what was said so far. Closing
+ * the stream alone would not do: the server keeps a reply going a little while for its page
+ * to come back after a reload.
+ */
 export function stopReply(conversationId: string) {
+  const replyId = useStreamStore.getState().turns[conversationId]?.assistantMessageId
+  if (replyId) void api.messages.stop(conversationId, replyId).catch(() => undefined)
   controllers.get(conversationId)?.abort()
 }
 

@@ -5,7 +5,7 @@ import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
-import { regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
+import { followReply, regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
 import { useConversation } from '../api/get-conversation.ts'
 import { useMessages } from '../api/get-messages.ts'
 import { flattenPages } from '../api/message-cache.ts'
@@ -111,6 +111,13 @@ function ConversationChat({
   )
 
   const busy = turn !== undefined
+  // A reply still being written that this page did not start (it was reloaded): follow it.
+  const unfollowed = busy
+    ? undefined
+    : thread.find((message) => message.role === 'assistant' && message.status === 'streaming')?.id
+  useEffect(() => {
+    if (unfollowed) void followReply({ conversationId, assistantMessageId: unfollowed })
+  }, [conversationId, unfollowed])
   // Esc stops the reply being written (dialogs and editors handle their own Esc first).
   useEffect(() => {
     if (!busy) return
