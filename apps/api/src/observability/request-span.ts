@@ -1,16 +1,16 @@
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_ROUTE,
-} from '@opentelemetry/semantic-conventions'
 import { createMiddleware } from 'hono/factory'
 import { routePath } from 'hono/route'
 import type { AppEnv } from '../env.ts'
 
 /** The attribute that ties a span to its request's `x-request-id` (and its log lines). */
 export const requestIdAttribute = 'parley.request_id'
+
+// The stable HTTP names, spelled out: the conventions package is megabytes this module need not load.
+const ATTR_ERROR_TYPE = 'error.type'
+const ATTR_HTTP_REQUEST_METHOD = 'http.request.method'
+const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code'
+const ATTR_HTTP_ROUTE = 'http.route'
 
 /**
  * A server span per request, named `METHOD /route/:pattern` (never the raw path, which holds
