@@ -12,6 +12,7 @@ import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
+import { traceRequests } from './observability/request-span.ts'
 import { admin } from './routes/admin.ts'
 import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
   const app = new Hono<AppEnv>()
 
   app.use(requestId)
+  if (deps.tracer) app.use(traceRequests(deps.tracer))
   app.use(requestLog(logger))
   if (deps.metrics) app.use(recordRequests(deps.metrics.series))
   app.use(

@@ -124,6 +124,26 @@ describe('configuration', () => {
     expect(loadConfig({ PARLEY_ALLOW_ANONYMOUS: 'true' }).allowAnonymous).toBe(true)
     expect(() => loadConfig({ PARLEY_ALLOW_ANONYMOUS: 'maybe' })).toThrow(/PARLEY_ALLOW_ANONYMOUS/)
   })
+
+  it('traces only with an OTLP endpoint, and never echoes a bad collector header', () => {
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'ignored-alone' }).tracing).toBeUndefined()
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.example.com:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc%3D%3D, x-team = core',
+      }).tracing,
+    ).toEqual({
+      endpoint: 'https://collector.example.com:4318',
+      headers: { 'x-api-key': 'abc==', 'x-team': 'core' },
+      serviceName: 'parley-api',
+    })
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    )
+    const bad = () => loadConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'a-secret-without-a-name' })
+    expect(bad).toThrow(/OTEL_EXPORTER_OTLP_HEADERS: must be a comma-separated list/)
+    expect(bad).not.toThrow(/a-secret-without-a-name/)
+  })
 })
 
 describe('the configuration guide', () => {

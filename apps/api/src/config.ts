@@ -5,6 +5,7 @@ import { usdToMicros } from '@parley/llm'
 import { z } from 'zod'
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import { parseTrustedProxies, type TrustedProxies } from './client-address.ts'
+import type { TracingSettings } from './observability/tracing.ts'
 
 /** The repository root: default home of the data folder and the built SPA. */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -142,6 +143,27 @@ const signingKeys = optionalString.pipe(
     .optional(),
 )
 
+/** `key=value,key2=value2`, values percent-encoded (the OpenTelemetry format); never echoed back. */
+const otlpHeaders = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const headers: Record<string, string> = {}
+    for (const pair of (value ?? '').split(',')) {
+      if (!pair.trim()) continue
+      const at = pair.indexOf('=')
+      const name = pair.slice(0, at).trim()
+      try {
+        if (at < 1 || !name) throw new Error('no name')
+        headers[name] = decodeURIComponent(pair.slice(at + 1).trim())
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of name=value' })
+        return z.NEVER
+      }
+    }
+    return headers
+  })
+
 /** Every environment variable Parley reads. Documented, with defaults, in docs/configuration.md. */
 export const envSchema = z
   .object({
@@ -225,6 +247,9 @@ export const envSchema = z
     PARLEY_SIGNIN_FREE_FAILURES: positiveInt(defaultLimits.signIn.freeFailures, 100),
     PARLEY_SIGNIN_MAX_DELAY: positiveInt(defaultLimits.signIn.maxDelaySeconds, 86_400),
     PARLEY_TRUSTED_PROXIES: trustedProxies,
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl('an OTLP/HTTP collector, e.g. http://localhost:4318'),
+    OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders,
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default('parley-api'),
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
@@ -307,6 +332,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL']
   /** The bearer token of `/metrics`; metrics are off without it. */
   metricsToken: string | undefined
+  /** Where OpenTelemetry traces go; traces are off without it. */
+  tracing: TracingSettings | undefined
   /** `auto`: pretty lines when standard output is a terminal, JSON lines otherwise. */
   logFormat: Env['PARLEY_LOG_FORMAT']
   providers: {
@@ -379,6 +406,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     logFormat: env.PARLEY_LOG_FORMAT,
     metricsToken: env.PARLEY_METRICS_TOKEN,
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+          headers: env.OTEL_EXPORTER_OTLP_HEADERS,
+          serviceName: env.OTEL_SERVICE_NAME,
+        }
+      : undefined,
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },

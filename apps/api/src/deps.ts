@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api'
 import {
   type BudgetDefaults,
   createDatabase,
@@ -59,6 +60,8 @@ export interface AppDeps {
   turns: ChatTurns
   /** Prometheus series and the token a scraper must present; absent when metrics are off. */
   metrics?: { series: Metrics; token: string } | undefined
+  /** The tracer of request spans; absent when traces are off (see `startTracing`). */
+  tracer?: Tracer | undefined
   /** On a shared Postgres: this instance's heartbeat on its live replies (started by the server). */
   leases?: ReplyLeases | undefined
   /** The team's default spend limit per user and period (admins override it per user). */
@@ -107,6 +110,8 @@ export interface BuildOptions {
   budget?: BudgetDefaults
   /** Serves Prometheus metrics at `/metrics` to a scraper presenting this bearer token. */
   metricsToken?: string | undefined
+  /** Traces every request (the tracer of a registered provider, see `startTracing`). */
+  tracer?: Tracer | undefined
 }
 
 /**
@@ -226,6 +231,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     budget,
     turns,
     metrics,
+    tracer: options.tracer,
   }
 }
 
@@ -233,7 +239,10 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
 export async function createDeps(
   config: Config,
   logger: Logger,
-  { announceBootstrapAdminToken }: { announceBootstrapAdminToken: (token: string) => void },
+  {
+    announceBootstrapAdminToken,
+    tracer,
+  }: { announceBootstrapAdminToken: (token: string) => void; tracer?: Tracer | undefined },
 ): Promise<AppDeps> {
   const db: Database = await createDatabase(
     config.database.kind === 'pglite'
@@ -304,6 +313,7 @@ export async function createDeps(
       reattachGraceMs: config.reattachGraceMs,
       budget: config.budget,
       metricsToken: config.metricsToken,
+      tracer,
       limits: config.limits,
       trustedProxies: config.trustedProxies,
     },

@@ -1,9 +1,11 @@
 import { serve } from '@hono/node-server'
 import { countTokens } from '@parley/llm'
+import packageJson from '../package.json' with { type: 'json' }
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createDeps } from './deps.ts'
 import { createLogger, startupLine } from './logger.ts'
+import { startTracing } from './observability/tracing.ts'
 
 let config: ReturnType<typeof loadConfig>
 try {
@@ -24,13 +26,16 @@ const announceBootstrapAdminToken = (token: string) =>
     `\nTo make yourself admin, sign in and send this once to POST /api/v1/admin/claim:\n  {"token": "${token}"}\nIt is shown only now. Set PARLEY_BOOTSTRAP_ADMIN_TOKEN to choose your own.\n\n`,
   )
 
-const deps = await createDeps(config, logger, { announceBootstrapAdminToken }).catch(
-  (error: unknown) => {
-    if (!(error instanceof ConfigError)) throw error
-    process.stderr.write(`${error.message}\n`)
-    process.exit(1)
-  },
-)
+// Before the database opens, so its first transactions are traced too.
+const tracing = await startTracing(config.tracing, packageJson.version)
+const deps = await createDeps(config, logger, {
+  announceBootstrapAdminToken,
+  tracer: tracing?.tracer,
+}).catch((error: unknown) => {
+  if (!(error instanceof ConfigError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(1)
+})
 const app = createApp(deps, logger)
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const url = `http://${info.address === '0.0.0.0' ? 'localhost' : info.address}:${info.port}`
@@ -57,7 +62,7 @@ let stopping = false
 /**
  * Drains, then exits: readiness fails at once and new turns get 503 `draining`; live replies
  * may finish within the grace period, the rest are stopped and stored as incomplete; the
- * database closes last. A watchdog exits anyway 5 s after the grace period.
+ * last trace spans are exported; the database closes last. A watchdog exits anyway 5 s after the grace period.
  */
 async function shutdown(signal: string) {
   if (stopping) return
@@ -70,6 +75,8 @@ async function shutdown(signal: string) {
   await deps.turns.drain(config.shutdownGraceMs)
   await new Promise<void>((resolve) => server.close(() => resolve()))
   await deps.leases?.stop()
+  // The last spans (the drained turns' settle included) go out before the process exits.
+  await tracing?.shutdown()
   await deps.db.close()
   logger.info('stopped')
   process.exit(0)

@@ -11,6 +11,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { parseInput, toDbError } from './errors.ts'
+import { type DbAccess, inDbSpan } from './transaction-span.ts'
 
 export type Schema = typeof tables
 
@@ -153,15 +154,22 @@ function wrap(
   quotas: string,
   driver: Driver,
 ): Database {
-  async function run<T>(role: string, claims: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async function run<T>(
+    access: DbAccess,
+    role: string,
+    claims: string,
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await driver.transaction(async (tx) => {
-        // All values are bound parameters; the role itself comes from an allow-list.
-        await tx.execute(
-          sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`,
-        )
-        return fn(tx)
-      })
+      return await inDbSpan('db.transaction', access, () =>
+        driver.transaction(async (tx) => {
+          // All values are bound parameters; the role itself comes from an allow-list.
+          await tx.execute(
+            sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`,
+          )
+          return fn(tx)
+        }),
+      )
     } catch (error) {
       throw toDbError(error)
     }
@@ -172,21 +180,21 @@ function wrap(
     pglite,
     async withUser(claims, fn) {
       const valid = parseInput(jwtClaims, claims)
-      return run(valid.role, JSON.stringify(valid), fn)
+      return run('user', valid.role, JSON.stringify(valid), fn)
     },
     asService(fn) {
-      return run('service_role', JSON.stringify({ role: 'service_role' }), fn)
+      return run('service', 'service_role', JSON.stringify({ role: 'service_role' }), fn)
     },
     async asOwner(fn) {
       try {
-        return await driver.ownerTransaction(fn)
+        return await inDbSpan('db.transaction', 'owner', () => driver.ownerTransaction(fn))
       } catch (error) {
         throw toDbError(error)
       }
     },
     async ownerStatement(statement, params) {
       try {
-        return await driver.statement(statement, params)
+        return await inDbSpan('db.statement', 'owner', () => driver.statement(statement, params))
       } catch (error) {
         throw toDbError(error)
       }

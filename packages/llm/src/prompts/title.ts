@@ -56,6 +56,8 @@ export interface GenerateTitleInput {
   /** Defaults to `titleModel(router.models)`. */
   model?: string
   signal: AbortSignal
+  /** The caller's request id, recorded on the call's trace spans. */
+  requestId?: string
 }
 
 /**
@@ -84,6 +86,7 @@ export async function generateTitle(
       // reasoning models spend hidden tokens from the same allowance before the title
       maxOutputTokens: 1_024,
       prompt: { name: prompt.name, version: prompt.version },
+      ...(input.requestId ? { requestId: input.requestId } : {}),
     },
     input.signal,
   )

@@ -11,4 +11,6 @@ export interface RouterRequest {
   temperature?: number
   /** The template that produced `system` (or the prompt), recorded in the report. */
   prompt?: { name: string; version: string }
+  /** The caller's request id, recorded on the trace span of each attempt. */
+  requestId?: string
 }

@@ -124,7 +124,7 @@ async function runCall(
   }
   report.routed(plan.chosen, plan.autoReasons)
   const deadlineAt = report.startedAt + runtime.policy.deadlineMs
-  const ctx: CallContext = { ...runtime, ...io, deadlineAt, report }
+  const ctx: CallContext = { ...runtime, ...io, deadlineAt, report, requestId: request.requestId }
   let last = plan.chosen
   for (const candidate of plan.candidates) {
     last = candidate.spec

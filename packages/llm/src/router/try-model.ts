@@ -1,6 +1,7 @@
 import { abortedError, LlmError } from '../errors.ts'
 import type { Clock, Sleep } from '../time.ts'
 import type { ChatEvent, Usage } from '../types.ts'
+import { type AttemptSpan, startAttemptSpan } from './attempt-span.ts'
 import { type CallReport, type CallReportBuilder, estimateUsage } from './call-report.ts'
 import type { ReadyCandidate } from './candidate-plan.ts'
 import type { CircuitBreaker } from './circuit-breaker.ts'
@@ -25,6 +26,8 @@ export interface CallContext extends RouterRuntime {
   /** Every attempt, retry and backoff before the first token fits before this. */
   readonly deadlineAt: number
   readonly report: CallReportBuilder
+  /** The caller's request id, for the attempts' trace spans. */
+  readonly requestId: string | undefined
 }
 
 /** The model answered (the call is over), the call must end without a reply, or the next model is up. */
@@ -54,6 +57,7 @@ export async function tryModel(ctx: CallContext, candidate: ReadyCandidate): Pro
     }
     const at = ctx.clock()
     const timeoutMs = Math.max(0, Math.min(ctx.policy.ttftTimeoutMs, ctx.deadlineAt - ctx.clock()))
+    const span = startAttemptSpan(spec, { tryNumber, requestId: ctx.requestId })
     const start = await startAttempt(candidate.provider, candidate.request, {
       mode: ctx.mode,
       signal: ctx.signal,
@@ -62,14 +66,16 @@ export async function tryModel(ctx: CallContext, candidate: ReadyCandidate): Pro
     if (start.kind === 'started') {
       // First token: from here on nothing is retried or switched.
       ticket.success()
-      return { kind: 'answered', report: await deliverReply(ctx, candidate, start, at) }
+      return { kind: 'answered', report: await deliverReply(ctx, candidate, start, { at, span }) }
     }
     if (start.kind === 'aborted') {
       ticket.release()
       ctx.report.attempt(spec, 'aborted', at)
+      span.failed(abortedError(spec.provider))
       const usage = estimateUsage(spec, candidate.promptTokens, '')
       return { kind: 'stopped', error: abortedError(spec.provider), usage }
     }
+    span.failed(start.error)
     ticket.failure(start.error)
     const entry = ctx.report.failedAttempt(spec, at, start.error)
     const delay = retryDelay(ctx, start.error, tryNumber)
@@ -84,7 +90,7 @@ async function deliverReply(
   ctx: CallContext,
   candidate: ReadyCandidate,
   started: StartedAttempt,
-  at: number,
+  { at, span }: { at: number; span: AttemptSpan },
 ): Promise<CallReport> {
   const { spec } = candidate
   const answer = ctx.report.firstToken(spec, at)
@@ -95,7 +101,9 @@ async function deliverReply(
     idleTimeoutMs: ctx.policy.streamIdleTimeoutMs,
   })
   if (reply.error) ctx.circuit.streamFailed(spec.provider, reply.error)
-  return ctx.report.replied(answer, reply, candidate.promptTokens)
+  const report = ctx.report.replied(answer, reply, candidate.promptTokens)
+  span.answered(report)
+  return report
 }
 
 /** The wait before trying the same model again, or null to fall back now. */

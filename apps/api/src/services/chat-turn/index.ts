@@ -1,10 +1,11 @@
 import { type Database, getMessage, type Tx } from '@parley/db'
 import { AppError, notFound } from '../../errors.ts'
 import { LiveTurns, onAbort } from './live-turns.ts'
-import { type OpenedCall, openCall } from './open-call.ts'
+import { type CallStart, type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
 import { replayTurn } from './replay.ts'
 import { runTurn } from './run-turn.ts'
+import { inTurnStep, turnTraceParent } from './turn-spans.ts'
 import { type ChatTurnDeps, type TurnSteps, turnSteps } from './turn-steps.ts'
 import type {
   Admission,
@@ -63,11 +64,10 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     if (draining) throw drainingError()
     const release = await steps.streams.acquire(ctx.claims.sub)
     const upstream = new AbortController()
+    const call = { signal: upstream.signal, parent: turnTraceParent() }
     let result: Opened
     try {
-      result = await steps.db.withUser(ctx.claims, (tx) =>
-        open(steps, ctx, request, upstream.signal, tx),
-      )
+      result = await steps.db.withUser(ctx.claims, (tx) => open(steps, ctx, request, call, tx))
     } catch (error) {
       upstream.abort()
       release()
@@ -199,13 +199,16 @@ async function open(
   steps: TurnSteps,
   ctx: TurnContext,
   request: TurnRequest,
-  signal: AbortSignal,
+  call: CallStart,
   tx: Tx,
 ): Promise<Opened> {
-  const prepared = await prepareTurn(tx, steps.models, request)
+  const prepared = await inTurnStep(ctx, 'prepare', () => prepareTurn(tx, steps.models, request))
   if (prepared.kind === 'replay') return { kind: 'replay', prepared }
-  const admissions: Admission[] = []
-  for (const admit of steps.admission) admissions.push(await admit(tx, ctx, prepared.turn))
-  const opened = await openCall(steps, ctx, prepared.turn, signal)
+  const admissions = await inTurnStep(ctx, 'admit', async () => {
+    const admitted: Admission[] = []
+    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, prepared.turn))
+    return admitted
+  })
+  const opened = await openCall(steps, ctx, prepared.turn, call)
   return { kind: 'new', turn: prepared.turn, admissions, opened }
 }

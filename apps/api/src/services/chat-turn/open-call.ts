@@ -1,7 +1,15 @@
+import type { Context } from '@opentelemetry/api'
 import type { RouterStream } from '@parley/llm'
 import { buildTurnRequest } from './build-request.ts'
+import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
 import type { PreparedTurn, TurnContext } from './turn-types.ts'
+
+/** What the call starts with: the turn's abort signal and the trace its spans belong to. */
+export interface CallStart {
+  signal: AbortSignal
+  parent: Context
+}
 
 export interface OpenedCall {
   call: RouterStream
@@ -18,13 +26,14 @@ export async function openCall(
   steps: TurnSteps,
   ctx: TurnContext,
   turn: PreparedTurn,
-  signal: AbortSignal,
+  { signal, parent }: CallStart,
 ): Promise<OpenedCall> {
-  const passages = (await Promise.all(steps.context.map((step) => step(ctx, turn)))).flat()
-  const { request, droppedMessages } = buildTurnRequest(turn, {
-    models: steps.models.models,
-    today: steps.today(),
-    passages,
+  const { request, droppedMessages } = await inTurnStep(ctx, 'context', async () => {
+    const passages = (await Promise.all(steps.context.map((step) => step(ctx, turn)))).flat()
+    return buildTurnRequest(turn, { models: steps.models.models, today: steps.today(), passages })
   })
-  return { call: steps.router.stream(request, signal), droppedMessages }
+  const call = streamStep(ctx, parent, () =>
+    steps.router.stream({ ...request, requestId: ctx.requestId }, signal),
+  )
+  return { call, droppedMessages }
 }

@@ -4,6 +4,7 @@ import type { OpenedCall } from './open-call.ts'
 import { failTurn, settleTurn, unsavedEnd } from './settle.ts'
 import { streamReply } from './stream-reply.ts'
 import { titleWithin } from './title.ts'
+import { inTurnStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
 import type { Admission, PreparedTurn, TurnContext, TurnEnd } from './turn-types.ts'
 
@@ -26,13 +27,18 @@ export async function runTurn(
       steps: steps.settle,
       shutdown: reply.shutdown.aborted && report.status === 'aborted',
     }
-    const end = await steps.pending.settle(ctx.logger, turn.assistantMessage.id, {
-      first: () => settleTurn(steps.db, ctx, turn, report, hooks),
-      rewrite: () => settleTurn(steps.db, ctx, turn, report, hooks, { again: true }),
-      unsaved: () => unsavedEnd(turn, report, hooks.shutdown),
-    })
+    const end = await inTurnStep(ctx, 'settle', () =>
+      steps.pending.settle(ctx.logger, turn.assistantMessage.id, {
+        first: () => settleTurn(steps.db, ctx, turn, report, hooks),
+        rewrite: () => settleTurn(steps.db, ctx, turn, report, hooks, { again: true }),
+        unsaved: () => unsavedEnd(turn, report, hooks.shutdown),
+      }),
+    )
     if (turn.untitled && end.saved) {
-      end.conversation = await titleWithin(steps, ctx, turn, report.text, end.conversation)
+      const { conversation } = end
+      end.conversation = await inTurnStep(ctx, 'title', () =>
+        titleWithin(steps, ctx, turn, report.text, conversation),
+      )
     }
     logTurn(ctx, turn, report, opened.droppedMessages)
     steps.onTurnEnd(report)

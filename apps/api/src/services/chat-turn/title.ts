@@ -51,6 +51,7 @@ async function nameConversation(
     userMessage: turn.userMessage.content,
     assistantReply: replyText,
     signal: AbortSignal.timeout(30_000),
+    requestId: ctx.requestId,
   })
   return deps.db.withUser(ctx.claims, async (tx) => {
     if (report) {
