@@ -117,3 +117,22 @@ export {
   type UsageRollupQuery,
   usageRollup,
 } from './repositories/usage-rollups.ts'
+export {
+  type ActivityFilter,
+  type ActivityRow,
+  countErrors,
+  type ErrorCount,
+  type ErrorFilter,
+  type ErrorLogRow,
+  insertActivity,
+  insertErrors,
+  type LogPage,
+  listActivity,
+  listErrors,
+  type NewActivityRow,
+  type NewErrorLogRow,
+  type PurgeOptions,
+  type PurgeResult,
+  purgeLogs,
+  resolveError,
+} from './repositories/logs.ts'
