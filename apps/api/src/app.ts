@@ -11,6 +11,7 @@ import { authenticate } from './middleware/authenticate.ts'
 import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { recordServerError } from './observability/activity-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { admin } from './routes/admin.ts'
 import { apiDocs } from './routes/api-docs.ts'
@@ -19,6 +20,7 @@ import { conversations } from './routes/conversations.ts'
 import { conversationTransfer, userDataTransfer } from './routes/export.ts'
 import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
+import { activity, adminLogs } from './routes/logs.ts'
 import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
         limiter: deps.limiter,
         limits: deps.limits,
         trustedProxies: deps.trustedProxies,
+        activity: deps.activity,
         ...(deps.localAuth.now ? { now: deps.localAuth.now } : {}),
       }),
     )
@@ -129,6 +132,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
     .route('/admin/usage', adminUsage)
+    .route('/admin', adminLogs)
+    .route('/activity', activity)
     .route('/usage', usage)
     .route('/usage', usageReports)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
@@ -147,6 +152,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     const appError = toAppError(error)
     const log = c.var.logger ?? logger
     if (appError.status >= 500) log.error({ err: safeError(error) }, appError.message)
+    recordServerError(c, appError)
     for (const [name, value] of Object.entries(appError.headers)) c.header(name, value)
     return c.json(errorBody(appError, c.var.requestId ?? 'unknown'), appError.status)
   })

@@ -56,8 +56,8 @@ deps.leases?.start()
 let stopping = false
 /**
  * Drains, then exits: readiness fails at once and new turns get 503 `draining`; live replies
- * may finish within the grace period, the rest are stopped and stored as incomplete; the
- * database closes last. A watchdog exits anyway 5 s after the grace period.
+ * may finish within the grace period, the rest are stopped and stored as incomplete; queued
+ * activity and error log rows are written; the database closes last. A watchdog exits anyway 5 s after the grace period.
  */
 async function shutdown(signal: string) {
   if (stopping) return
@@ -69,6 +69,8 @@ async function shutdown(signal: string) {
   }, config.shutdownGraceMs + 5_000).unref()
   await deps.turns.drain(config.shutdownGraceMs)
   await new Promise<void>((resolve) => server.close(() => resolve()))
+  // What the last requests recorded reaches the database before it closes.
+  await Promise.all([deps.activity.flush(), deps.errors.flush()])
   await deps.leases?.stop()
   await deps.db.close()
   logger.info('stopped')

@@ -59,7 +59,25 @@ export {
   createInvitation,
   type InvitationRow,
 } from './repositories/invitations.ts'
-
+export {
+  type ActivityFilter,
+  type ActivityRow,
+  countErrors,
+  type ErrorCount,
+  type ErrorFilter,
+  type ErrorLogRow,
+  insertActivity,
+  insertErrors,
+  type LogPage,
+  listActivity,
+  listErrors,
+  type NewActivityRow,
+  type NewErrorLogRow,
+  type PurgeOptions,
+  type PurgeResult,
+  purgeLogs,
+  resolveError,
+} from './repositories/logs.ts'
 export {
   type AppendResult,
   appendMessage,
@@ -117,22 +135,3 @@ export {
   type UsageRollupQuery,
   usageRollup,
 } from './repositories/usage-rollups.ts'
-export {
-  type ActivityFilter,
-  type ActivityRow,
-  countErrors,
-  type ErrorCount,
-  type ErrorFilter,
-  type ErrorLogRow,
-  insertActivity,
-  insertErrors,
-  type LogPage,
-  listActivity,
-  listErrors,
-  type NewActivityRow,
-  type NewErrorLogRow,
-  type PurgeOptions,
-  type PurgeResult,
-  purgeLogs,
-  resolveError,
-} from './repositories/logs.ts'

@@ -12,6 +12,7 @@ import type { TokenVerifier } from '../auth/verify-token.ts'
 import { clientAddress, type TrustedProxies } from '../client-address.ts'
 import type { LimitSettings } from '../config.ts'
 import { bearerToken } from '../middleware/authenticate.ts'
+import type { ActivityEvent, RecordedLog } from '../observability/activity-log.ts'
 import type { RateLimiter } from '../services/rate-limits.ts'
 import { apiVersion, GoTrueError } from './gotrue-error.ts'
 import { hashInvitationToken } from './invitations.ts'
@@ -50,6 +51,8 @@ export interface LocalAuthDeps {
   limits: LimitSettings
   trustedProxies: TrustedProxies
   now?: () => number
+  /** Sign-ins, sign-outs and password changes are recorded here. */
+  activity?: RecordedLog<ActivityEvent> | undefined
 }
 
 /**
@@ -60,6 +63,21 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   const { db, settings, verifier } = deps
   const now = deps.now ?? Date.now
   const signIns = signInDelays(deps)
+  const record = (
+    c: Context,
+    type: 'sign_in' | 'sign_out' | 'password_changed',
+    userId: string,
+    meta: Record<string, string>,
+  ) => {
+    const requestId: unknown = c.get('requestId')
+    deps.activity?.record({
+      type,
+      userId,
+      meta,
+      requestId: typeof requestId === 'string' ? requestId : null,
+      ip: clientAddress(c, deps.trustedProxies),
+    })
+  }
 
   const app = new Hono()
 
@@ -126,6 +144,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
         }
         throw error
       })
+    record(c, 'sign_in', user.id, { method: 'signup' })
     return c.json(await startSession(db, settings, user, c.req.header('user-agent')))
   })
 
@@ -150,6 +169,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     }
     await signIns.succeed(attempt)
     await db.asService((tx) => authStore.recordSignIn(tx, found.id))
+    record(c, 'sign_in', found.id, { method: 'password' })
     return startSession(db, settings, found, c.req.header('user-agent'))
   }
 
@@ -204,6 +224,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
       return authStore.getAuthUser(tx, user.id)
     })
     await signIns.succeed(attempt)
+    record(c, 'password_changed', user.id, {})
     return c.json(userJson(updated ?? user))
   })
 
@@ -219,6 +240,9 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
       } else {
         await authStore.deleteUserSessions(tx, claims.sub)
       }
+    })
+    record(c, 'sign_out', claims.sub, {
+      scope: scope === 'local' || scope === 'others' ? scope : 'global',
     })
     return c.body(null, 204)
   })

@@ -35,7 +35,7 @@ export async function runTurn(
       end.conversation = await titleWithin(steps, ctx, turn, report.text, end.conversation)
     }
     logTurn(ctx, turn, report, opened.droppedMessages)
-    steps.onTurnEnd(report)
+    steps.onTurnEnd(report, ctx)
     return end
   } catch (error) {
     await failTurn(steps.db, ctx, turn, reply.text)
