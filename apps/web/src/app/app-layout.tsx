@@ -35,6 +35,18 @@ const TeamUsagePage = lazy(() =>
   })),
 )
 
+const ActivityPage = lazy(() =>
+  import('../features/admin/activity/activity-page.tsx').then((m) => ({
+    default: m.ActivityPage,
+  })),
+)
+
+const ErrorsPage = lazy(() =>
+  import('../features/admin/errors/errors-page.tsx').then((m) => ({
+    default: m.ErrorsPage,
+  })),
+)
+
 function PageLoading() {
   return (
     <div className="page-loading">
@@ -106,6 +118,14 @@ export function AppLayout() {
             <Route path="/admin/usage">
               <title>Team usage · Parley</title>
               <TeamUsagePage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/activity">
+              <title>Activity · Parley</title>
+              <ActivityPage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/errors">
+              <title>Errors · Parley</title>
+              <ErrorsPage menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

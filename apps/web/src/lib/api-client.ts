@@ -1,9 +1,14 @@
 import type {
   ActiveBranch,
+  ActivityPage,
   Budget,
   Conversation,
   CreateConversationBody,
   DeleteAccountBody,
+  ErrorEntry,
+  ErrorGroupBy,
+  ErrorGroups,
+  ErrorPage,
   Me,
   MessageFeedback,
   ModelList,
@@ -11,6 +16,7 @@ import type {
   Page,
   PutFeedbackBody,
   RegenerateMessageBody,
+  ResolveErrorBody,
   SendMessageBody,
   Share,
   SharedConversation,
@@ -46,6 +52,19 @@ export interface TeamUsageQuery {
   groupBy: 'day' | 'model' | 'user'
   from?: string | undefined
   to?: string | undefined
+}
+
+/** Filters of the admin activity log (`from`/`to`: days, `to` included). */
+export interface ActivityFilter {
+  userId?: string | undefined
+  type?: string | undefined
+  from?: string | undefined
+  to?: string | undefined
+}
+
+/** Filters of the admin error log: open (`false`), resolved (`true`) or both. */
+export interface ErrorFilter {
+  resolved?: 'true' | 'false' | undefined
 }
 
 /** A report as a CSV file (the API answers `text/csv` for `format=csv`). */
@@ -247,6 +266,25 @@ export const api = {
     team: (query: TeamUsageQuery, signal?: AbortSignal) =>
       json<UsageReport>('/admin/usage', { query: { ...query }, signal }),
     teamCsv: (query: TeamUsageQuery) => csv('/admin/usage', { ...query }),
+  },
+  logs: {
+    /** Everyone's activity, newest first (admins). */
+    activity: (filter: ActivityFilter & { cursor?: string }, signal?: AbortSignal) =>
+      json<ActivityPage>('/admin/activity', { query: { ...filter }, signal }),
+    /** The same activity as a CSV file. */
+    activityCsv: (filter: ActivityFilter) =>
+      file('/admin/activity', 'activity.csv', { ...filter, format: 'csv' }),
+    /** Server errors and provider failures, newest first (admins). */
+    errors: (filter: ErrorFilter & { cursor?: string }, signal?: AbortSignal) =>
+      json<ErrorPage>('/admin/errors', { query: { ...filter }, signal }),
+    /** Errors counted per route or per code. */
+    errorGroups: (groupBy: ErrorGroupBy, filter: ErrorFilter, signal?: AbortSignal) =>
+      json<ErrorGroups>('/admin/errors', { query: { ...filter, groupBy }, signal }),
+    errorsCsv: (filter: ErrorFilter) =>
+      file('/admin/errors', 'errors.csv', { ...filter, format: 'csv' }),
+    /** Marks an error resolved with a note, or open again. */
+    resolveError: (id: string, body: ResolveErrorBody) =>
+      json<ErrorEntry>(`/admin/errors/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   },
   feedback: {
     /** Sets or changes the vote on a reply. */
