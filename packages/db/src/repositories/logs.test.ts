@@ -4,6 +4,7 @@ import { inArray } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from '../client.ts'
 import { DbError } from '../errors.ts'
+import { testDatabaseUrl } from '../testing/env.ts'
 import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
 import {
   countErrors,
@@ -189,5 +190,31 @@ describe('retention purge', () => {
       purged: true,
       activity: expect.any(Number),
     })
+  })
+})
+
+/** Several instances at once need a real Postgres: PGlite runs one transaction at a time. */
+describe.skipIf(!testDatabaseUrl)('retention purge from several instances at once', () => {
+  it('purges exactly once per period', async () => {
+    const instances = await Promise.all([createTestDatabase(), createTestDatabase()])
+    try {
+      const resetSql = `update parley_internal.log_purges set purged_at = '-infinity'`
+      await db.asOwner((sql) => sql.query(resetSql))
+      const start = Date.now() + 1000 * dayMs
+      for (let period = 0; period < 10; period++) {
+        const now = new Date(start + period * dayMs)
+        const results = await Promise.all(
+          [...instances, db, ...instances].map((instance) =>
+            instance.asService((tx) =>
+              purgeLogs(tx, { now, retentionDays: 100_000, periodMs: dayMs }),
+            ),
+          ),
+        )
+        expect(results.filter((result) => result.purged)).toHaveLength(1)
+      }
+      await db.asOwner((sql) => sql.query(resetSql))
+    } finally {
+      await Promise.all(instances.map((instance) => instance.close()))
+    }
   })
 })
