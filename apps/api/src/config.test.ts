@@ -77,7 +77,7 @@ describe('configuration', () => {
   })
 
   it('keeps activity and error logs 90 days unless told otherwise, and refuses a bad number', () => {
-    expect(loadConfig({}).logRetentionDays).toBe(90)
+    expect(loadConfig({})).toMatchObject({ logRetentionDays: 90, logFlushMs: 1000 })
     expect(loadConfig({ PARLEY_LOG_RETENTION_DAYS: '30' }).logRetentionDays).toBe(30)
     expect(() => loadConfig({ PARLEY_LOG_RETENTION_DAYS: '0' })).toThrow(
       /PARLEY_LOG_RETENTION_DAYS/,

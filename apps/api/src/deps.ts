@@ -328,6 +328,7 @@ export async function createDeps(
       metricsToken: config.metricsToken,
       limits: config.limits,
       trustedProxies: config.trustedProxies,
+      logQueue: { flushMs: config.logFlushMs },
     },
     logger,
   )
