@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from '../client.ts'
 import { DbError } from '../errors.ts'
 import { testDatabaseUrl } from '../testing/env.ts'
-import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
+import { anonClaims, createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
 import {
   countErrors,
   insertActivity,
@@ -93,6 +93,15 @@ describe('activity log under row-level security', () => {
     )
     expect(second.items.map((row) => row.targetId)).toEqual(['t0'])
     expect(second.nextCursor).toBeNull()
+  })
+
+  it('shows signed-out callers nothing', async () => {
+    await expect(
+      db.withUser(anonClaims, (tx) => listActivity(tx, { limit: 10, scope: 'visible' })),
+    ).rejects.toBeInstanceOf(DbError)
+    await expect(
+      db.withUser(anonClaims, (tx) => listErrors(tx, { limit: 10 })),
+    ).rejects.toBeInstanceOf(DbError)
   })
 
   it('refuses writes from users: only the server records activity', async () => {

@@ -157,7 +157,7 @@ export async function resolveError(
         ? {
             resolvedAt: sql`now()`,
             resolvedBy: sql`(select auth.uid())`,
-            resolutionNote: change.note ?? null,
+            resolutionNote: change.note || null,
           }
         : { resolvedAt: null, resolvedBy: null, resolutionNote: null },
     )
