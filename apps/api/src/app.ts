@@ -105,6 +105,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
         limits: deps.limits,
         trustedProxies: deps.trustedProxies,
         activity: deps.activity,
+        errors: deps.errors,
         ...(deps.localAuth.now ? { now: deps.localAuth.now } : {}),
       }),
     )

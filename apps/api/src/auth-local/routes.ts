@@ -12,7 +12,12 @@ import type { TokenVerifier } from '../auth/verify-token.ts'
 import { clientAddress, type TrustedProxies } from '../client-address.ts'
 import type { LimitSettings } from '../config.ts'
 import { bearerToken } from '../middleware/authenticate.ts'
-import type { ActivityEvent, RecordedLog } from '../observability/activity-log.ts'
+import {
+  type ActivityEvent,
+  type ErrorEvent,
+  type RecordedLog,
+  routeOf,
+} from '../observability/activity-log.ts'
 import type { RateLimiter } from '../services/rate-limits.ts'
 import { apiVersion, GoTrueError } from './gotrue-error.ts'
 import { hashInvitationToken } from './invitations.ts'
@@ -53,6 +58,8 @@ export interface LocalAuthDeps {
   now?: () => number
   /** Sign-ins, sign-outs and password changes are recorded here. */
   activity?: RecordedLog<ActivityEvent> | undefined
+  /** Unexpected failures (500) are recorded here. */
+  errors?: RecordedLog<ErrorEvent> | undefined
 }
 
 /**
@@ -69,12 +76,11 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     userId: string,
     meta: Record<string, string>,
   ) => {
-    const requestId: unknown = c.get('requestId')
     deps.activity?.record({
       type,
       userId,
       meta,
-      requestId: typeof requestId === 'string' ? requestId : null,
+      requestId: requestIdOf(c),
       ip: clientAddress(c, deps.trustedProxies),
     })
   }
@@ -87,6 +93,16 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
       if (error.retryAfterSeconds) c.header('Retry-After', String(error.retryAfterSeconds))
       return c.json({ code: error.code, message: error.message, ...error.extra }, error.status)
     }
+    deps.errors?.record({
+      source: 'server',
+      severity: 'error',
+      code: 'internal_error',
+      message: 'Unexpected failure',
+      requestId: requestIdOf(c),
+      method: c.req.method,
+      route: routeOf(c),
+      status: 500,
+    })
     return c.json({ code: 'unexpected_failure', message: 'Unexpected failure' }, 500)
   })
 
@@ -259,6 +275,12 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   }
 
   return app
+}
+
+/** The id the request-id middleware gave this request (this sub-app's context is untyped). */
+function requestIdOf(c: Context): string | null {
+  const id: unknown = c.get('requestId')
+  return typeof id === 'string' ? id : null
 }
 
 async function readJson(c: Context): Promise<unknown> {

@@ -157,7 +157,7 @@ export function recordActivity(
 const notServerErrors = new Set(['provider_error', 'provider_unavailable', 'draining'])
 
 /** The route pattern that answered (`/api/v1/conversations/:id`), not the path with its ids. */
-function routeOf(c: Context<AppEnv>): string {
+export function routeOf(c: Context): string {
   const handler = matchedRoutes(c).find((route) => route.method !== 'ALL')
   return handler?.path ?? matchedRoutes(c).at(-1)?.path ?? 'unmatched'
 }
