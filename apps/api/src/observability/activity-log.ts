@@ -16,7 +16,7 @@ import { matchedRoutes } from 'hono/route'
 import type { Logger } from 'pino'
 import { clientAddress } from '../client-address.ts'
 import type { AppEnv } from '../env.ts'
-import type { AppError } from '../errors.ts'
+import { type AppError, safeError } from '../errors.ts'
 import { LogQueue, type LogQueueOptions } from './log-queue.ts'
 
 export interface ActivityEvent {
@@ -96,9 +96,20 @@ function errorRow(event: ErrorEvent): NewErrorLogRow {
   }
 }
 
-function recordedLog<Event, Row>(queue: LogQueue<Row>, toRow: (event: Event) => Row) {
+function recordedLog<Event, Row>(
+  queue: LogQueue<Row>,
+  toRow: (event: Event) => Row,
+  logger: Logger,
+): RecordedLog<Event> {
   return {
-    record: (event: Event) => queue.push(toRow(event)),
+    record(event) {
+      try {
+        queue.push(toRow(event))
+      } catch (error) {
+        // A log entry is never worth failing the request that caused it.
+        logger.error({ err: safeError(error) }, 'a log entry could not be queued')
+      }
+    },
     flush: () => queue.flush(),
   }
 }
@@ -115,7 +126,7 @@ export function createActivityLog(
     logger,
     options,
   )
-  return recordedLog(queue, activityRow)
+  return recordedLog(queue, activityRow, logger)
 }
 
 export function createErrorLog(
@@ -129,7 +140,7 @@ export function createErrorLog(
     logger,
     options,
   )
-  return recordedLog(queue, errorRow)
+  return recordedLog(queue, errorRow, logger)
 }
 
 /**
@@ -143,13 +154,14 @@ export function recordActivity(
 ): void {
   const { deps, claims, requestId } = c.var
   if (!claims.sub) return
+  const ip = clientAddress(c, deps.trustedProxies)
   deps.activity.record({
     type,
     userId: claims.sub,
     targetId: details.targetId ?? null,
     ...(details.meta ? { meta: details.meta } : {}),
     requestId,
-    ip: clientAddress(c, deps.trustedProxies),
+    ip: ip === 'unknown' ? null : ip,
   })
 }
 
