@@ -11,6 +11,7 @@ import { authenticate } from './middleware/authenticate.ts'
 import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { recordServerError } from './observability/activity-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { traceRequests } from './observability/request-span.ts'
 import { admin } from './routes/admin.ts'
@@ -20,6 +21,7 @@ import { conversations } from './routes/conversations.ts'
 import { conversationTransfer, userDataTransfer } from './routes/export.ts'
 import { feedback } from './routes/feedback.ts'
 import { health } from './routes/health.ts'
+import { activity, adminLogs } from './routes/logs.ts'
 import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
@@ -104,6 +106,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
         limiter: deps.limiter,
         limits: deps.limits,
         trustedProxies: deps.trustedProxies,
+        activity: deps.activity,
+        errors: deps.errors,
         ...(deps.localAuth.now ? { now: deps.localAuth.now } : {}),
       }),
     )
@@ -131,6 +135,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
     .route('/admin/usage', adminUsage)
+    .route('/admin', adminLogs)
+    .route('/activity', activity)
     .route('/usage', usage)
     .route('/usage', usageReports)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
@@ -149,6 +155,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     const appError = toAppError(error)
     const log = c.var.logger ?? logger
     if (appError.status >= 500) log.error({ err: safeError(error) }, appError.message)
+    recordServerError(c, appError)
     for (const [name, value] of Object.entries(appError.headers)) c.header(name, value)
     return c.json(errorBody(appError, c.var.requestId ?? 'unknown'), appError.status)
   })

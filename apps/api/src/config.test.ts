@@ -77,6 +77,17 @@ describe('configuration', () => {
     }
   })
 
+  it('keeps activity and error logs 90 days unless told otherwise, and refuses a bad number', () => {
+    expect(loadConfig({})).toMatchObject({ logRetentionDays: 90, logFlushMs: 1000 })
+    expect(loadConfig({ PARLEY_LOG_RETENTION_DAYS: '30' }).logRetentionDays).toBe(30)
+    expect(() => loadConfig({ PARLEY_LOG_RETENTION_DAYS: '0' })).toThrow(
+      /PARLEY_LOG_RETENTION_DAYS/,
+    )
+    expect(() => loadConfig({ PARLEY_LOG_RETENTION_DAYS: 'forever' })).toThrow(
+      /PARLEY_LOG_RETENTION_DAYS/,
+    )
+  })
+
   it('requires the project database in Supabase mode', () => {
     expect(() => loadConfig({ SUPABASE_URL: 'https://abc.supabase.co' })).toThrow(/DATABASE_URL/)
     expect(() =>

@@ -232,6 +232,8 @@ export const envSchema = z
     PARLEY_QUOTA_STORED_MB: positiveInt(500, 10_000_000),
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
+    PARLEY_LOG_RETENTION_DAYS: positiveInt(90, 3650),
+    PARLEY_LOG_FLUSH_MS: positiveInt(1_000, 600_000),
     PARLEY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     PARLEY_REATTACH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     PARLEY_DEFAULT_BUDGET_USD: optionalString.pipe(
@@ -366,6 +368,10 @@ export interface Config {
   budget: BudgetDefaults
   limits: LimitSettings
   trustedProxies: TrustedProxies
+  /** Activity and error log rows older than this many days are purged (once a day). */
+  logRetentionDays: number
+  /** How long activity and error rows may wait in memory before they are written. */
+  logFlushMs: number
 }
 
 export class ConfigError extends Error {
@@ -463,6 +469,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     trustedProxies: env.PARLEY_TRUSTED_PROXIES,
+    logRetentionDays: env.PARLEY_LOG_RETENTION_DAYS,
+    logFlushMs: env.PARLEY_LOG_FLUSH_MS,
   }
 }
 

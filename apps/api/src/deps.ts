@@ -29,11 +29,21 @@ import {
 import type { SignupPolicy } from './auth-local/signup-policy.ts'
 import type { TrustedProxies } from './client-address.ts'
 import { type Config, ConfigError, defaultLimits, type LimitSettings } from './config.ts'
+import {
+  type ActivityEvent,
+  createActivityLog,
+  createErrorLog,
+  type ErrorEvent,
+  type RecordedLog,
+} from './observability/activity-log.ts'
+import type { LogQueueOptions } from './observability/log-queue.ts'
 import { createMetrics, type Metrics } from './observability/metrics.ts'
+import { providerFailures } from './observability/provider-failures.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
+import { startLogPurger } from './services/log-purger.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
 import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
@@ -69,6 +79,10 @@ export interface AppDeps {
   limits: LimitSettings
   limiter: RateLimiter
   trustedProxies: TrustedProxies
+  /** What people did (sign-ins, conversations, shares, admin changes), written in batches. */
+  activity: RecordedLog<ActivityEvent>
+  /** Server errors and provider failures, written in batches. */
+  errors: RecordedLog<ErrorEvent>
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -112,6 +126,8 @@ export interface BuildOptions {
   metricsToken?: string | undefined
   /** Traces every request (the tracer of a registered provider, see `startTracing`). */
   tracer?: Tracer | undefined
+  /** How the activity and error logs batch their writes. */
+  logQueue?: LogQueueOptions
 }
 
 /**
@@ -181,6 +197,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
   const today = () => new Date().toISOString().slice(0, 10)
   let turns: ChatTurns | undefined
+  const activity = createActivityLog(db, logger, options.logQueue)
+  const errors = createErrorLog(db, logger, options.logQueue)
   const metrics = options.metricsToken
     ? {
         token: options.metricsToken,
@@ -207,7 +225,11 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
     ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
-    ...(metrics ? { onTurnEnd: metrics.series.turn } : {}),
+    onTurnEnd: (report, ctx) => {
+      metrics?.series.turn(report)
+      const who = { requestId: ctx.requestId, userId: ctx.claims.sub }
+      for (const failure of providerFailures(report, who)) errors.record(failure)
+    },
   })
   return {
     config: {
@@ -232,6 +254,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     turns,
     metrics,
     tracer: options.tracer,
+    activity,
+    errors,
   }
 }
 
@@ -278,6 +302,8 @@ export async function createDeps(
     logger,
   )
 
+  startLogPurger(db, { retentionDays: config.logRetentionDays }, logger)
+
   const deps = await buildDeps(
     {
       db,
@@ -316,6 +342,7 @@ export async function createDeps(
       tracer,
       limits: config.limits,
       trustedProxies: config.trustedProxies,
+      logQueue: { flushMs: config.logFlushMs },
     },
     logger,
   )

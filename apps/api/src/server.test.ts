@@ -28,6 +28,8 @@ describe.each(databases)('SIGTERM mid-reply on $name', ({ url }) => {
         OPENAI_BASE_URL: fake.openaiBaseUrl,
         PARLEY_DEFAULT_MODEL: chatModel,
         PARLEY_SHUTDOWN_GRACE_MS: String(graceMs),
+        // Log rows wait for the drain: only it writes them before the process exits.
+        PARLEY_LOG_FLUSH_MS: '600000',
       },
     })
   }, 60_000)
@@ -71,6 +73,11 @@ describe.each(databases)('SIGTERM mid-reply on $name', ({ url }) => {
       expect(reply).toMatchObject({ status: 'incomplete', error: { code: 'server_shutdown' } })
       expect(reply?.content.startsWith(received)).toBe(true)
       expect(await inspect.usageOfMessage(db, replyId)).toMatchObject([{ status: 'aborted' }])
+      // What the last requests recorded reached the database before it closed.
+      const activity = await db.asOwner((sql) =>
+        sql.query('select type from public.activity_log where target_id = $1', [conversation.id]),
+      )
+      expect(activity).toEqual([{ type: 'conversation_created' }])
     } finally {
       await db.close()
     }

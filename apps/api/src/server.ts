@@ -61,8 +61,9 @@ deps.leases?.start()
 let stopping = false
 /**
  * Drains, then exits: readiness fails at once and new turns get 503 `draining`; live replies
- * may finish within the grace period, the rest are stopped and stored as incomplete; the
- * last trace spans are exported; the database closes last. A watchdog exits anyway 5 s after the grace period.
+ * may finish within the grace period, the rest are stopped and stored as incomplete; queued
+ * activity and error log rows are written and the last trace spans exported; the database closes
+ * last. A watchdog exits anyway 5 s after the grace period.
  */
 async function shutdown(signal: string) {
   if (stopping) return
@@ -74,6 +75,8 @@ async function shutdown(signal: string) {
   }, config.shutdownGraceMs + 5_000).unref()
   await deps.turns.drain(config.shutdownGraceMs)
   await new Promise<void>((resolve) => server.close(() => resolve()))
+  // What the last requests recorded reaches the database before it closes.
+  await Promise.all([deps.activity.flush(), deps.errors.flush()])
   await deps.leases?.stop()
   // The last spans (the drained turns' settle included) go out before the process exits.
   await tracing?.shutdown()

@@ -60,7 +60,25 @@ export {
   createInvitation,
   type InvitationRow,
 } from './repositories/invitations.ts'
-
+export {
+  type ActivityFilter,
+  type ActivityRow,
+  countErrors,
+  type ErrorCount,
+  type ErrorFilter,
+  type ErrorLogRow,
+  insertActivity,
+  insertErrors,
+  type LogPage,
+  listActivity,
+  listErrors,
+  type NewActivityRow,
+  type NewErrorLogRow,
+  type PurgeOptions,
+  type PurgeResult,
+  purgeLogs,
+  resolveError,
+} from './repositories/logs.ts'
 export {
   type AppendResult,
   appendMessage,

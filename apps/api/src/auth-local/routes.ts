@@ -12,6 +12,12 @@ import type { TokenVerifier } from '../auth/verify-token.ts'
 import { clientAddress, type TrustedProxies } from '../client-address.ts'
 import type { LimitSettings } from '../config.ts'
 import { bearerToken } from '../middleware/authenticate.ts'
+import {
+  type ActivityEvent,
+  type ErrorEvent,
+  type RecordedLog,
+  routeOf,
+} from '../observability/activity-log.ts'
 import type { RateLimiter } from '../services/rate-limits.ts'
 import { apiVersion, GoTrueError } from './gotrue-error.ts'
 import { hashInvitationToken } from './invitations.ts'
@@ -50,6 +56,10 @@ export interface LocalAuthDeps {
   limits: LimitSettings
   trustedProxies: TrustedProxies
   now?: () => number
+  /** Sign-ins, sign-outs and password changes are recorded here. */
+  activity?: RecordedLog<ActivityEvent> | undefined
+  /** Unexpected failures (500) are recorded here. */
+  errors?: RecordedLog<ErrorEvent> | undefined
 }
 
 /**
@@ -60,6 +70,20 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   const { db, settings, verifier } = deps
   const now = deps.now ?? Date.now
   const signIns = signInDelays(deps)
+  const record = (
+    c: Context,
+    type: 'sign_in' | 'sign_out' | 'password_changed',
+    userId: string,
+    meta: Record<string, string>,
+  ) => {
+    deps.activity?.record({
+      type,
+      userId,
+      meta,
+      requestId: requestIdOf(c),
+      ip: clientAddress(c, deps.trustedProxies),
+    })
+  }
 
   const app = new Hono()
 
@@ -69,6 +93,16 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
       if (error.retryAfterSeconds) c.header('Retry-After', String(error.retryAfterSeconds))
       return c.json({ code: error.code, message: error.message, ...error.extra }, error.status)
     }
+    deps.errors?.record({
+      source: 'server',
+      severity: 'error',
+      code: 'internal_error',
+      message: 'Unexpected failure',
+      requestId: requestIdOf(c),
+      method: c.req.method,
+      route: routeOf(c),
+      status: 500,
+    })
     return c.json({ code: 'unexpected_failure', message: 'Unexpected failure' }, 500)
   })
 
@@ -126,6 +160,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
         }
         throw error
       })
+    record(c, 'sign_in', user.id, { method: 'signup' })
     return c.json(await startSession(db, settings, user, c.req.header('user-agent')))
   })
 
@@ -150,6 +185,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     }
     await signIns.succeed(attempt)
     await db.asService((tx) => authStore.recordSignIn(tx, found.id))
+    record(c, 'sign_in', found.id, { method: 'password' })
     return startSession(db, settings, found, c.req.header('user-agent'))
   }
 
@@ -204,6 +240,7 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
       return authStore.getAuthUser(tx, user.id)
     })
     await signIns.succeed(attempt)
+    record(c, 'password_changed', user.id, {})
     return c.json(userJson(updated ?? user))
   })
 
@@ -220,6 +257,9 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
         await authStore.deleteUserSessions(tx, claims.sub)
       }
     })
+    record(c, 'sign_out', claims.sub, {
+      scope: scope === 'local' || scope === 'others' ? scope : 'global',
+    })
     return c.body(null, 204)
   })
 
@@ -235,6 +275,12 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
   }
 
   return app
+}
+
+/** The id the request-id middleware gave this request (this sub-app's context is untyped). */
+function requestIdOf(c: Context): string | null {
+  const id: unknown = c.get('requestId')
+  return typeof id === 'string' ? id : null
 }
 
 async function readJson(c: Context): Promise<unknown> {

@@ -18,6 +18,7 @@ import type { AppEnv } from '../env.ts'
 import { AppError } from '../errors.ts'
 import { requireAdmin } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { claimAdmin } from '../services/admin-claim.ts'
 import { docs } from './docs.ts'
 
@@ -60,6 +61,7 @@ export const admin = new Hono<AppEnv>()
           expiresAt: new Date(Date.now() + invitationTtlMs),
         }),
       )
+      recordActivity(c, 'invitation_created', { targetId: row.id })
       const link = `${webOrigin(c)}/sign-up?invitation=${encodeURIComponent(token)}`
       return c.json(
         { id: row.id, email: row.email, token, link, expiresAt: row.expiresAt.toISOString() },

@@ -13,6 +13,7 @@ import { type Context, Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { AppError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { docs } from './docs.ts'
 
 /** `GET /usage/budget`: the caller's limit, spend and reservations in the current period. */
@@ -91,6 +92,13 @@ export const adminBudgets = new Hono<AppEnv>()
           period: body.period,
         }),
       )
+      recordActivity(c, 'budget_changed', {
+        targetId: userId,
+        meta: {
+          limitUsd: body.limitUsd === null ? null : String(body.limitUsd),
+          period: row.period,
+        },
+      })
       return c.json(toOverride(row))
     },
   )

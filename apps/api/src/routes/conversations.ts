@@ -17,6 +17,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { notFound } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { docs } from './docs.ts'
 
 export const conversations = new Hono<AppEnv>()
@@ -45,6 +46,7 @@ export const conversations = new Hono<AppEnv>()
       const created = await c.var.deps.db.withUser(c.var.claims, (tx) =>
         createConversation(tx, body),
       )
+      recordActivity(c, 'conversation_created', { targetId: created.id })
       return c.json(created, 201)
     },
   )
@@ -88,6 +90,7 @@ export const conversations = new Hono<AppEnv>()
         deleteConversation(tx, c.req.valid('param').id),
       )
       if (!deleted) throw notFound('conversation')
+      recordActivity(c, 'conversation_deleted', { targetId: c.req.valid('param').id })
       return c.body(null, 204)
     },
   )

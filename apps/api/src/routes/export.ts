@@ -12,6 +12,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { notFound } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { docs } from './docs.ts'
 
 const roleHeadings = {
@@ -101,6 +102,7 @@ export const conversationTransfer = new Hono<AppEnv>()
           countEncodedTokens(text),
         ),
       )
+      recordActivity(c, 'conversation_created', { targetId: created.id, meta: { via: 'import' } })
       return c.json(created, 201)
     },
   )

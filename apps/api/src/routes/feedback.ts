@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { notFound } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { docs } from './docs.ts'
 
 /** `/messages/:id/feedback`: the caller's vote on one of their replies. */
@@ -20,6 +21,10 @@ export const feedback = new Hono<AppEnv>()
         setFeedback(tx, c.req.valid('param').id, c.req.valid('json')),
       )
       if (!row) throw notFound('reply')
+      recordActivity(c, 'feedback_given', {
+        targetId: row.messageId,
+        meta: { vote: row.vote, reasons: row.reasons.length, comment: row.comment !== null },
+      })
       return c.json({
         messageId: row.messageId,
         vote: row.vote,
@@ -38,6 +43,7 @@ export const feedback = new Hono<AppEnv>()
         clearFeedback(tx, c.req.valid('param').id),
       )
       if (!cleared) throw notFound('feedback')
+      recordActivity(c, 'feedback_cleared', { targetId: c.req.valid('param').id })
       return c.body(null, 204)
     },
   )

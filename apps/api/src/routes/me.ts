@@ -10,6 +10,7 @@ import type { AppEnv } from '../env.ts'
 import { AppError, notFound } from '../errors.ts'
 import { isAdminClaims } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { docs } from './docs.ts'
 
 const toMe = (profile: ProfileRow, claims: AppEnv['Variables']['claims']) =>
@@ -66,6 +67,7 @@ export const me = new Hono<AppEnv>()
       // conversations, messages, feedback and sessions go with it by cascade; usage rows stay,
       // their user set to null.
       await db.asService((tx) => authStore.deleteAuthUser(tx, c.var.claims.sub))
+      recordActivity(c, 'account_deleted', { targetId: c.var.claims.sub })
       return c.body(null, 204)
     },
   )

@@ -13,8 +13,9 @@ import {
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../env.ts'
-import { AppError, notFound, safeError } from '../errors.ts'
+import { AppError, notFound, safeError, toAppError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordServerError } from '../observability/activity-log.ts'
 import type { Turn, TurnContext } from '../services/chat-turn/index.ts'
 import { docs } from './docs.ts'
 import { deltaWriter, sseFrame, sseKeepAlive } from './sse.ts'
@@ -172,6 +173,7 @@ async function respond(c: Context<AppEnv>, turn: Turn) {
       )
     } catch (error) {
       c.var.logger.error({ err: safeError(error) }, 'stream failed')
+      recordServerError(c, toAppError(error))
       deltas.flush()
       send(
         sseFrame('error', {

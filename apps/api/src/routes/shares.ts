@@ -15,6 +15,7 @@ import type { AppEnv } from '../env.ts'
 import { AppError, notFound } from '../errors.ts'
 import { rateLimitByAddress } from '../middleware/rate-limit.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { docs } from './docs.ts'
 
 /** Share pages and their data stay out of search engines, whatever the response. */
@@ -96,6 +97,11 @@ export const conversationShares = new Hono<AppEnv>()
         createShare(tx, c.req.valid('param').id, c.req.valid('json')),
       )
       if (!row) throw notFound('conversation')
+      // The link's id opens the snapshot: the log names the conversation, never the link.
+      recordActivity(c, 'share_created', {
+        targetId: row.conversationId,
+        meta: { messageCount: row.messageCount },
+      })
       return c.json(shareBody(c, row), 201)
     },
   )
@@ -126,6 +132,7 @@ export const shares = new Hono<AppEnv>().delete(
       revokeShare(tx, c.req.valid('param').shareId),
     )
     if (!row) throw notFound('share')
+    recordActivity(c, 'share_revoked', { targetId: row.conversationId })
     return c.body(null, 204)
   },
 )

@@ -137,6 +137,7 @@ export async function startTestServer(
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.all([deps.activity.flush(), deps.errors.flush()])
       await fake.close()
       await db.close()
     },

@@ -7,6 +7,12 @@ const TeamUsagePage = lazy(() =>
     default: m.TeamUsagePage,
   })),
 )
+const ActivityPage = lazy(() =>
+  import('../features/admin/activity/activity-page.tsx').then((m) => ({ default: m.ActivityPage })),
+)
+const ErrorsPage = lazy(() =>
+  import('../features/admin/errors/errors-page.tsx').then((m) => ({ default: m.ErrorsPage })),
+)
 const FeedbackPage = lazy(() =>
   import('../features/admin/feedback/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
 )
@@ -23,6 +29,14 @@ export function AdminRoutes({ menuButton }: { menuButton?: ReactNode }) {
         <Route path="/admin/feedback">
           <title>Feedback · Parley</title>
           <FeedbackPage menuButton={menuButton} />
+        </Route>
+        <Route path="/admin/activity">
+          <title>Activity · Parley</title>
+          <ActivityPage menuButton={menuButton} />
+        </Route>
+        <Route path="/admin/errors">
+          <title>Errors · Parley</title>
+          <ErrorsPage menuButton={menuButton} />
         </Route>
         <Route>
           <title>Not found · Parley</title>

@@ -1,9 +1,14 @@
 import type {
   ActiveBranch,
+  ActivityPage,
   Budget,
   Conversation,
   CreateConversationBody,
   DeleteAccountBody,
+  ErrorEntry,
+  ErrorGroupBy,
+  ErrorGroups,
+  ErrorPage,
   FeedbackByModel,
   Me,
   MessageFeedback,
@@ -13,6 +18,7 @@ import type {
   PutFeedbackBody,
   RecentFeedbackItem,
   RegenerateMessageBody,
+  ResolveErrorBody,
   SendMessageBody,
   Share,
   SharedConversation,
@@ -50,7 +56,18 @@ export interface TeamUsageQuery {
   to?: string | undefined
 }
 
-/** A report as a CSV file (the API answers `text/csv` for `format=csv`). */
+/** Filters of the admin activity log (`from`/`to`: days, `to` included). */
+export interface ActivityFilter {
+  userId?: string | undefined
+  type?: string | undefined
+  from?: string | undefined
+  to?: string | undefined
+}
+
+/** Filters of the admin error log: open (`false`), resolved (`true`) or both. */
+export interface ErrorFilter {
+  resolved?: 'true' | 'false' | undefined
+}
 
 /** Oldest first; `nextCursor` fetches the older page before it. */
 export type MessagePage = z.infer<typeof messagePage>
@@ -273,6 +290,25 @@ export const api = {
       query: { cursor?: string | undefined; vote?: 'up' | 'down' | undefined },
       signal?: AbortSignal,
     ) => json<Page<RecentFeedbackItem>>('/admin/feedback/recent', { query, signal }),
+  },
+  logs: {
+    /** Everyone's activity, newest first (admins). */
+    activity: (filter: ActivityFilter & { cursor?: string }, signal?: AbortSignal) =>
+      json<ActivityPage>('/admin/activity', { query: { ...filter }, signal }),
+    /** The same activity as a CSV file. */
+    activityCsv: (filter: ActivityFilter) =>
+      file('/admin/activity', 'activity.csv', { ...filter, format: 'csv' }),
+    /** Server errors and provider failures, newest first (admins). */
+    errors: (filter: ErrorFilter & { cursor?: string }, signal?: AbortSignal) =>
+      json<ErrorPage>('/admin/errors', { query: { ...filter }, signal }),
+    /** Errors counted per route or per code. */
+    errorGroups: (groupBy: ErrorGroupBy, filter: ErrorFilter, signal?: AbortSignal) =>
+      json<ErrorGroups>('/admin/errors', { query: { ...filter, groupBy }, signal }),
+    errorsCsv: (filter: ErrorFilter) =>
+      file('/admin/errors', 'errors.csv', { ...filter, format: 'csv' }),
+    /** Marks an error resolved with a note, or open again. */
+    resolveError: (id: string, body: ResolveErrorBody) =>
+      json<ErrorEntry>(`/admin/errors/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   },
   feedback: {
     /** Sets or changes the vote on a reply. */

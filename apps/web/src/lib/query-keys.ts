@@ -15,6 +15,11 @@ export const queryKeys = {
   teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
   adminFeedback: ['admin', 'feedback'] as const,
   adminFeedbackRecent: (vote: string) => ['admin', 'feedback', 'recent', vote] as const,
+  adminActivity: (filter: object) => ['admin', 'activity', filter] as const,
+  adminErrors: ['admin', 'errors'] as const,
+  adminErrorList: (filter: object) => ['admin', 'errors', 'list', filter] as const,
+  adminErrorGroups: (groupBy: string, filter: object) =>
+    ['admin', 'errors', 'groups', groupBy, filter] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }

@@ -1,7 +1,21 @@
+export {
+  type ActivityMetadata,
+  type ActivityType,
+  activityLog,
+  activityTypes,
+} from './activity-log.ts'
 export { budgetPeriods, budgetReservations, budgets } from './budgets.ts'
 export { conversationShares, type SnapshotMessage } from './conversation-shares.ts'
 export { conversations, visibilities } from './conversations.ts'
+export {
+  type ErrorSeverity,
+  type ErrorSource,
+  errorLog,
+  errorSeverities,
+  errorSources,
+} from './error-log.ts'
 export { invitations } from './invitations.ts'
+export { logPurges } from './log-purges.ts'
 export {
   type FeedbackReason,
   type FeedbackVote,

@@ -41,7 +41,7 @@ export async function runTurn(
       )
     }
     logTurn(ctx, turn, report, opened.droppedMessages)
-    steps.onTurnEnd(report)
+    steps.onTurnEnd(report, ctx)
     return end
   } catch (error) {
     await failTurn(steps.db, ctx, turn, reply.text)

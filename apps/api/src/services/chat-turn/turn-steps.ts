@@ -3,7 +3,7 @@ import type { CallReport, Router } from '@parley/llm'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { StreamLimiter } from '../stream-limiter.ts'
 import { PendingSettles, type SettleRetry } from './pending-settles.ts'
-import type { AdmissionStep, ContextStep, SettleStep } from './turn-types.ts'
+import type { AdmissionStep, ContextStep, SettleStep, TurnContext } from './turn-types.ts'
 
 export interface ChatTurnDeps {
   db: Database
@@ -22,8 +22,8 @@ export interface ChatTurnDeps {
   admission?: readonly AdmissionStep[]
   context?: readonly ContextStep[]
   settle?: readonly SettleStep[]
-  /** Told of every turn that reached a model, once it has ended (metrics). */
-  onTurnEnd?: (report: CallReport) => void
+  /** Told of every turn that reached a model, once it has ended (metrics, the error log). */
+  onTurnEnd?: (report: CallReport, ctx: TurnContext) => void
 }
 
 /** Everything the steps of a turn use, with the defaults filled in. */
@@ -41,7 +41,7 @@ export interface TurnSteps {
   admission: readonly AdmissionStep[]
   context: readonly ContextStep[]
   settle: readonly SettleStep[]
-  onTurnEnd: (report: CallReport) => void
+  onTurnEnd: (report: CallReport, ctx: TurnContext) => void
 }
 
 export function turnSteps(deps: ChatTurnDeps): TurnSteps {

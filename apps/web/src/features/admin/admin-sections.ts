@@ -7,6 +7,8 @@ export interface AdminSection {
 export const adminSections: readonly AdminSection[] = [
   { path: '/admin/usage', label: 'Usage' },
   { path: '/admin/feedback', label: 'Feedback' },
+  { path: '/admin/activity', label: 'Activity' },
+  { path: '/admin/errors', label: 'Errors' },
 ]
 
 export const adminHome = adminSections[0]?.path ?? '/admin/usage'
