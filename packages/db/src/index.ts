@@ -17,6 +17,7 @@ export {
 export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'
+export * as authRecovery from './repositories/auth-recovery.ts'
 export {
   type BudgetDefaults,
   type BudgetPeriod,

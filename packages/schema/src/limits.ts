@@ -10,3 +10,6 @@ export const maxFeedbackReasons = 8
 export const maxFeedbackCommentChars = 2000
 /** Longest custom instruction (about the user, or how to answer), in characters. */
 export const maxCustomInstructionChars = 1500
+
+/** The shortest password the embedded auth accepts. */
+export const minPasswordLength = 8

@@ -6,6 +6,7 @@ import {
   rateLimits,
   type Tx,
 } from '@parley/db'
+import { minPasswordLength } from '@parley/schema/limits'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { TokenVerifier } from '../auth/verify-token.ts'
@@ -22,6 +23,7 @@ import type { RateLimiter } from '../services/rate-limits.ts'
 import { apiVersion, GoTrueError } from './gotrue-error.ts'
 import { hashInvitationToken } from './invitations.ts'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts'
+import { inRecoveryWindow, recoveryRoutes } from './recovery.ts'
 import { isBanned, refreshRefused, rotateRefreshToken } from './refresh.ts'
 import { type LocalAuthSettings, sessionJson, startSession, userJson } from './sessions.ts'
 import {
@@ -31,7 +33,7 @@ import {
   signupDisabled,
 } from './signup-policy.ts'
 
-export const minPasswordLength = 8
+export { minPasswordLength }
 
 const email = z.string().trim().toLowerCase().pipe(z.email().max(255))
 const signupBody = z.looseObject({
@@ -215,17 +217,25 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     const user = await db.asService((tx) => authStore.getAuthUser(tx, claims.sub))
     if (!user?.email || !user.encryptedPassword)
       throw new GoTrueError(404, 'user_not_found', 'User from sub claim in JWT does not exist')
-    if (!body.current_password) {
+    // A reset link's session may set a new password without the old one, for a short while.
+    const recovering = inRecoveryWindow(claims, now())
+    if (!body.current_password && !recovering) {
       throw new GoTrueError(400, 'current_password_required', 'Current password required')
     }
     const attempt = signIns.key(user.email, clientAddress(c, deps.trustedProxies))
     await signIns.check(attempt)
-    if (!(await verifyPassword(body.current_password, user.encryptedPassword))) {
+    if (
+      body.current_password !== undefined &&
+      !(await verifyPassword(body.current_password, user.encryptedPassword))
+    ) {
       await signIns.fail(attempt)
       throw new GoTrueError(400, 'current_password_mismatch', 'Current password is incorrect')
     }
     checkPasswordStrength(body.password)
-    if (body.password === body.current_password) {
+    const unchanged = recovering
+      ? await verifyPassword(body.password, user.encryptedPassword)
+      : body.password === body.current_password
+    if (unchanged) {
       throw new GoTrueError(
         422,
         'same_password',
@@ -262,6 +272,8 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
     })
     return c.body(null, 204)
   })
+
+  recoveryRoutes(app, { db, settings, limit: limitClient })
 
   async function userClaims(c: Context) {
     const token = bearerToken(c.req.header('authorization'))

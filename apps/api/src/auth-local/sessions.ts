@@ -49,10 +49,14 @@ export function userJson(user: AuthUser) {
   }
 }
 
+/** How the session was started, as GoTrue's `amr` claim says it: a reset link is `recovery`. */
+export type SignInMethod = 'password' | 'recovery'
+
 export async function signAccessToken(
   settings: LocalAuthSettings,
   user: AuthUser,
   sessionId: string,
+  method: SignInMethod = 'password',
 ): Promise<{ token: string; expiresAt: number }> {
   const now = Math.floor((settings.now ?? Date.now)() / 1000)
   const expiresAt = now + settings.accessTokenTtlSeconds
@@ -63,7 +67,7 @@ export async function signAccessToken(
     user_metadata: user.rawUserMetaData,
     role: 'authenticated',
     aal: 'aal1',
-    amr: [{ method: 'password', timestamp: now }],
+    amr: [{ method, timestamp: now }],
     session_id: sessionId,
     is_anonymous: false,
   })
@@ -92,6 +96,7 @@ export async function startSession(
   settings: LocalAuthSettings,
   user: AuthUser,
   userAgent: string | undefined,
+  method: SignInMethod = 'password',
 ): Promise<SessionJson> {
   const refreshToken = newRefreshToken()
   const session = await db.asService(async (tx) => {
@@ -103,7 +108,7 @@ export async function startSession(
     })
     return created
   })
-  return sessionJson(settings, user, session.id, refreshToken)
+  return sessionJson(settings, user, session.id, refreshToken, method)
 }
 
 export async function sessionJson(
@@ -111,8 +116,9 @@ export async function sessionJson(
   user: AuthUser,
   sessionId: string,
   refreshToken: string,
+  method: SignInMethod = 'password',
 ): Promise<SessionJson> {
-  const access = await signAccessToken(settings, user, sessionId)
+  const access = await signAccessToken(settings, user, sessionId, method)
   return {
     access_token: access.token,
     token_type: 'bearer',

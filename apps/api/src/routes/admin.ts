@@ -5,8 +5,10 @@ import {
   createdInvitation,
   createInvitationBody,
   feedbackByModel,
+  idParam,
   recentFeedbackPage,
   recentFeedbackQuery,
+  recoveryLink,
 } from '@parley/schema/contracts'
 import { type Context, Hono } from 'hono'
 import {
@@ -14,8 +16,9 @@ import {
   invitationTtlMs,
   newInvitationToken,
 } from '../auth-local/invitations.ts'
+import { createRecoveryLink } from '../auth-local/recovery.ts'
 import type { AppEnv } from '../env.ts'
-import { AppError } from '../errors.ts'
+import { AppError, notFound } from '../errors.ts'
 import { requireAdmin } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
 import { recordActivity } from '../observability/activity-log.ts'
@@ -67,6 +70,28 @@ export const admin = new Hono<AppEnv>()
         { id: row.id, email: row.email, token, link, expiresAt: row.expiresAt.toISOString() },
         201,
       )
+    },
+  )
+  .post(
+    '/users/:id/recovery-link',
+    requireAdmin,
+    docs('admin', 'A one-time password reset link for a user, to hand over (embedded auth)', {
+      201: {
+        description: 'The link works once, within an hour; shown only now',
+        schema: recoveryLink,
+      },
+    }),
+    validate('param', idParam),
+    async (c) => {
+      if (c.var.deps.config.mode === 'supabase') {
+        throw new AppError(
+          'conflict',
+          'with Supabase Auth, people reset their password themselves: "Forgot password?" on the sign-in page emails them a link',
+        )
+      }
+      const created = await createRecoveryLink(c.var.deps.db, c.req.valid('param').id, webOrigin(c))
+      if (!created) throw notFound('user')
+      return c.json(created, 201)
     },
   )
   .get(

@@ -11,6 +11,17 @@ import { queryClient } from '../lib/query-client.ts'
 import { onUserChange, useAuthState } from '../lib/session.ts'
 import { AppLayout } from './app-layout.tsx'
 
+const ForgotPasswordPage = lazy(() =>
+  import('../features/auth/components/forgot-password-page.tsx').then((m) => ({
+    default: m.ForgotPasswordPage,
+  })),
+)
+const ResetPasswordPage = lazy(() =>
+  import('../features/auth/components/reset-password-page.tsx').then((m) => ({
+    default: m.ResetPasswordPage,
+  })),
+)
+
 const SharedConversationPage = lazy(() =>
   import('../features/chat/components/shared-conversation-page.tsx').then((m) => ({
     default: m.SharedConversationPage,
@@ -29,7 +40,17 @@ function Routes() {
   const auth = useAuthState()
   // A shared conversation is public: it shows whether or not anyone is signed in.
   const [shared, params] = useRoute('/s/:shareId')
+  const [resetting] = useRoute('/reset-password')
   if (shared) return <SharedConversationPage shareId={params.shareId} />
+  // A reset link signs its person in on this page, which then asks for the new password.
+  if (resetting) {
+    return (
+      <>
+        <title>Choose a new password · Parley</title>
+        <ResetPasswordPage />
+      </>
+    )
+  }
   if (auth === 'loading') return <Splash />
   if (auth === 'signed-out') {
     return (
@@ -37,6 +58,10 @@ function Routes() {
         <Route path="/sign-up">
           <title>Create an account · Parley</title>
           <SignUpPage />
+        </Route>
+        <Route path="/forgot-password">
+          <title>Forgot your password · Parley</title>
+          <ForgotPasswordPage />
         </Route>
         <Route>
           <title>Sign in · Parley</title>

@@ -29,6 +29,9 @@ export const authUsers = auth.table('users', {
   rawUserMetaData: jsonb('raw_user_meta_data').$type<Record<string, unknown>>().notNull(),
   isAnonymous: boolean('is_anonymous').notNull(),
   bannedUntil: tz('banned_until'),
+  /** SHA-256 (hex) of the one outstanding password reset token; empty when there is none. */
+  recoveryToken: varchar('recovery_token', { length: 255 }),
+  recoverySentAt: tz('recovery_sent_at'),
   deletedAt: tz('deleted_at'),
   createdAt: tz('created_at').notNull(),
   updatedAt: tz('updated_at').notNull(),

@@ -23,3 +23,7 @@ export type ClaimAdminBody = z.infer<typeof claimAdminBody>
 
 export const claimedAdmin = z.object({ role: z.literal('admin') })
 export type ClaimedAdmin = z.infer<typeof claimedAdmin>
+
+/** `POST /admin/users/:id/recovery-link`: a one-time password reset link, shown this once. */
+export const recoveryLink = z.object({ link: z.string(), expiresAt: isoDateTime })
+export type RecoveryLink = z.infer<typeof recoveryLink>

@@ -14,6 +14,8 @@ export {
   claimedAdmin,
   createdInvitation,
   createInvitationBody,
+  type RecoveryLink,
+  recoveryLink,
 } from './admin.ts'
 export {
   type Budget,

@@ -13,6 +13,10 @@ const messages: Record<string, string> = {
     'That invitation is unknown, used, expired or for another email address. Ask for a new one.',
   email_address_not_authorized: 'Sign-ups here are limited to some email domains.',
   user_banned: 'This account is disabled.',
+  otp_expired: 'This reset link was used already or has expired. Ask for a new one.',
+  same_password: 'Choose a password different from the old one.',
+  current_password_required:
+    'Open the reset link again to choose a new password, or change it in Settings with the current one.',
 }
 
 /** A sentence for the person at the form, from whatever supabase-js threw or returned. */

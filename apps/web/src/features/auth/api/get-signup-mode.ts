@@ -17,21 +17,32 @@ export function signupModeOf(settings: AuthSettings): SignupMode {
   return settings.disable_signup ? 'closed' : 'open'
 }
 
-async function fetchSignupMode(signal: AbortSignal): Promise<SignupMode> {
+async function fetchAuthSettings(signal: AbortSignal): Promise<AuthSettings> {
   const response = await fetch(`${config.supabaseUrl}/auth/v1/settings`, {
     headers: { apikey: config.supabaseAnonKey },
     signal,
   })
   if (!response.ok) throw new Error(`auth settings: ${response.status}`)
-  return signupModeOf((await response.json()) as AuthSettings)
+  return (await response.json()) as AuthSettings
 }
 
-export const signupModeQuery = () =>
+export const authSettingsQuery = () =>
   queryOptions({
-    queryKey: ['auth-settings', 'signup-mode'],
-    queryFn: ({ signal }) => fetchSignupMode(signal),
+    queryKey: ['auth-settings'],
+    queryFn: ({ signal }) => fetchAuthSettings(signal),
     staleTime: 5 * 60_000,
   })
 
 /** `open` until known: the server refuses what it does not allow anyway. */
-export const useSignupMode = (): SignupMode => useQuery(signupModeQuery()).data ?? 'open'
+export const useSignupMode = (): SignupMode =>
+  useQuery({ ...authSettingsQuery(), select: signupModeOf }).data ?? 'open'
+
+/**
+ * Whether the auth server is Parley's own (which sends no email) rather than Supabase Auth;
+ * undefined until known.
+ */
+export const useEmbeddedAuth = (): boolean | undefined =>
+  useQuery({
+    ...authSettingsQuery(),
+    select: (settings) => settings.parley_signup !== undefined,
+  }).data

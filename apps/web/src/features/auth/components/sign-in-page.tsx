@@ -53,6 +53,9 @@ export function SignInPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <p className="auth__switch">
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
       {signupMode !== 'closed' && (
         <p className="auth__switch">
           New to Parley? <Link href="/sign-up">Create an account</Link>

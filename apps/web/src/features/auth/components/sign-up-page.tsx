@@ -1,3 +1,4 @@
+import { minPasswordLength } from '@parley/schema/limits'
 import { type FormEvent, useState } from 'react'
 import { Link, useSearch } from 'wouter'
 import { FormError, TextField } from '../../../components/ui/text-field.tsx'
@@ -5,8 +6,6 @@ import { supabase } from '../../../lib/supabase.ts'
 import { authErrorMessage } from '../api/auth-error-message.ts'
 import { useSignupMode } from '../api/get-signup-mode.ts'
 import { AuthLayout } from './auth-layout.tsx'
-
-const minPasswordLength = 8
 
 export function SignUpPage() {
   const mode = useSignupMode()
