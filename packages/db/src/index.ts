@@ -18,6 +18,12 @@ export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } fro
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
 export * as authStore from './repositories/auth.ts'
 export {
+  type AdminAuditRow,
+  type AdminChange,
+  listAdminAudit,
+  recordAdminChange,
+} from './repositories/admin-audit.ts'
+export {
   type BudgetDefaults,
   type BudgetPeriod,
   type BudgetRow,
@@ -82,6 +88,13 @@ export {
   setDefaultModel,
   upsertModelConfig,
 } from './repositories/model-configs.ts'
+export {
+  lockModelConfig,
+  type ModelConfigChange,
+  type ModelConfigUpdate,
+  readModelCatalogVersion,
+  updateModelConfig,
+} from './repositories/model-catalog.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
 export * as rateLimits from './repositories/rate-limits.ts'
 export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'
