@@ -13,6 +13,7 @@ import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { admin } from './routes/admin.ts'
+import { adminAuditLog, adminModels } from './routes/admin-models.ts'
 import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
@@ -128,6 +129,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
+    .route('/admin/models', adminModels)
+    .route('/admin/audit', adminAuditLog)
     .route('/admin/usage', adminUsage)
     .route('/usage', usage)
     .route('/usage', usageReports)

@@ -70,6 +70,7 @@ async function shutdown(signal: string) {
   await deps.turns.drain(config.shutdownGraceMs)
   await new Promise<void>((resolve) => server.close(() => resolve()))
   await deps.leases?.stop()
+  deps.catalog.stop()
   await deps.db.close()
   logger.info('stopped')
   process.exit(0)

@@ -16,19 +16,20 @@ export {
 } from './errors.ts'
 export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
-export * as authStore from './repositories/auth.ts'
 export {
   type AdminAuditRow,
   type AdminChange,
   listAdminAudit,
   recordAdminChange,
 } from './repositories/admin-audit.ts'
+export * as authStore from './repositories/auth.ts'
 export {
   type BudgetDefaults,
   type BudgetPeriod,
   type BudgetRow,
   type BudgetState,
   budgetOverride,
+  getBudgetOverride,
   getBudgetState,
   listBudgetOverrides,
   type Reservation,
@@ -80,6 +81,13 @@ export {
   updateMessage,
 } from './repositories/messages.ts'
 export {
+  lockModelCatalog,
+  type ModelConfigChange,
+  type ModelConfigUpdate,
+  readModelCatalogVersion,
+  updateModelConfig,
+} from './repositories/model-catalog.ts'
+export {
   listEnabledModelConfigs,
   listModelConfigs,
   type ModelConfigRow,
@@ -88,13 +96,6 @@ export {
   setDefaultModel,
   upsertModelConfig,
 } from './repositories/model-configs.ts'
-export {
-  lockModelConfig,
-  type ModelConfigChange,
-  type ModelConfigUpdate,
-  readModelCatalogVersion,
-  updateModelConfig,
-} from './repositories/model-catalog.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
 export * as rateLimits from './repositories/rate-limits.ts'
 export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'

@@ -93,7 +93,10 @@ describe('the catalog version', () => {
     expect(afterWrite).toBeGreaterThan(start)
     await db
       .withUser(admin.claims, async (tx) => {
-        await tx.update(modelConfigs).set({ displayName: 'Never' }).where(eq(modelConfigs.id, 'none'))
+        await tx
+          .update(modelConfigs)
+          .set({ displayName: 'Never' })
+          .where(eq(modelConfigs.id, 'none'))
         throw new Error('roll back')
       })
       .catch(() => {})

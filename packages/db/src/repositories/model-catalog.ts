@@ -1,5 +1,5 @@
 import { type AutoTier, modelConfigs } from '@parley/schema/tables'
-import { and, eq, ne } from 'drizzle-orm'
+import { and, asc, eq, ne } from 'drizzle-orm'
 import type { Database, Tx } from '../client.ts'
 import type { ModelConfigRow } from './model-configs.ts'
 
@@ -24,10 +24,17 @@ export interface ModelConfigUpdate {
   previousDefault: { before: ModelConfigRow; after: ModelConfigRow } | null
 }
 
-/** One catalog entry, locked for the rest of the transaction (null when there is none). */
-export async function lockModelConfig(tx: Tx, id: string): Promise<ModelConfigRow | null> {
-  const [row] = await tx.select().from(modelConfigs).where(eq(modelConfigs.id, id)).for('update')
-  return row ?? null
+/**
+ * The whole catalog, locked for the rest of the transaction: a change is checked against every
+ * other entry (the last enabled model, the default), and two admins' changes then cannot both
+ * pass a check the other would fail.
+ */
+export async function lockModelCatalog(tx: Tx): Promise<ModelConfigRow[]> {
+  return tx
+    .select()
+    .from(modelConfigs)
+    .orderBy(asc(modelConfigs.sortOrder), asc(modelConfigs.id))
+    .for('update')
 }
 
 /**
