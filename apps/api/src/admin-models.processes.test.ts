@@ -63,7 +63,9 @@ describe.skipIf(!testDatabaseUrl)('the model catalog across two API processes', 
     }
     for (let i = 0; i < 2; i++)
       apis.push(await startApiProcess({ env, databaseUrl: testDatabaseUrl }))
-    db = await apis[0]!.openDatabase()
+    const [first] = apis
+    if (!first) throw new Error('a process')
+    db = await first.openDatabase()
   })
   afterAll(async () => {
     for (const api of apis) await api.cleanUp()
