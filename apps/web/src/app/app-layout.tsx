@@ -35,6 +35,14 @@ const TeamUsagePage = lazy(() =>
   })),
 )
 
+const ModelsPage = lazy(() =>
+  import('../features/admin/models/models-page.tsx').then((m) => ({ default: m.ModelsPage })),
+)
+
+const AuditPage = lazy(() =>
+  import('../features/admin/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })),
+)
+
 function PageLoading() {
   return (
     <div className="page-loading">
@@ -106,6 +114,14 @@ export function AppLayout() {
             <Route path="/admin/usage">
               <title>Team usage · Parley</title>
               <TeamUsagePage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/models">
+              <title>Models · Parley</title>
+              <ModelsPage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/audit">
+              <title>Audit · Parley</title>
+              <AuditPage menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

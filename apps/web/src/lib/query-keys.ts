@@ -13,6 +13,8 @@ export const queryKeys = {
   usageBudget: ['usage', 'budget'] as const,
   usageReport: (groupBy: string) => ['usage', 'report', groupBy] as const,
   teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
+  adminModels: ['admin', 'models'] as const,
+  adminAudit: (targetType: string) => ['admin', 'audit', targetType] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }
