@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { upsertModelConfig } from '@parley/db'
-import type { AdminModel, AdminModelList, AuditPage, ModelList } from '@parley/schema/contracts'
+import type {
+  AdminModel,
+  AdminModelList,
+  AuditPage,
+  ModelList,
+  UsageReport,
+} from '@parley/schema/contracts'
 import { adminAudit } from '@parley/schema/tables'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
@@ -76,6 +82,9 @@ describe('admin models', () => {
     const done = events.at(-1)
     if (done?.event !== 'done') throw new Error('the turn ends with a done event')
     expect((done.data as { usage: { costUsd: number } }).usage.costUsd).toBe(7)
+    const usage = await server.call(user.token, '/api/v1/usage?groupBy=model')
+    const rows = ((await usage.json()) as UsageReport).items
+    expect(rows.find((row) => row.key === id)?.costUsd).toBe('7')
 
     const [entry] = await auditOf(id)
     expect(entry).toMatchObject({

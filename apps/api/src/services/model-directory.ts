@@ -166,7 +166,7 @@ function adminModel(row: ModelConfigRow, current: Snapshot, servable: boolean): 
     capabilities: { ...row.capabilities },
     isDefault: row.id === current.defaultModelId,
     enabled: row.enabled,
-    available: servable && current.ids.has(row.id),
+    available: servable,
     fallbacks: row.fallbacks ?? [],
     autoTiers: row.autoTiers ?? [],
     sortOrder: row.sortOrder,

@@ -57,7 +57,7 @@ export function ModelsPage({ menuButton }: { menuButton?: ReactNode }) {
                       <code>{model.id}</code>
                       <span className="admin-models__provider">
                         {model.provider}
-                        {model.available ? '' : ' · not offered here'}
+                        {model.available ? '' : ' · provider not configured here'}
                       </span>
                     </th>
                     <td>
