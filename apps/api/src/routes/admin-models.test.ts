@@ -120,6 +120,24 @@ describe('admin models', () => {
     await expectEnvelope(await patch(id, { fallbacks: [id] }), 400, 'validation_error')
   })
 
+  it('falls back along the chain an admin set when the model fails', async () => {
+    const id = await ownModel()
+    expect((await patch(id, { fallbacks: [chatModel] })).status).toBe(200)
+    const content = `falls back ${randomUUID()}`
+    server.fake.enqueue(
+      { kind: 'status', status: 500, times: 'always' },
+      { lastUserMessage: content, model: id },
+    )
+    server.fake.enqueue({ kind: 'text', text: 'from the fallback' }, { lastUserMessage: content })
+    const conversationId = await server.newConversation(user.token)
+    const events = await readEvents(
+      await server.sendStreamed(user.token, conversationId, { content, model: id }),
+    )
+    const done = events.at(-1)
+    if (done?.event !== 'done') throw new Error('the turn ends with a done event')
+    expect(done.data).toMatchObject({ assistantMessage: { model: chatModel } })
+  })
+
   it('answers bad changes with an envelope and changes nothing', async () => {
     const id = await ownModel()
     await expectEnvelope(await patch('no-such-model', { enabled: false }), 404, 'not_found')
