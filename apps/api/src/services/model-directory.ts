@@ -47,65 +47,24 @@ interface Snapshot {
   router: Router
 }
 
-export function createModelDirectory(options: {
+export interface ModelDirectoryOptions {
   rows: readonly ModelConfigRow[]
   providers: ReadonlyMap<string, ChatProvider>
   configuredProviders: readonly string[]
   /** Configuration's default: used only when no available entry is marked default. */
   defaultModelId?: string | undefined
   router?: Partial<Omit<RouterOptions, 'providers' | 'models'>>
-}): ModelDirectory {
+}
+
+export function createModelDirectory(options: ModelDirectoryOptions): ModelDirectory {
   const configured = new Set(options.configuredProviders)
   configured.delete('demo')
   const servable = (provider: string) =>
     configured.size === 0 ? provider === 'demo' : provider !== 'demo' && configured.has(provider)
-  let router: Router | undefined
-  const build = (rows: readonly ModelConfigRow[]) => {
-    const { specs, rejected } = specsFromRows(rows)
-    const models = availableModels(specs, options.configuredProviders)
-    const chosenDefault =
-      models.find((spec) => spec.isDefault) ??
-      models.find((spec) => spec.id === options.defaultModelId) ??
-      models[0]
-    if (!chosenDefault) throw new Error('no model is available: the catalog has none enabled')
-    const table = {
-      models,
-      defaultModel: chosenDefault.id,
-      fallbacks: fallbackChains(rows),
-      auto: autoTiers(rows, models),
-    }
-    router = router
-      ? router.reroute(table)
-      : createRouter({ ...options.router, ...table, providers: options.providers })
-    const snapshot: Snapshot = {
-      rows,
-      models,
-      defaultModelId: chosenDefault.id,
-      demoOnly: models.every((spec) => spec.provider === 'demo'),
-      list: {
-        items: models.map((spec) => summary(spec, chosenDefault.id)),
-        defaultModelId: chosenDefault.id,
-        demoOnly: models.every((spec) => spec.provider === 'demo'),
-      },
-      ids: new Set(models.map((spec) => spec.id)),
-      router,
-    }
-    return { snapshot, rejected }
-  }
-  let current = build(options.rows).snapshot
-
-  const stableRouter: Router = {
-    get models() {
-      return current.router.models
-    },
-    stream: (request, signal) => current.router.stream(request, signal),
-    complete: (request, signal) => current.router.complete(request, signal),
-    circuitState: (provider) => current.router.circuitState(provider),
-    reroute: (table) => current.router.reroute(table),
-  }
+  let current = buildSnapshot(options.rows, options, undefined).snapshot
 
   return {
-    router: stableRouter,
+    router: delegatingRouter(() => current.router),
     get models() {
       return current.models
     },
@@ -130,10 +89,62 @@ export function createModelDirectory(options: {
     },
     largestContextWindow: () => Math.max(...current.models.map((spec) => spec.contextWindow)),
     load(rows) {
-      const built = build(rows)
+      const built = buildSnapshot(rows, options, current.router)
       current = built.snapshot
       return built.rejected
     },
+  }
+}
+
+/** The models, default and routes the rows describe; a previous router keeps its circuits. */
+function buildSnapshot(
+  rows: readonly ModelConfigRow[],
+  options: ModelDirectoryOptions,
+  previous: Router | undefined,
+) {
+  const { specs, rejected } = specsFromRows(rows)
+  const models = availableModels(specs, options.configuredProviders)
+  const chosenDefault =
+    models.find((spec) => spec.isDefault) ??
+    models.find((spec) => spec.id === options.defaultModelId) ??
+    models[0]
+  if (!chosenDefault) throw new Error('no model is available: the catalog has none enabled')
+  const table = {
+    models,
+    defaultModel: chosenDefault.id,
+    fallbacks: fallbackChains(rows),
+    auto: autoTiers(rows, models),
+  }
+  const router = previous
+    ? previous.reroute(table)
+    : createRouter({ ...options.router, ...table, providers: options.providers })
+  const demoOnly = models.every((spec) => spec.provider === 'demo')
+  const snapshot: Snapshot = {
+    rows,
+    models,
+    defaultModelId: chosenDefault.id,
+    demoOnly,
+    list: {
+      items: models.map((spec) => summary(spec, chosenDefault.id)),
+      defaultModelId: chosenDefault.id,
+      demoOnly,
+    },
+    ids: new Set(models.map((spec) => spec.id)),
+    router,
+  }
+  return { snapshot, rejected }
+}
+
+/** One router object for the whole run (the chat turns hold it) that calls the newest one. */
+function delegatingRouter(current: () => Router): Router {
+  return {
+    get models() {
+      return current().models
+    },
+    stream: (request, signal) => current().stream(request, signal),
+    complete: (request, signal) => current().complete(request, signal),
+    circuitState: (provider) => current().circuitState(provider),
+    reroute: (table) => current().reroute(table),
   }
 }
 

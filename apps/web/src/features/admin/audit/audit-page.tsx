@@ -56,21 +56,7 @@ export function AuditPage({ menuButton }: { menuButton?: ReactNode }) {
         ) : entries.length === 0 ? (
           <p className="admin-audit__hint">No changes yet.</p>
         ) : (
-          <table className="admin-audit__table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <AuditRow key={entry.id} entry={entry} />
-              ))}
-            </tbody>
-          </table>
+          <AuditTable entries={entries} />
         )}
         {audit.hasNextPage && (
           <button
@@ -84,6 +70,26 @@ export function AuditPage({ menuButton }: { menuButton?: ReactNode }) {
         )}
       </div>
     </div>
+  )
+}
+
+function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  return (
+    <table className="admin-audit__table">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">What</th>
+          <th scope="col">Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((entry) => (
+          <AuditRow key={entry.id} entry={entry} />
+        ))}
+      </tbody>
+    </table>
   )
 }
 

@@ -40,55 +40,68 @@ export function ModelsPage({ menuButton }: { menuButton?: ReactNode }) {
             </button>
           </div>
         ) : (
-          <div className="admin-models__scroll">
-            <table className="admin-models__table">
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Default</th>
-                  <th scope="col">Settings</th>
-                </tr>
-              </thead>
-              <tbody>
-                {models.data.items.map((model) => (
-                  <tr key={model.id}>
-                    <th scope="row">
-                      <code>{model.id}</code>
-                      <span className="admin-models__provider">
-                        {model.provider}
-                        {model.available ? '' : ' · provider not configured here'}
-                      </span>
-                    </th>
-                    <td>
-                      <input
-                        type="checkbox"
-                        role="switch"
-                        aria-label={`${model.displayName} enabled`}
-                        aria-checked={model.enabled}
-                        checked={model.enabled}
-                        onChange={(event) => change(model.id, { enabled: event.target.checked })}
-                      />
-                    </td>
-                    <td>
-                      <input
-                        type="radio"
-                        name="default-model"
-                        aria-label={`${model.displayName} is the default`}
-                        checked={model.isDefault}
-                        onChange={() => change(model.id, { isDefault: true })}
-                      />
-                    </td>
-                    <td>
-                      <ModelSettings key={model.updatedAt} model={model} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ModelTable models={models.data.items} change={change} />
         )}
       </div>
+    </div>
+  )
+}
+
+/** One row per model: its switch and default act at once; its settings save together. */
+function ModelTable({
+  models,
+  change,
+}: {
+  models: AdminModel[]
+  change: (id: string, patch: AdminModelPatch) => void
+}) {
+  return (
+    <div className="admin-models__scroll">
+      <table className="admin-models__table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">Enabled</th>
+            <th scope="col">Default</th>
+            <th scope="col">Settings</th>
+          </tr>
+        </thead>
+        <tbody>
+          {models.map((model) => (
+            <tr key={model.id}>
+              <th scope="row">
+                <code>{model.id}</code>
+                <span className="admin-models__provider">
+                  {model.provider}
+                  {model.available ? '' : ' · provider not configured here'}
+                </span>
+              </th>
+              <td>
+                <input
+                  type="checkbox"
+                  role="switch"
+                  aria-label={`${model.displayName} enabled`}
+                  aria-checked={model.enabled}
+                  checked={model.enabled}
+                  onChange={(event) => change(model.id, { enabled: event.target.checked })}
+                />
+              </td>
+              <td>
+                <input
+                  type="radio"
+                  name="default-model"
+                  aria-label={`${model.displayName} is the default`}
+                  checked={model.isDefault}
+                  onChange={() => change(model.id, { isDefault: true })}
+                />
+              </td>
+              <td>
+                <ModelSettings key={model.updatedAt} model={model} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   )
 }
