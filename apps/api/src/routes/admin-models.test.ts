@@ -10,7 +10,13 @@ import type {
 import { adminAudit } from '@parley/schema/tables'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
-import { chatModel, readEvents, startTestServer, type TestServer } from '../testing/test-server.ts'
+import {
+  chatModel,
+  eventually,
+  readEvents,
+  startTestServer,
+  type TestServer,
+} from '../testing/test-server.ts'
 
 type User = Awaited<ReturnType<TestServer['user']>>
 
@@ -26,7 +32,11 @@ beforeAll(async () => {
 afterAll(() => server?.close())
 
 /** A catalog entry of its own for one test (the fake upstream answers any model). */
-async function ownModel(id = `own-${randomUUID().slice(0, 8)}`, name = `Own ${id}`) {
+async function ownModel(
+  id = `own-${randomUUID().slice(0, 8)}`,
+  name = `Own ${id}`,
+  { refresh = true } = {},
+) {
   await server.db.asService((tx) =>
     upsertModelConfig(tx, {
       id,
@@ -44,7 +54,7 @@ async function ownModel(id = `own-${randomUUID().slice(0, 8)}`, name = `Own ${id
       autoTiers: [],
     }),
   )
-  await server.deps.catalog.refresh()
+  if (refresh) await server.deps.catalog.refresh()
   return id
 }
 
@@ -180,6 +190,22 @@ describe('admin models', () => {
     await ownModel(id, 'Renamed elsewhere')
     const list = (await (await server.call(user.token, '/api/v1/models')).json()) as ModelList
     expect(list.items.find((model) => model.id === id)?.displayName).toBe('Renamed elsewhere')
+  })
+})
+
+describe('an instance left alone', () => {
+  it('notices a catalog change another instance committed, unasked', async () => {
+    const id = await ownModel()
+    server.deps.catalog.start()
+    try {
+      await ownModel(id, 'Renamed quietly', { refresh: false })
+      await eventually(async () => {
+        const list = (await (await server.call(user.token, '/api/v1/models')).json()) as ModelList
+        return list.items.find((model) => model.id === id)?.displayName === 'Renamed quietly'
+      })
+    } finally {
+      server.deps.catalog.stop()
+    }
   })
 })
 
