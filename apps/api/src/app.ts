@@ -15,6 +15,7 @@ import { recordServerError } from './observability/activity-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { traceRequests } from './observability/request-span.ts'
 import { admin } from './routes/admin.ts'
+import { adminAuditLog, adminModels } from './routes/admin-models.ts'
 import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
@@ -134,6 +135,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/budgets', adminBudgets)
+    .route('/admin/models', adminModels)
+    .route('/admin/audit', adminAuditLog)
     .route('/admin/usage', adminUsage)
     .route('/admin', adminLogs)
     .route('/activity', activity)

@@ -5,15 +5,17 @@ import {
   type Database,
   listModelConfigs,
   prepareDatabase,
+  readModelCatalogVersion,
   seedModelConfigs,
 } from '@parley/db'
 import {
   catalog,
   createProviders,
+  defaultFallbacks,
   demoModel,
+  type ModelSpec,
   type ProvidersConfig,
   type RouterOptions,
-  specsFromRows,
   specToRow,
 } from '@parley/llm'
 import type { Logger } from 'pino'
@@ -40,6 +42,7 @@ import type { LogQueueOptions } from './observability/log-queue.ts'
 import { createMetrics, type Metrics } from './observability/metrics.ts'
 import { providerFailures } from './observability/provider-failures.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
+import { CatalogSync } from './services/catalog-sync.ts'
 import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
@@ -67,6 +70,8 @@ export interface AppDeps {
   /** Embedded mode: the secret that makes a signed-in user admin, while there is one. */
   bootstrapAdmin: BootstrapAdminToken | undefined
   models: ModelDirectory
+  /** Rebuilds `models` when the catalog in the database changed (an admin's edit). */
+  catalog: CatalogSync
   turns: ChatTurns
   /** Prometheus series and the token a scraper must present; absent when metrics are off. */
   metrics?: { series: Metrics; token: string } | undefined
@@ -145,22 +150,20 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     )
   }
   const seeded = await db.asService((tx) =>
-    seedModelConfigs(tx, [...catalog, ...setup.models, demoModel].map(specToRow), {
+    seedModelConfigs(tx, seedRows([...catalog, ...setup.models, demoModel], options), {
       defaultModelId: options.defaultModel,
     }),
   )
   if (seeded.inserted.length > 0) logger.info({ models: seeded.inserted }, 'model catalog seeded')
-  const { specs, rejected } = specsFromRows(await db.asService(listModelConfigs))
-  for (const entry of rejected) logger.error(entry, 'model config rejected: it will not be offered')
-
+  const version = await readModelCatalogVersion(db)
   const models = createModelDirectory({
-    specs,
+    rows: await db.asService(listModelConfigs),
     providers: setup.providers,
     configuredProviders: setup.configured,
     defaultModelId: options.defaultModel,
-    fallbacks: options.fallbacks,
     ...(options.router ? { router: options.router } : {}),
   })
+  const catalogSync = new CatalogSync(db, models, logger, version)
   if (models.demoOnly) {
     logger.warn(
       'no model provider is configured: replies come from the offline demo model. Set OPENAI_API_KEY or ANTHROPIC_API_KEY.',
@@ -220,7 +223,15 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
       max: options.maxConcurrentStreams,
       ...(options.now ? { now: options.now } : {}),
     }),
-    admission: [budgetAdmission({ models: models.models, defaults: budget, today })],
+    admission: [
+      budgetAdmission({
+        get models() {
+          return models.models
+        },
+        defaults: budget,
+        today,
+      }),
+    ],
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
@@ -250,6 +261,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     localAuth,
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
     models,
+    catalog: catalogSync,
     budget,
     turns,
     metrics,
@@ -257,6 +269,25 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     activity,
     errors,
   }
+}
+
+/**
+ * The catalog rows configuration seeds: fallback chains (`PARLEY_LLM_FALLBACKS`, else the
+ * built-in ones) and `auto` tiers (`PARLEY_AUTO_SMALL_MODEL`/`_STRONG_MODEL`, else the models
+ * marked fast or strong) fill only rows where an admin has not set them yet.
+ */
+function seedRows(specs: readonly ModelSpec[], options: BuildOptions) {
+  const chains = options.fallbacks ?? defaultFallbacks
+  const auto = options.router?.auto ?? {}
+  return specs.map((spec) => {
+    const small = auto.small ? auto.small === spec.id : spec.capabilities.fast
+    const strong = auto.strong ? auto.strong === spec.id : spec.capabilities.strong
+    return {
+      ...specToRow(spec),
+      fallbacks: (chains[spec.id] ?? []).filter((id) => id !== spec.id),
+      autoTiers: [...(small ? ['small' as const] : []), ...(strong ? ['strong' as const] : [])],
+    }
+  })
 }
 
 /** The server's dependencies from its configuration: opens, migrates and prepares the database. */
@@ -348,6 +379,8 @@ export async function createDeps(
   )
   if (db.kind === 'postgres') {
     deps.leases = new ReplyLeases(db, () => deps.turns.ownedReplyIds, logger)
+    // Other instances may change the catalog: look for a new version every second.
+    deps.catalog.start()
   }
   return deps
 }

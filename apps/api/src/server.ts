@@ -78,6 +78,7 @@ async function shutdown(signal: string) {
   // What the last requests recorded reaches the database before it closes.
   await Promise.all([deps.activity.flush(), deps.errors.flush()])
   await deps.leases?.stop()
+  deps.catalog.stop()
   // The last spans (the drained turns' settle included) go out before the process exits.
   await tracing?.shutdown()
   await deps.db.close()

@@ -16,6 +16,12 @@ export {
 } from './errors.ts'
 export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
+export {
+  type AdminAuditRow,
+  type AdminChange,
+  listAdminAudit,
+  recordAdminChange,
+} from './repositories/admin-audit.ts'
 export * as authStore from './repositories/auth.ts'
 export * as authRecovery from './repositories/auth-recovery.ts'
 export {
@@ -24,6 +30,7 @@ export {
   type BudgetRow,
   type BudgetState,
   budgetOverride,
+  getBudgetOverride,
   getBudgetState,
   listBudgetOverrides,
   type Reservation,
@@ -93,6 +100,13 @@ export {
   type ThreadMessageRow,
   updateMessage,
 } from './repositories/messages.ts'
+export {
+  lockModelCatalog,
+  type ModelConfigChange,
+  type ModelConfigUpdate,
+  readModelCatalogVersion,
+  updateModelConfig,
+} from './repositories/model-catalog.ts'
 export {
   listEnabledModelConfigs,
   listModelConfigs,

@@ -63,6 +63,7 @@ export {
   type RouterOptions,
   type RouterRequest,
   type RouterStream,
+  type RouteTable,
 } from './router/router.ts'
 export {
   type BuildContextInput,

@@ -1,4 +1,11 @@
-import { type BudgetRow, getBudgetState, listBudgetOverrides, setBudgetOverride } from '@parley/db'
+import {
+  type BudgetRow,
+  getBudgetOverride,
+  getBudgetState,
+  listBudgetOverrides,
+  recordAdminChange,
+  setBudgetOverride,
+} from '@parley/db'
 import { formatUsd, usdToMicros } from '@parley/llm'
 import {
   type Budget,
@@ -53,6 +60,11 @@ const toOverride = (row: BudgetRow): BudgetOverride => ({
   updatedAt: row.updatedAt.toISOString(),
 })
 
+const auditedBudget = (row: BudgetRow) => ({
+  limitUsd: row.limitMicroUsd === null ? null : formatUsd(row.limitMicroUsd),
+  period: row.period,
+})
+
 function limitMicros(limitUsd: string | number | null): number | null {
   if (limitUsd === null) return null
   try {
@@ -86,12 +98,21 @@ export const adminBudgets = new Hono<AppEnv>()
       requireAdmin(c)
       const { userId } = c.req.valid('param')
       const body = c.req.valid('json')
-      const row = await c.var.deps.db.withUser(c.var.claims, (tx) =>
-        setBudgetOverride(tx, userId, {
+      const row = await c.var.deps.db.withUser(c.var.claims, async (tx) => {
+        const before = await getBudgetOverride(tx, userId)
+        const after = await setBudgetOverride(tx, userId, {
           limitMicroUsd: limitMicros(body.limitUsd),
           period: body.period,
-        }),
-      )
+        })
+        await recordAdminChange(tx, {
+          action: 'budget.set',
+          targetType: 'budget',
+          targetId: userId,
+          before: before && auditedBudget(before),
+          after: auditedBudget(after),
+        })
+        return after
+      })
       recordActivity(c, 'budget_changed', {
         targetId: userId,
         meta: {

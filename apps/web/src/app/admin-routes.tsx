@@ -13,6 +13,12 @@ const ActivityPage = lazy(() =>
 const ErrorsPage = lazy(() =>
   import('../features/admin/errors/errors-page.tsx').then((m) => ({ default: m.ErrorsPage })),
 )
+const ModelsPage = lazy(() =>
+  import('../features/admin/models/models-page.tsx').then((m) => ({ default: m.ModelsPage })),
+)
+const AuditPage = lazy(() =>
+  import('../features/admin/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })),
+)
 const FeedbackPage = lazy(() =>
   import('../features/admin/feedback/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
 )
@@ -22,6 +28,14 @@ export function AdminRoutes({ menuButton }: { menuButton?: ReactNode }) {
   return (
     <AdminConsole menuButton={menuButton}>
       <Switch>
+        <Route path="/admin/models">
+          <title>Models · Parley</title>
+          <ModelsPage menuButton={menuButton} />
+        </Route>
+        <Route path="/admin/audit">
+          <title>Audit · Parley</title>
+          <AuditPage menuButton={menuButton} />
+        </Route>
         <Route path="/admin/usage">
           <title>Team usage · Parley</title>
           <TeamUsagePage menuButton={menuButton} />

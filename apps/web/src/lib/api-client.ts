@@ -1,6 +1,10 @@
 import type {
   ActiveBranch,
   ActivityPage,
+  AdminModel,
+  AdminModelList,
+  AdminModelPatch,
+  AuditPage,
   Budget,
   Conversation,
   CreateConversationBody,
@@ -194,6 +198,19 @@ export const api = {
   },
   models: {
     list: (signal?: AbortSignal) => json<ModelList>('/models', { signal }),
+  },
+  /** The catalog as admins edit it. */
+  adminModels: {
+    list: (signal?: AbortSignal) => json<AdminModelList>('/admin/models', { signal }),
+    update: (id: string, body: AdminModelPatch) =>
+      json<AdminModel>(`/admin/models/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+  },
+  /** Every admin change, newest first (admins). */
+  adminAudit: {
+    list: (
+      query: { cursor?: string | undefined; targetType?: string | undefined },
+      signal?: AbortSignal,
+    ) => json<AuditPage>('/admin/audit', { query, signal }),
   },
   conversations: {
     list: (query: { cursor?: string | undefined; limit?: number }, signal?: AbortSignal) =>

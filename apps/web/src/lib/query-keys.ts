@@ -20,6 +20,8 @@ export const queryKeys = {
   adminErrorList: (filter: object) => ['admin', 'errors', 'list', filter] as const,
   adminErrorGroups: (groupBy: string, filter: object) =>
     ['admin', 'errors', 'groups', groupBy, filter] as const,
+  adminModels: ['admin', 'models'] as const,
+  adminAudit: (targetType: string) => ['admin', 'audit', targetType] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
 }

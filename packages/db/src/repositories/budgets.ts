@@ -140,3 +140,12 @@ export async function setBudgetOverride(
 export function listBudgetOverrides(tx: Tx): Promise<BudgetRow[]> {
   return tx.select().from(budgets).where(sql`${budgets.overridden}`).orderBy(budgets.userId)
 }
+
+/** One user's admin-set budget, if any (`withUser` as admin). */
+export async function getBudgetOverride(tx: Tx, userId: string): Promise<BudgetRow | null> {
+  const [row] = await tx
+    .select()
+    .from(budgets)
+    .where(sql`${budgets.userId} = ${userId} and ${budgets.overridden}`)
+  return row ?? null
+}

@@ -70,6 +70,28 @@ describe('seeding the catalog', () => {
     expect(byId.beta).toMatchObject({ inputUsdPerMtok: 2, isDefault: true })
   })
 
+  it('seeds fallbacks and auto tiers only where an admin has not set them', async () => {
+    const seed = () =>
+      db.asService((tx) =>
+        seedModelConfigs(tx, [
+          spec('epsilon', { fallbacks: ['alpha'], autoTiers: ['small'] }),
+          spec('zeta', { fallbacks: ['alpha'], autoTiers: ['strong'] }),
+        ]),
+      )
+    await seed()
+    const admin = await createTestUser(db, { admin: true })
+    await db.withUser(admin.claims, (tx) =>
+      tx
+        .update(modelConfigs)
+        .set({ fallbacks: [], autoTiers: [] })
+        .where(eq(modelConfigs.id, 'epsilon')),
+    )
+    await seed()
+    const byId = Object.fromEntries((await db.asService(listModelConfigs)).map((r) => [r.id, r]))
+    expect(byId.epsilon).toMatchObject({ fallbacks: [], autoTiers: [] })
+    expect(byId.zeta).toMatchObject({ fallbacks: ['alpha'], autoTiers: ['strong'] })
+  })
+
   it('rejects an entry without prices before writing anything', async () => {
     const incomplete = { ...spec('gamma') } as Partial<ModelConfigUpsert>
     delete incomplete.outputUsdPerMtok

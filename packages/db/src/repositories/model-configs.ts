@@ -37,6 +37,12 @@ export async function upsertModelConfig(tx: Tx, input: ModelConfigUpsert): Promi
   return row
 }
 
+const textArray = (values: readonly string[]) =>
+  sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`
+
 export interface SeedResult {
   inserted: string[]
   updated: string[]
@@ -45,8 +51,9 @@ export interface SeedResult {
 /**
  * Seeds the catalog. New models are inserted; an existing row takes the catalog's provider,
  * limits and prices only when the catalog's prices are at least as recent as the row's, so an
- * admin's later price edit survives restarts. `enabled`, `is_default` and `sort_order` of existing
- * rows are the admin's and never touched. A default is set only when there is none.
+ * admin's later price edit survives restarts. `enabled`, `is_default`, `sort_order`, `fallbacks`
+ * and `auto_tiers` of existing rows are the admin's and never touched (the last two are filled
+ * while unset). A default is set only when there is none.
  */
 export async function seedModelConfigs(
   tx: Tx,
@@ -61,6 +68,8 @@ export async function seedModelConfigs(
       enabled: _enabled,
       isDefault: _isDefault,
       sortOrder: _sortOrder,
+      fallbacks,
+      autoTiers,
       ...catalogOwned
     } = entry
     const [row] = await tx
@@ -74,6 +83,19 @@ export async function seedModelConfigs(
       .returning({ id: modelConfigs.id, inserted: sql<boolean>`(xmax = 0)` })
     if (row?.inserted) result.inserted.push(id)
     else if (row) result.updated.push(id)
+    // Chains and tiers are the admin's once seeded: configuration fills only what is unset.
+    await tx
+      .update(modelConfigs)
+      .set({
+        fallbacks: sql`coalesce(${modelConfigs.fallbacks}, ${textArray(fallbacks ?? [])})`,
+        autoTiers: sql`coalesce(${modelConfigs.autoTiers}, ${textArray(autoTiers ?? [])})`,
+      })
+      .where(
+        and(
+          eq(modelConfigs.id, id),
+          sql`(${modelConfigs.fallbacks} is null or ${modelConfigs.autoTiers} is null)`,
+        ),
+      )
   }
 
   const [current] = await tx

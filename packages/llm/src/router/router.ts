@@ -60,10 +60,17 @@ export interface Router {
   /** One buffered completion (no streaming), with the same retries, fallbacks and report. */
   complete(request: RouterRequest, signal: AbortSignal): Promise<CompletionResult>
   circuitState(provider: string): CircuitState
+  /**
+   * A router over another catalog (models, default, fallbacks, `auto` tiers) that keeps this
+   * one's retry policy and circuit breakers: an admin's catalog edit does not forget which
+   * provider is failing. Calls already running finish on the catalog they started with.
+   */
+  reroute(table: RouteTable): Router
 }
 
+export type RouteTable = Pick<RouterOptions, 'models' | 'defaultModel' | 'fallbacks' | 'auto'>
+
 export function createRouter(options: RouterOptions): Router {
-  const routes = routingTable(options)
   const clock = options.clock ?? monotonicNow
   const runtime: RouterRuntime = {
     policy: { ...defaultRetryPolicy, ...options.retry },
@@ -72,6 +79,14 @@ export function createRouter(options: RouterOptions): Router {
     sleep: options.sleep ?? realSleep,
     circuit: new CircuitBreaker({ ...defaultCircuitSettings, ...options.circuit }, clock),
   }
+  return routerOver(routingTable(options), runtime, options.providers)
+}
+
+function routerOver(
+  routes: RoutingTable,
+  runtime: RouterRuntime,
+  providers: RouterOptions['providers'],
+): Router {
   const run = (request: RouterRequest, io: CallIo) =>
     runCall(routes, runtime, request, io).catch((error: unknown) =>
       unexpectedFailureReport(error, request),
@@ -98,6 +113,7 @@ export function createRouter(options: RouterOptions): Router {
       return { text: report.text, report }
     },
     circuitState: (provider) => runtime.circuit.state(provider),
+    reroute: (table) => routerOver(routingTable({ ...table, providers }), runtime, providers),
   }
 }
 

@@ -18,6 +18,22 @@ export {
   recoveryLink,
 } from './admin.ts'
 export {
+  type AdminModel,
+  type AdminModelList,
+  type AdminModelPatch,
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+  adminModel,
+  adminModelList,
+  adminModelParam,
+  adminModelPatch,
+  auditEntry,
+  auditPage,
+  auditQuery,
+  autoTier,
+} from './admin-models.ts'
+export {
   type Budget,
   type BudgetOverride,
   type BudgetOverrideList,

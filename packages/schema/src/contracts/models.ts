@@ -1,6 +1,6 @@
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod'
 import { z } from 'zod'
-import { modelConfigs } from '../tables/model-configs.ts'
+import { autoTiers, modelConfigs } from '../tables/model-configs.ts'
 import { isoDateTime, modelId } from './common.ts'
 
 const usdPerMillionTokens = z.number().min(0).max(1_000_000)
@@ -8,6 +8,8 @@ const capabilities = z.record(z.string(), z.boolean())
 
 export const modelConfig = createSelectSchema(modelConfigs, {
   capabilities,
+  fallbacks: z.array(z.string()).nullable(),
+  autoTiers: z.array(z.enum(autoTiers)).nullable(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 })
@@ -26,6 +28,8 @@ export const modelConfigUpsert = createInsertSchema(modelConfigs, {
   cachedInputUsdPerMtok: usdPerMillionTokens,
   pricesEffectiveOn: z.iso.date(),
   capabilities: capabilities.optional(),
+  fallbacks: z.array(modelId).max(10).nullable().optional(),
+  autoTiers: z.array(z.enum(autoTiers)).nullable().optional(),
 })
   .omit({ createdAt: true, updatedAt: true })
   .strict()

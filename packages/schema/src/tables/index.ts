@@ -4,6 +4,7 @@ export {
   activityLog,
   activityTypes,
 } from './activity-log.ts'
+export { adminAudit } from './admin-audit.ts'
 export { budgetPeriods, budgetReservations, budgets } from './budgets.ts'
 export { conversationShares, type SnapshotMessage } from './conversation-shares.ts'
 export { conversations, visibilities } from './conversations.ts'
@@ -24,7 +25,12 @@ export {
   messageFeedback,
 } from './message-feedback.ts'
 export { type MessageError, messageRoles, messageStatuses, messages } from './messages.ts'
-export { type ModelCapabilities, modelConfigs } from './model-configs.ts'
+export {
+  type AutoTier,
+  autoTiers,
+  type ModelCapabilities,
+  modelConfigs,
+} from './model-configs.ts'
 export { profiles, type Theme, themes } from './profiles.ts'
 export { liveStreams, parleyPrivate, rateCounters } from './rate-limits.ts'
 export { replyLeases } from './reply-leases.ts'

@@ -16,6 +16,10 @@ import { isAdmin, timestamps } from './columns.ts'
 
 export type ModelCapabilities = Record<string, boolean>
 
+/** What `auto` may pick a model for: short simple turns, or demanding ones. */
+export const autoTiers = ['small', 'strong'] as const
+export type AutoTier = (typeof autoTiers)[number]
+
 const usdPerMillionTokens = (name: string) =>
   numeric(name, { precision: 12, scale: 6, mode: 'number' }).notNull()
 
@@ -39,6 +43,10 @@ export const modelConfigs = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     isDefault: boolean('is_default').notNull().default(false),
     sortOrder: integer('sort_order').notNull().default(0),
+    /** Public ids to try, in order, when this model fails; null until seeded from configuration. */
+    fallbacks: text('fallbacks').array(),
+    /** The `auto` tiers this model serves (`small`, `strong`); null until seeded. */
+    autoTiers: text('auto_tiers').array().$type<AutoTier[]>(),
     ...timestamps,
   },
   (t) => [
@@ -47,6 +55,14 @@ export const modelConfigs = pgTable(
     check(
       'model_configs_limits_valid',
       sql`${t.contextWindow} > 0 and ${t.maxOutputTokens} > 0 and ${t.maxOutputTokens} <= ${t.contextWindow}`,
+    ),
+    check(
+      'model_configs_auto_tiers_valid',
+      sql`${t.autoTiers} is null or ${t.autoTiers} <@ array['small', 'strong']::text[]`,
+    ),
+    check(
+      'model_configs_fallbacks_not_self',
+      sql`${t.fallbacks} is null or not (${t.id} = any (${t.fallbacks}))`,
     ),
     check(
       'model_configs_prices_non_negative',

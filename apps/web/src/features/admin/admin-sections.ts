@@ -5,10 +5,12 @@ export interface AdminSection {
 }
 
 export const adminSections: readonly AdminSection[] = [
+  { path: '/admin/models', label: 'Models' },
   { path: '/admin/usage', label: 'Usage' },
   { path: '/admin/feedback', label: 'Feedback' },
   { path: '/admin/activity', label: 'Activity' },
   { path: '/admin/errors', label: 'Errors' },
+  { path: '/admin/audit', label: 'Audit' },
 ]
 
 export const adminHome = adminSections[0]?.path ?? '/admin/usage'
