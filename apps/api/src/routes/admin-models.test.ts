@@ -184,6 +184,22 @@ describe('admin models', () => {
     expect(await offered()).toContain(id)
   })
 
+  it('shows the change in the activity log, with which fields it touched', async () => {
+    const id = await ownModel()
+    expect((await patch(id, { displayName: 'Renamed', inputUsdPerMtok: 1.5 })).status).toBe(200)
+    await server.deps.activity.flush()
+    const response = await server.call(
+      admin.token,
+      `/api/v1/admin/activity?type=model_changed&userId=${admin.id}`,
+    )
+    const { items } = (await response.json()) as {
+      items: { targetId: string | null; metadata: Record<string, unknown> }[]
+    }
+    expect(items.find((entry) => entry.targetId === id)?.metadata).toEqual({
+      fields: 'displayName,inputUsdPerMtok',
+    })
+  })
+
   it('picks up a change another instance committed', async () => {
     const id = await ownModel()
     // The same write another instance would make: only the catalog version tells this one.

@@ -23,6 +23,7 @@ import type { AppEnv } from '../env.ts'
 import { AppError, notFound } from '../errors.ts'
 import { requireAdmin } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import type { ModelDirectory } from '../services/model-directory.ts'
 import { docs } from './docs.ts'
 
@@ -53,6 +54,10 @@ export const adminModels = new Hono<AppEnv>()
       const patch = c.req.valid('json')
       await deps.db.withUser(claims, (tx) => changeModel(tx, deps.models, id, patch))
       await deps.catalog.refresh()
+      recordActivity(c, 'model_changed', {
+        targetId: id,
+        meta: { fields: Object.keys(patch).sort().join(',') },
+      })
       const changed = deps.models.adminList().find((model) => model.id === id)
       if (!changed) throw notFound('model')
       return c.json(changed)
