@@ -41,6 +41,7 @@ export interface Database {
   /**
    * Runs `fn` in one transaction as the user the claims describe: `request.jwt.claims` and the
    * Postgres role are set for this transaction only, so row-level security applies to every query.
+   * A disabled (banned) account is refused with `DbError('unauthorized')` by the same statement.
    */
   withUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T>
   /**
@@ -153,12 +154,21 @@ function wrap(
   quotas: string,
   driver: Driver,
 ): Database {
-  async function run<T>(role: string, claims: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async function run<T>(
+    role: string,
+    claims: string,
+    subject: string | null,
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
     try {
       return await driver.transaction(async (tx) => {
-        // All values are bound parameters; the role itself comes from an allow-list.
+        // All values are bound parameters; the role itself comes from an allow-list. A disabled
+        // account is refused by this same statement (PA401), so the check adds no round trip.
+        const settings = sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`
         await tx.execute(
-          sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`,
+          subject === null
+            ? settings
+            : sql`${settings}, public.ensure_account_active(${subject}::uuid)`,
         )
         return fn(tx)
       })
@@ -172,10 +182,10 @@ function wrap(
     pglite,
     async withUser(claims, fn) {
       const valid = parseInput(jwtClaims, claims)
-      return run(valid.role, JSON.stringify(valid), fn)
+      return run(valid.role, JSON.stringify(valid), valid.sub ?? null, fn)
     },
     asService(fn) {
-      return run('service_role', JSON.stringify({ role: 'service_role' }), fn)
+      return run('service_role', JSON.stringify({ role: 'service_role' }), null, fn)
     },
     async asOwner(fn) {
       try {

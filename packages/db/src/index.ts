@@ -16,6 +16,13 @@ export {
 } from './errors.ts'
 export { defaultMigrationsDir, type MigrateResult, migrate, readMigrations } from './migrate.ts'
 export { type PrepareResult, prepareDatabase } from './prepare.ts'
+export {
+  type AdminUserRow,
+  type AdminUsersListQuery,
+  getAdminUser,
+  listAdminUsers,
+  updateAdminUser,
+} from './repositories/admin-users.ts'
 export * as authStore from './repositories/auth.ts'
 export {
   type BudgetDefaults,

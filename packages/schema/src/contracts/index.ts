@@ -16,6 +16,18 @@ export {
   createInvitationBody,
 } from './admin.ts'
 export {
+  type AdminUser,
+  type AdminUserPage,
+  type AdminUserRole,
+  type AdminUsersQuery,
+  adminUser,
+  adminUserPage,
+  adminUserRole,
+  adminUsersQuery,
+  type UpdateAdminUserBody,
+  updateAdminUserBody,
+} from './admin-users.ts'
+export {
   type Budget,
   type BudgetOverride,
   type BudgetOverrideList,
