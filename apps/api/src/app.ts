@@ -13,6 +13,7 @@ import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { metricsEndpoint, recordRequests } from './observability/metrics-routes.ts'
 import { admin } from './routes/admin.ts'
+import { adminUsers } from './routes/admin-users.ts'
 import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/conversations', conversationTransfer)
     .route('/messages', feedback)
     .route('/admin', admin)
+    .route('/admin/users', adminUsers)
     .route('/admin/budgets', adminBudgets)
     .route('/admin/usage', adminUsage)
     .route('/usage', usage)
