@@ -7,8 +7,8 @@ import {
   adminUsersQuery,
   idParam,
   type UpdateAdminUserBody,
-  type VerifiedClaims,
   updateAdminUserBody,
+  type VerifiedClaims,
 } from '@parley/schema/contracts'
 import { Hono } from 'hono'
 import type { AppDeps } from '../deps.ts'

@@ -35,6 +35,12 @@ const TeamUsagePage = lazy(() =>
   })),
 )
 
+const UsersPage = lazy(() =>
+  import('../features/admin/users/users-page.tsx').then((m) => ({
+    default: m.UsersPage,
+  })),
+)
+
 function PageLoading() {
   return (
     <div className="page-loading">
@@ -106,6 +112,10 @@ export function AppLayout() {
             <Route path="/admin/usage">
               <title>Team usage · Parley</title>
               <TeamUsagePage menuButton={menuButton} />
+            </Route>
+            <Route path="/admin/users">
+              <title>Users · Parley</title>
+              <UsersPage menuButton={menuButton} />
             </Route>
             <Route>
               <title>Not found · Parley</title>

@@ -1,5 +1,7 @@
 import type {
   ActiveBranch,
+  AdminUser,
+  AdminUserPage,
   Budget,
   Conversation,
   CreateConversationBody,
@@ -16,6 +18,7 @@ import type {
   SharedConversation,
   ShareList,
   StreamEvent,
+  UpdateAdminUserBody,
   UpdateConversationBody,
   UpdateProfileBody,
   UsageReport,
@@ -274,5 +277,13 @@ export const api = {
     /** A shared conversation's snapshot; needs no sign-in. */
     get: (shareId: string, signal?: AbortSignal) =>
       json<SharedConversation>(`/shares/${encodeURIComponent(shareId)}`, { signal }),
+  },
+  adminUsers: {
+    /** Accounts newest first, `q` matched in the email (admins). */
+    list: (query: { q?: string | undefined; cursor?: string | undefined }, signal?: AbortSignal) =>
+      json<AdminUserPage>('/admin/users', { query: { ...query }, signal }),
+    /** Gives or takes the admin role, disables or enables the account (admins). */
+    update: (id: string, body: UpdateAdminUserBody) =>
+      json<AdminUser>(`/admin/users/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   },
 }

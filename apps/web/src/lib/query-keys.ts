@@ -15,4 +15,6 @@ export const queryKeys = {
   teamUsageReport: (groupBy: string) => ['usage', 'team', groupBy] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
+  adminUsers: ['admin-users'] as const,
+  adminUserSearch: (q: string) => ['admin-users', q] as const,
 }
