@@ -41,9 +41,15 @@ export interface Database {
   /**
    * Runs `fn` in one transaction as the user the claims describe: `request.jwt.claims` and the
    * Postgres role are set for this transaction only, so row-level security applies to every query.
-   * A disabled (banned) account is refused with `DbError('unauthorized')` by the same statement.
+   * A disabled (banned) account is refused with `DbError('unauthorized')` by the same statement,
+   * unless `evenIfDisabled`: for finishing work the account started before it was disabled
+   * (recording a reply's outcome and cost), never for a new request.
    */
-  withUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T>
+  withUser<T>(
+    claims: JwtClaims,
+    fn: (tx: Tx) => Promise<T>,
+    options?: { evenIfDisabled?: boolean },
+  ): Promise<T>
   /**
    * Runs `fn` in one transaction as `service_role`, which bypasses row-level security. For
    * seeding, migrations' follow-ups, the auth server and system jobs: never on a path that
@@ -180,9 +186,10 @@ function wrap(
   return {
     kind,
     pglite,
-    async withUser(claims, fn) {
+    async withUser(claims, fn, { evenIfDisabled = false } = {}) {
       const valid = parseInput(jwtClaims, claims)
-      return run(valid.role, JSON.stringify(valid), valid.sub ?? null, fn)
+      const subject = evenIfDisabled ? null : (valid.sub ?? null)
+      return run(valid.role, JSON.stringify(valid), subject, fn)
     },
     asService(fn) {
       return run('service_role', JSON.stringify({ role: 'service_role' }), null, fn)

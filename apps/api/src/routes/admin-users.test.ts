@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import { inspect } from '@parley/db/testing'
 import type { AdminUser, AdminUserPage } from '@parley/schema/contracts'
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
-import { startTestServer, type TestServer } from '../testing/test-server.ts'
+import { eventually, readEvents, startTestServer, type TestServer } from '../testing/test-server.ts'
 
 let server: TestServer
 let admin: Awaited<ReturnType<TestServer['user']>>
@@ -116,6 +117,51 @@ describe('disabling an account', () => {
     expect(back.error).toBeNull()
     const token = back.data.session?.access_token ?? ''
     expect((await server.call(token, '/api/v1/me')).status).toBe(200)
+  })
+
+  it('still records the reply and cost of a turn that was streaming when the account was disabled', async () => {
+    const member = await signedUp()
+    const conversationId = await server.newConversation(member.token)
+    const content = `held open ${randomUUID()}`
+    server.fake.enqueue(
+      { kind: 'hang', text: 'a reply held open', afterTokens: 2 },
+      {
+        lastUserMessage: content,
+      },
+    )
+    const stop = new AbortController()
+    const response = await server.sendStreamed(
+      member.token,
+      conversationId,
+      { content },
+      stop.signal,
+    )
+    // Reading on (not cancelling the body, which would stop the turn) until the first text.
+    let streaming: (id: string) => void = () => {}
+    const started = new Promise<string>((resolve) => {
+      streaming = resolve
+    })
+    const reading = readEvents(response, (event, all) => {
+      const start = all[0]?.data as { assistantMessage: { id: string } }
+      if (event.event === 'delta') streaming(start.assistantMessage.id)
+      return undefined
+    }).catch(() => [])
+    const assistantMessage = { id: await started }
+
+    expect((await patch(admin.token, member.id, { disabled: true })).status).toBe(200)
+    stop.abort()
+    await reading
+
+    const [usage] = await eventually(async () => {
+      const rows = await inspect.usageOfMessage(server.db, assistantMessage.id)
+      return rows.length > 0 && rows
+    })
+    expect(usage?.status).toBe('aborted')
+    const reply = (await inspect.messages(server.db, conversationId)).find(
+      (message) => message.id === assistantMessage.id,
+    )
+    expect(reply?.status).not.toBe('streaming')
+    await expectEnvelope(await server.call(member.token, '/api/v1/me'), 401, 'unauthorized')
   })
 
   it('answers 404 for an account that does not exist', async () => {
