@@ -16,6 +16,7 @@ import { metricsEndpoint, recordRequests } from './observability/metrics-routes.
 import { traceRequests } from './observability/request-span.ts'
 import { admin } from './routes/admin.ts'
 import { adminAuditLog, adminModels } from './routes/admin-models.ts'
+import { adminUsers } from './routes/admin-users.ts'
 import { apiDocs } from './routes/api-docs.ts'
 import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/conversations', conversationTransfer)
     .route('/messages', feedback)
     .route('/admin', admin)
+    .route('/admin/users', adminUsers)
     .route('/admin/budgets', adminBudgets)
     .route('/admin/models', adminModels)
     .route('/admin/audit', adminAuditLog)

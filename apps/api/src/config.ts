@@ -181,6 +181,7 @@ export const envSchema = z
     SUPABASE_JWT_SECRET: optionalString.pipe(
       z.string().min(32, 'must be at least 32 characters').optional(),
     ),
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
     CORS_ORIGINS: list.pipe(
       z.array(
         z.url({ protocol: /^https?$/, message: 'must be a comma-separated list of origins' }),
@@ -262,6 +263,13 @@ export const envSchema = z
         message: 'needs SUPABASE_URL (the issuer of the tokens it verifies)',
       })
     }
+    if (env.SUPABASE_SERVICE_ROLE_KEY && !env.SUPABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_SERVICE_ROLE_KEY'],
+        message: 'needs SUPABASE_URL (the project whose users it manages)',
+      })
+    }
     if (env.SUPABASE_URL && !env.DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -327,7 +335,13 @@ export interface Config {
         /** Shared by every instance when set; otherwise a key kept in the data folder. */
         signingKeys: NonNullable<Env['PARLEY_AUTH_SIGNING_KEYS']> | undefined
       }
-    | { kind: 'supabase'; url: string; jwtSecret: string | undefined }
+    | {
+        kind: 'supabase'
+        url: string
+        jwtSecret: string | undefined
+        /** Used only by the admin user routes (Supabase Auth's admin API); unset: they refuse. */
+        serviceRoleKey: string | undefined
+      }
   /** Accept tokens of Supabase anonymous users (`is_anonymous: true`). */
   allowAnonymous: boolean
   corsOrigins: string[]
@@ -398,7 +412,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') },
     auth: env.SUPABASE_URL
-      ? { kind: 'supabase', url: env.SUPABASE_URL, jwtSecret: env.SUPABASE_JWT_SECRET }
+      ? {
+          kind: 'supabase',
+          url: env.SUPABASE_URL,
+          jwtSecret: env.SUPABASE_JWT_SECRET,
+          serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+        }
       : {
           kind: 'local',
           accessTokenTtlSeconds: env.PARLEY_ACCESS_TOKEN_TTL,

@@ -52,6 +52,7 @@ import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { ReplyLeases } from './services/reply-leases.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
+import { createSupabaseAdminApi, type SupabaseAdminApi } from './services/supabase-admin-api.ts'
 
 /** What `createApp` needs: everything with I/O is built here (or by tests) and passed in. */
 export interface AppDeps {
@@ -69,6 +70,8 @@ export interface AppDeps {
   localAuth: LocalAuthSettings | undefined
   /** Embedded mode: the secret that makes a signed-in user admin, while there is one. */
   bootstrapAdmin: BootstrapAdminToken | undefined
+  /** Supabase mode with SUPABASE_SERVICE_ROLE_KEY: for the admin user routes only. */
+  supabaseAdmin: SupabaseAdminApi | undefined
   models: ModelDirectory
   /** Rebuilds `models` when the catalog in the database changed (an admin's edit). */
   catalog: CatalogSync
@@ -107,7 +110,14 @@ export interface BuildOptions {
         signup?: SignupPolicy
         bootstrapAdmin?: BootstrapAdminToken | undefined
       }
-    | { kind: 'supabase'; url: string; jwtSecret: string | undefined; jwksUrl?: string }
+    | {
+        kind: 'supabase'
+        url: string
+        jwtSecret: string | undefined
+        jwksUrl?: string
+        /** Supabase Auth's admin API key, for the admin user routes only. */
+        serviceRoleKey?: string | undefined
+      }
   allowAnonymous?: boolean
   mode: Config['mode']
   corsOrigins?: readonly string[]
@@ -260,6 +270,10 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     verifier,
     localAuth,
     bootstrapAdmin: auth.kind === 'local' ? auth.bootstrapAdmin : undefined,
+    supabaseAdmin:
+      auth.kind === 'supabase' && auth.serviceRoleKey
+        ? createSupabaseAdminApi({ url: auth.url, serviceRoleKey: auth.serviceRoleKey })
+        : undefined,
     models,
     catalog: catalogSync,
     budget,
@@ -362,7 +376,12 @@ export async function createDeps(
                 ? BootstrapAdminToken.configured(config.auth.bootstrapAdminToken)
                 : await BootstrapAdminToken.generated(config.dataDir, announceBootstrapAdminToken),
             }
-          : { kind: 'supabase', url: config.auth.url, jwtSecret: config.auth.jwtSecret },
+          : {
+              kind: 'supabase',
+              url: config.auth.url,
+              jwtSecret: config.auth.jwtSecret,
+              serviceRoleKey: config.auth.serviceRoleKey,
+            },
       allowAnonymous: config.allowAnonymous,
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,

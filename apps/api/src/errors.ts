@@ -62,6 +62,7 @@ const dbCodeToApp = {
   invalid_input: 'validation_error',
   quota_exceeded: 'quota_exceeded',
   unavailable: 'service_unavailable',
+  unauthorized: 'unauthorized',
 } as const satisfies Record<DbError['code'], ErrorCode>
 
 /** Any thrown value as an `AppError`; unknown errors become a bare 500 (details stay in logs). */

@@ -42,8 +42,15 @@ export interface Database {
   /**
    * Runs `fn` in one transaction as the user the claims describe: `request.jwt.claims` and the
    * Postgres role are set for this transaction only, so row-level security applies to every query.
+   * A disabled (banned) account is refused with `DbError('unauthorized')` by the same statement,
+   * unless `evenIfDisabled`: for finishing work the account started before it was disabled
+   * (recording a reply's outcome and cost), never for a new request.
    */
-  withUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T>
+  withUser<T>(
+    claims: JwtClaims,
+    fn: (tx: Tx) => Promise<T>,
+    options?: { evenIfDisabled?: boolean },
+  ): Promise<T>
   /**
    * Runs `fn` in one transaction as `service_role`, which bypasses row-level security. For
    * seeding, migrations' follow-ups, the auth server and system jobs: never on a path that
@@ -158,14 +165,19 @@ function wrap(
     access: DbAccess,
     role: string,
     claims: string,
+    subject: string | null,
     fn: (tx: Tx) => Promise<T>,
   ): Promise<T> {
     try {
       return await inDbSpan('db.transaction', access, () =>
         driver.transaction(async (tx) => {
-          // All values are bound parameters; the role itself comes from an allow-list.
+          // All values are bound parameters; the role itself comes from an allow-list. A disabled
+          // account is refused by this same statement (PA401), so the check adds no round trip.
+          const settings = sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`
           await tx.execute(
-            sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`,
+            subject === null
+              ? settings
+              : sql`${settings}, public.ensure_account_active(${subject}::uuid)`,
           )
           return fn(tx)
         }),
@@ -178,12 +190,13 @@ function wrap(
   return {
     kind,
     pglite,
-    async withUser(claims, fn) {
+    async withUser(claims, fn, { evenIfDisabled = false } = {}) {
       const valid = parseInput(jwtClaims, claims)
-      return run('user', valid.role, JSON.stringify(valid), fn)
+      const subject = evenIfDisabled ? null : (valid.sub ?? null)
+      return run('user', valid.role, JSON.stringify(valid), subject, fn)
     },
     asService(fn) {
-      return run('service', 'service_role', JSON.stringify({ role: 'service_role' }), fn)
+      return run('service', 'service_role', JSON.stringify({ role: 'service_role' }), null, fn)
     },
     async asOwner(fn) {
       try {

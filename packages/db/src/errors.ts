@@ -7,6 +7,7 @@ export type DbErrorCode =
   | 'invalid_input'
   | 'quota_exceeded'
   | 'unavailable'
+  | 'unauthorized'
 
 /** Which quota a refused write would have exceeded, its limit and the use before the write. */
 export interface QuotaExceeded {
@@ -84,6 +85,9 @@ const byClass: Record<string, [DbErrorCode, string]> = {
   '57P01': ['unavailable', 'the database is shutting down'],
   '57P02': ['unavailable', 'the database is shutting down'],
   '57P03': ['unavailable', 'the database is starting up'],
+  // Raised by the admin users migration (supabase/migrations/20261206100000_admin_users.sql).
+  PA401: ['unauthorized', 'this account is disabled: ask an admin to enable it again'],
+  PA409: ['conflict', 'an admin cannot remove their own admin role or disable themselves'],
 }
 
 // Constraints whose violation a client can cause, named in its terms.

@@ -22,6 +22,13 @@ export {
   listAdminAudit,
   recordAdminChange,
 } from './repositories/admin-audit.ts'
+export {
+  type AdminUserRow,
+  type AdminUsersListQuery,
+  getAdminUser,
+  listAdminUsers,
+  updateAdminUser,
+} from './repositories/admin-users.ts'
 export * as authStore from './repositories/auth.ts'
 export * as authRecovery from './repositories/auth-recovery.ts'
 export {

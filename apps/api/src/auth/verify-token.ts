@@ -98,8 +98,9 @@ export function createTokenVerifier(
         entry = await verifyUncached(token)
         verified?.set(token, entry)
       }
-      // No revocation check: a signed-out, revoked or banned session's token works until it
-      // expires, which is why access tokens are short-lived (PARLEY_ACCESS_TOKEN_TTL, docs/security.md).
+      // No revocation check: a signed-out or revoked session's token works until it expires,
+      // which is why access tokens are short-lived (PARLEY_ACCESS_TOKEN_TTL, docs/security.md). A
+      // disabled account is refused by the database as `withUser` sets the claims.
       return entry.claims
     },
   }

@@ -13,6 +13,9 @@ const ActivityPage = lazy(() =>
 const ErrorsPage = lazy(() =>
   import('../features/admin/errors/errors-page.tsx').then((m) => ({ default: m.ErrorsPage })),
 )
+const UsersPage = lazy(() =>
+  import('../features/admin/users/users-page.tsx').then((m) => ({ default: m.UsersPage })),
+)
 const ModelsPage = lazy(() =>
   import('../features/admin/models/models-page.tsx').then((m) => ({ default: m.ModelsPage })),
 )
@@ -28,6 +31,10 @@ export function AdminRoutes({ menuButton }: { menuButton?: ReactNode }) {
   return (
     <AdminConsole menuButton={menuButton}>
       <Switch>
+        <Route path="/admin/users">
+          <title>Users · Parley</title>
+          <UsersPage menuButton={menuButton} />
+        </Route>
         <Route path="/admin/models">
           <title>Models · Parley</title>
           <ModelsPage menuButton={menuButton} />

@@ -4,6 +4,8 @@ import type {
   AdminModel,
   AdminModelList,
   AdminModelPatch,
+  AdminUser,
+  AdminUserPage,
   AuditPage,
   Budget,
   Conversation,
@@ -21,6 +23,7 @@ import type {
   Page,
   PutFeedbackBody,
   RecentFeedbackItem,
+  RecoveryLink,
   RegenerateMessageBody,
   ResolveErrorBody,
   SendMessageBody,
@@ -28,6 +31,7 @@ import type {
   SharedConversation,
   ShareList,
   StreamEvent,
+  UpdateAdminUserBody,
   UpdateConversationBody,
   UpdateProfileBody,
   UsageReport,
@@ -353,5 +357,18 @@ export const api = {
     /** A shared conversation's snapshot; needs no sign-in. */
     get: (shareId: string, signal?: AbortSignal) =>
       json<SharedConversation>(`/shares/${encodeURIComponent(shareId)}`, { signal }),
+  },
+  adminUsers: {
+    /** Accounts newest first, `q` matched in the email (admins). */
+    list: (query: { q?: string | undefined; cursor?: string | undefined }, signal?: AbortSignal) =>
+      json<AdminUserPage>('/admin/users', { query: { ...query }, signal }),
+    /** Gives or takes the admin role, disables or enables the account (admins). */
+    update: (id: string, body: UpdateAdminUserBody) =>
+      json<AdminUser>(`/admin/users/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+    /** A one-time password reset link for the account, to hand over (admins, embedded auth). */
+    recoveryLink: (id: string) =>
+      json<RecoveryLink>(`/admin/users/${encodeURIComponent(id)}/recovery-link`, {
+        method: 'POST',
+      }),
   },
 }

@@ -24,4 +24,6 @@ export const queryKeys = {
   adminAudit: (targetType: string) => ['admin', 'audit', targetType] as const,
   shares: (conversationId: string) => ['shares', conversationId] as const,
   sharedConversation: (shareId: string) => ['shared-conversation', shareId] as const,
+  adminUsers: ['admin-users'] as const,
+  adminUserSearch: (q: string) => ['admin-users', q] as const,
 }

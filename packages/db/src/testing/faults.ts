@@ -13,25 +13,28 @@ const dialect = new PgDialect()
 export function withFaults(db: Database, fails: (statement: string) => boolean): Database {
   return {
     ...db,
-    withUser: (claims, fn) =>
-      db.withUser(claims, (tx) =>
-        fn(
-          new Proxy(tx, {
-            get(target, prop) {
-              const value: unknown = Reflect.get(target, prop)
-              if (prop !== 'execute')
-                return typeof value === 'function' ? value.bind(target) : value
-              return (query: SQL) => {
-                if (fails(dialect.sqlToQuery(query).sql)) {
-                  throw toDbError(
-                    Object.assign(new Error('connection terminated'), { code: '08006' }),
-                  )
+    withUser: (claims, fn, options) =>
+      db.withUser(
+        claims,
+        (tx) =>
+          fn(
+            new Proxy(tx, {
+              get(target, prop) {
+                const value: unknown = Reflect.get(target, prop)
+                if (prop !== 'execute')
+                  return typeof value === 'function' ? value.bind(target) : value
+                return (query: SQL) => {
+                  if (fails(dialect.sqlToQuery(query).sql)) {
+                    throw toDbError(
+                      Object.assign(new Error('connection terminated'), { code: '08006' }),
+                    )
+                  }
+                  return target.execute(query)
                 }
-                return target.execute(query)
-              }
-            },
-          }),
-        ),
+              },
+            }),
+          ),
+        options,
       ),
   }
 }

@@ -5,12 +5,16 @@ import type { OwnerSql } from '../client.ts'
  * act only on the caller's rows (`auth.uid()`), or, for `read_share`, read one share link by its
  * unguessable id and return only its snapshot. Budget reservations are written only through
  * them, so a user cannot reserve less, or free a reservation while its reply streams; shares are
- * read only through `read_share`, so the public reaches no other row.
+ * read only through `read_share`, so the public reaches no other row. `admin_list_users` and
+ * `admin_update_user` read and change accounts in `auth.users` only when `is_admin()`, and never
+ * the caller's own role or access.
  */
 export const reviewedDefinerFunctions = [
   'public.reserve_budget',
   'public.settle_budget',
   'public.read_share',
+  'public.admin_list_users',
+  'public.admin_update_user',
 ]
 
 export interface SchemaFinding {

@@ -34,6 +34,18 @@ export {
   autoTier,
 } from './admin-models.ts'
 export {
+  type AdminUser,
+  type AdminUserPage,
+  type AdminUserRole,
+  type AdminUsersQuery,
+  adminUser,
+  adminUserPage,
+  adminUserRole,
+  adminUsersQuery,
+  type UpdateAdminUserBody,
+  updateAdminUserBody,
+} from './admin-users.ts'
+export {
   type Budget,
   type BudgetOverride,
   type BudgetOverrideList,

@@ -39,7 +39,7 @@ export function settleTurn(
   { again = false }: { again?: boolean } = {},
 ): Promise<TurnEnd> {
   const input = outcomeInput(ctx, turn, report, hooks.shutdown)
-  return db.withUser(ctx.claims, async (tx) => {
+  return finishing(db).withUser(ctx.claims, async (tx) => {
     if (again && (await hasUsageForMessage(tx, turn.assistantMessage.id))) {
       return unsavedEnd(turn, report, hooks.shutdown)
     }
@@ -123,7 +123,7 @@ export async function failTurn(
   turn: PreparedTurn,
   text: string,
 ): Promise<void> {
-  await db
+  await finishing(db)
     .withUser(ctx.claims, (tx) =>
       updateMessage(tx, turn.assistantMessage.id, {
         content: text,
@@ -132,4 +132,9 @@ export async function failTurn(
       }),
     )
     .catch(() => undefined)
+}
+
+/** A turn that began before an admin disabled the account still records its reply and cost. */
+function finishing(db: Database): Pick<Database, 'withUser'> {
+  return { withUser: (claims, fn) => db.withUser(claims, fn, { evenIfDisabled: true }) }
 }

@@ -5,6 +5,7 @@ export interface AdminSection {
 }
 
 export const adminSections: readonly AdminSection[] = [
+  { path: '/admin/users', label: 'Users' },
   { path: '/admin/models', label: 'Models' },
   { path: '/admin/usage', label: 'Usage' },
   { path: '/admin/feedback', label: 'Feedback' },
@@ -13,4 +14,4 @@ export const adminSections: readonly AdminSection[] = [
   { path: '/admin/audit', label: 'Audit' },
 ]
 
-export const adminHome = adminSections[0]?.path ?? '/admin/usage'
+export const adminHome = adminSections[0]?.path ?? '/admin/users'
