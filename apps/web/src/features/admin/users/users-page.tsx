@@ -3,12 +3,13 @@ import { type FormEvent, type ReactNode, useEffect, useState } from 'react'
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog.tsx'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { describeError } from '../../../lib/api-error.ts'
+import { formatUsd } from '../../../lib/format.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useAdminUsers } from './api/get-users.ts'
 import { useRecoveryLink } from './api/recovery-link.ts'
 import { useUpdateUser } from './api/update-user.ts'
 import { ResetLinkDialog } from './reset-link-dialog.tsx'
-import { formatDay, formatSpend, periodWords } from './users-format.ts'
+import { formatDay, periodWords } from './users-format.ts'
 import './users-page.css'
 import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { ShowMore } from '../../../components/ui/show-more.tsx'
@@ -193,7 +194,7 @@ function UserRow({
       </th>
       <td>{formatDay(user.createdAt)}</td>
       <td>{formatDay(user.lastSignInAt)}</td>
-      <td title={periodWords[user.spendPeriod]}>{formatSpend(user.spentUsd)}</td>
+      <td title={periodWords[user.spendPeriod]}>{formatUsd(user.spentUsd)}</td>
       <td>{user.role === 'admin' ? 'Admin' : 'User'}</td>
       <td>{disabled ? 'Disabled' : 'Active'}</td>
       <td className="admin-users__actions">
