@@ -18,3 +18,20 @@ export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S): z.
 
 export const timeAndIdCursor = z.tuple([z.iso.datetime({ offset: true }), z.uuid()])
 export const sequenceCursor = z.tuple([z.number().int().min(0)])
+
+/**
+ * One page from rows fetched with `limit + 1`: the first `limit` of them, and the cursor of the
+ * last one when there was more.
+ */
+export function pageFrom<T>(
+  rows: T[],
+  limit: number,
+  cursorOf: (last: T) => unknown,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+  }
+}

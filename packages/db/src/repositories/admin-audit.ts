@@ -3,7 +3,7 @@ import { adminAudit } from '@parley/schema/tables'
 import { and, desc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
-import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
+import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
 import { parseInput } from '../errors.ts'
 
 export type AdminAuditRow = typeof adminAudit.$inferSelect
@@ -61,11 +61,5 @@ export async function listAdminAudit(
     )
     .orderBy(desc(adminAudit.createdAt), desc(adminAudit.id))
     .limit(limit + 1)
-  const items = rows.slice(0, limit)
-  const last = items.at(-1)
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-  }
+  return pageFrom(rows, limit, (last) => [last.createdAt.toISOString(), last.id])
 }

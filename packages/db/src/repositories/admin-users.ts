@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
-import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
+import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
 import { parseInput } from '../errors.ts'
 import { executedRows } from '../json-row.ts'
 import type { BudgetDefaults, BudgetPeriod } from './budgets.ts'
@@ -82,12 +82,8 @@ export async function listAdminUsers(
     tx,
     sql`${query || null}::text, null::uuid, ${after?.[0] ?? null}::timestamptz, ${after?.[1] ?? null}::uuid, ${limit + 1}::integer, ${defaultsJson(defaults)}::jsonb`,
   )
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(fromJson),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
-  }
+  const page = pageFrom(rows, limit, (last) => [last.cursor_at, last.id])
+  return { items: page.items.map(fromJson), nextCursor: page.nextCursor }
 }
 
 /** One account, or null (no such account, or the caller is not an admin). */

@@ -12,7 +12,7 @@ import { conversations } from '@parley/schema/tables'
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
-import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
+import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
 import { parseInput } from '../errors.ts'
 
 export type ConversationRow = typeof conversations.$inferSelect
@@ -92,15 +92,7 @@ export async function listConversations(
     )
     .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
     .limit(limit + 1)
-  const items = rows.slice(0, limit)
-  const last = items.at(-1)
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last
-        ? encodeCursor([last.lastMessageAt.toISOString(), last.id])
-        : null,
-  }
+  return pageFrom(rows, limit, (last) => [last.lastMessageAt.toISOString(), last.id])
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 import { messageFeedback } from '@parley/schema/tables'
 import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Tx } from '../client.ts'
-import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
+import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
 import { parseInput } from '../errors.ts'
 import { getMessage } from './messages.ts'
 
@@ -87,13 +87,5 @@ export async function listRecentFeedback(
     )
     .orderBy(desc(messageFeedback.updatedAt), desc(messageFeedback.messageId))
     .limit(limit + 1)
-  const items = rows.slice(0, limit)
-  const last = items.at(-1)
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last
-        ? encodeCursor([last.updatedAt.toISOString(), last.messageId])
-        : null,
-  }
+  return pageFrom(rows, limit, (last) => [last.updatedAt.toISOString(), last.messageId])
 }

@@ -7,7 +7,7 @@ import {
 } from '@parley/schema/tables'
 import { and, count, desc, eq, gte, isNotNull, isNull, lt, max, type SQL, sql } from 'drizzle-orm'
 import type { Tx } from '../client.ts'
-import { decodeCursor, encodeCursor, timeAndIdCursor } from '../cursor.ts'
+import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
 import { executedRows } from '../json-row.ts'
 
 export type ActivityRow = typeof activityLog.$inferSelect
@@ -31,13 +31,7 @@ export async function insertErrors(tx: Tx, rows: readonly NewErrorLogRow[]): Pro
 }
 
 function pageOf<T extends { createdAt: Date; id: string }>(rows: T[], limit: number): LogPage<T> {
-  const items = rows.slice(0, limit)
-  const last = items.at(-1)
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-  }
+  return pageFrom(rows, limit, (last) => [last.createdAt.toISOString(), last.id])
 }
 
 function before(table: typeof activityLog | typeof errorLog, cursor: string | undefined) {

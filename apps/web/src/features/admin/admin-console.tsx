@@ -4,6 +4,7 @@ import { Spinner } from '../../components/ui/spinner.tsx'
 import { useMe } from '../../lib/me-query.ts'
 import { type AdminSection, adminSections } from './admin-sections.ts'
 import './admin.css'
+import { PageHeader } from '../../components/ui/page-header.tsx'
 
 function SectionLink({ section }: { section: AdminSection }) {
   const [current] = useRoute(section.path)
@@ -46,10 +47,7 @@ export function AdminConsole({
   if (me.data?.role !== 'admin') {
     return (
       <div className="admin-console">
-        <header className="page-header">
-          {menuButton}
-          <h1 className="page-header__title">Admin</h1>
-        </header>
+        <PageHeader menuButton={menuButton} title="Admin" />
         <div className="empty-state" role="alert">
           <h2>This needs the admin role</h2>
           <p>Ask an admin of this Parley to give you the admin role, then sign in again.</p>

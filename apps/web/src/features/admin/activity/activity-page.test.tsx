@@ -1,8 +1,8 @@
 import type { ActivityEntry, ActivityPage as ActivityPageBody } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, within } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { ActivityPage } from './activity-page.tsx'
 
 const someone = '11111111-aaaa-4aaa-8aaa-aaaaaaaaaaaa'
@@ -42,12 +42,7 @@ function serve(pages: Record<string, ActivityPageBody>, status = 200) {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <ActivityPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<ActivityPage />)
 }
 
 const asked = (fetch: ReturnType<typeof serve>) =>

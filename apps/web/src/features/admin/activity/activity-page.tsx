@@ -6,6 +6,8 @@ import { type ActivityFilter, api } from '../../../lib/api-client.ts'
 import { describeError } from '../../../lib/api-error.ts'
 import { useActivity } from './api/get-activity.ts'
 import '../logs/admin-logs.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
+import { ShowMore } from '../../../components/ui/show-more.tsx'
 
 /** The filter as typed: every field a string, empty when unset. */
 type ActivityForm = Record<keyof ActivityFilter, string>
@@ -157,13 +159,9 @@ export function ActivityPage({ menuButton }: { menuButton?: ReactNode }) {
 
   return (
     <div className="admin-log">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Activity</h1>
-        <div className="page-header__tools">
-          <DownloadCsv download={() => api.logs.activityCsv(filter)} />
-        </div>
-      </header>
+      <PageHeader menuButton={menuButton} title="Activity">
+        <DownloadCsv download={() => api.logs.activityCsv(filter)} />
+      </PageHeader>
       <div className="admin-log__body">
         <div className="admin-log__content">
           <ActivityFilters form={form} onChange={setForm} />
@@ -182,16 +180,7 @@ export function ActivityPage({ menuButton }: { menuButton?: ReactNode }) {
               <ActivityTable items={items} />
             )}
           </section>
-          {activity.hasNextPage && (
-            <button
-              type="button"
-              className="button admin-log__more"
-              disabled={activity.isFetchingNextPage}
-              onClick={() => void activity.fetchNextPage()}
-            >
-              {activity.isFetchingNextPage ? 'Loading…' : 'Show older'}
-            </button>
-          )}
+          <ShowMore query={activity} label="Show older" className="admin-log__more" />
         </div>
       </div>
     </div>

@@ -1,8 +1,8 @@
 import type { AuditEntry, AuditPage as AuditPageBody } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, within } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { AuditPage } from './audit-page.tsx'
 
 const entry = (id: string, fields: Partial<AuditEntry> = {}): AuditEntry => ({
@@ -35,12 +35,7 @@ function serve(pages: Record<string, AuditPageBody>, status = 200) {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <AuditPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<AuditPage />)
 }
 
 afterEach(() => {

@@ -4,6 +4,8 @@ import { Spinner } from '../../../components/ui/spinner.tsx'
 import { describeError } from '../../../lib/api-error.ts'
 import { useAdminAudit } from './api/admin-audit.ts'
 import './audit.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
+import { ShowMore } from '../../../components/ui/show-more.tsx'
 
 const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' })
 
@@ -23,26 +25,22 @@ export function AuditPage({ menuButton }: { menuButton?: ReactNode }) {
 
   return (
     <div className="admin-audit">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Audit</h1>
-        <div className="page-header__tools">
-          <label htmlFor={filterId} className="admin-audit__filter-label">
-            Show
-          </label>
-          <select
-            id={filterId}
-            value={targetType}
-            onChange={(event) => setTargetType(event.target.value)}
-          >
-            {targetTypes.map((type) => (
-              <option key={type.value} value={type.value}>
-                {type.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      </header>
+      <PageHeader menuButton={menuButton} title="Audit">
+        <label htmlFor={filterId} className="admin-audit__filter-label">
+          Show
+        </label>
+        <select
+          id={filterId}
+          value={targetType}
+          onChange={(event) => setTargetType(event.target.value)}
+        >
+          {targetTypes.map((type) => (
+            <option key={type.value} value={type.value}>
+              {type.label}
+            </option>
+          ))}
+        </select>
+      </PageHeader>
       <div className="admin-audit__body">
         {audit.isPending ? (
           <Spinner label="Loading changes" />
@@ -58,16 +56,7 @@ export function AuditPage({ menuButton }: { menuButton?: ReactNode }) {
         ) : (
           <AuditTable entries={entries} />
         )}
-        {audit.hasNextPage && (
-          <button
-            type="button"
-            className="button"
-            disabled={audit.isFetchingNextPage}
-            onClick={() => void audit.fetchNextPage()}
-          >
-            {audit.isFetchingNextPage ? 'Loading…' : 'Show older changes'}
-          </button>
-        )}
+        <ShowMore query={audit} label="Show older changes" />
       </div>
     </div>
   )

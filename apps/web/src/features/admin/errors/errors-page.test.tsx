@@ -1,8 +1,8 @@
 import type { ErrorEntry, ErrorGroups } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, within } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { ErrorsPage } from './errors-page.tsx'
 
 const failure: ErrorEntry = {
@@ -74,12 +74,7 @@ function serve(status = 200) {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <ErrorsPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<ErrorsPage />)
 }
 
 afterEach(() => {

@@ -8,6 +8,8 @@ import { toast } from '../../../lib/toast-store.ts'
 import { useErrorGroups, useErrorList } from './api/get-errors.ts'
 import { useResolveError } from './api/resolve-error.ts'
 import '../logs/admin-logs.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
+import { ShowMore } from '../../../components/ui/show-more.tsx'
 
 const when = (iso: string) => new Date(iso).toLocaleString()
 
@@ -207,16 +209,7 @@ function ErrorList({ filter }: { filter: ErrorFilter }) {
           </table>
         </div>
       )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button admin-log__more"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Show older'}
-        </button>
-      )}
+      <ShowMore query={list} label="Show older" className="admin-log__more" />
     </section>
   )
 }
@@ -234,13 +227,9 @@ export function ErrorsPage({ menuButton }: { menuButton?: ReactNode }) {
   const filter: ErrorFilter = show ? { resolved: show } : {}
   return (
     <div className="admin-log">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Errors</h1>
-        <div className="page-header__tools">
-          <DownloadCsv download={() => api.logs.errorsCsv(filter)} />
-        </div>
-      </header>
+      <PageHeader menuButton={menuButton} title="Errors">
+        <DownloadCsv download={() => api.logs.errorsCsv(filter)} />
+      </PageHeader>
       <div className="admin-log__body">
         <div className="admin-log__content">
           <div className="admin-log__filters">

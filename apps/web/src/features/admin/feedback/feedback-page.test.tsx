@@ -1,8 +1,8 @@
 import type { RecentFeedbackItem } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, within } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { FeedbackPage } from './feedback-page.tsx'
 
 const userId = '11111111-2222-4333-8444-555555555555'
@@ -50,12 +50,7 @@ function serve() {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <FeedbackPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<FeedbackPage />)
 }
 
 afterEach(() => {

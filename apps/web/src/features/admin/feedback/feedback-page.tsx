@@ -1,11 +1,12 @@
 import type { FeedbackByModel, RecentFeedbackItem } from '@parley/schema/contracts'
 import { type ReactNode, useId, useState } from 'react'
 import { QueriesState } from '../../../components/ui/queries-state.tsx'
-import { Spinner } from '../../../components/ui/spinner.tsx'
 import { feedbackReasonLabels } from '../../../lib/feedback-reasons.ts'
 import { formatDate, formatPercent } from '../../../lib/format.ts'
 import { useFeedbackByModel, useRecentFeedback, type VoteFilter } from './get-feedback.ts'
 import '../admin.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
+import { ShowMore } from '../../../components/ui/show-more.tsx'
 
 /** Satisfaction per model: share of up votes among all votes, busiest model first. */
 function SatisfactionTable({ items }: { items: FeedbackByModel['items'] }) {
@@ -115,16 +116,7 @@ function RecentVotes() {
                   </tbody>
                 </table>
               </div>
-              {recent.hasNextPage && (
-                <button
-                  type="button"
-                  className="button"
-                  disabled={recent.isFetchingNextPage}
-                  onClick={() => void recent.fetchNextPage()}
-                >
-                  {recent.isFetchingNextPage ? <Spinner label="Loading more votes" /> : 'Show more'}
-                </button>
-              )}
+              <ShowMore query={recent} />
             </>
           )
         ) : null}
@@ -138,10 +130,7 @@ export function FeedbackPage({ menuButton }: { menuButton?: ReactNode }) {
   const byModel = useFeedbackByModel()
   return (
     <div className="usage">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Feedback</h1>
-      </header>
+      <PageHeader menuButton={menuButton} title="Feedback" />
       <div className="usage__body">
         <div className="usage__grid">
           <QueriesState queries={[byModel]} label="Loading feedback">

@@ -1,8 +1,8 @@
 import type { AdminModel, AdminModelList } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { ModelsPage } from './models-page.tsx'
 
 const model = (id: string, fields: Partial<AdminModel> = {}): AdminModel => ({
@@ -56,12 +56,7 @@ function serve(patchAnswer?: (id: string, body: unknown) => Response) {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <ModelsPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<ModelsPage />)
 }
 
 afterEach(() => {

@@ -4,6 +4,7 @@ import { Spinner } from '../../../components/ui/spinner.tsx'
 import { describeError } from '../../../lib/api-error.ts'
 import { useAdminModels, useUpdateModel } from './api/admin-models.ts'
 import './models.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
 
 /** The model catalog (admins): switch models on and off, rename, price, and route them. */
 export function ModelsPage({ menuButton }: { menuButton?: ReactNode }) {
@@ -17,10 +18,7 @@ export function ModelsPage({ menuButton }: { menuButton?: ReactNode }) {
 
   return (
     <div className="admin-models">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Models</h1>
-      </header>
+      <PageHeader menuButton={menuButton} title="Models" />
       <div className="admin-models__body">
         <p className="admin-models__hint">
           Prices are in US dollars per million tokens. Changes reach every server within a second.

@@ -1,8 +1,8 @@
 import type { AdminUser } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { UsersPage } from './users-page.tsx'
 
 const selfId = '00000000-0000-4000-8000-000000000001'
@@ -61,12 +61,7 @@ function serve(patchAnswer: (body: Record<string, unknown>) => Response) {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <UsersPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<UsersPage />)
 }
 
 // jsdom has no modal dialogs: opening one just marks it open.

@@ -1,15 +1,18 @@
 import type { AdminUser, UpdateAdminUserBody } from '@parley/schema/contracts'
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react'
-import { Dialog } from '../../../components/ui/dialog.tsx'
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog.tsx'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { describeError } from '../../../lib/api-error.ts'
+import { formatUsd } from '../../../lib/format.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useAdminUsers } from './api/get-users.ts'
 import { useRecoveryLink } from './api/recovery-link.ts'
 import { useUpdateUser } from './api/update-user.ts'
 import { ResetLinkDialog } from './reset-link-dialog.tsx'
-import { formatDay, formatSpend, periodWords } from './users-format.ts'
+import { formatDay, periodWords } from './users-format.ts'
 import './users-page.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
+import { ShowMore } from '../../../components/ui/show-more.tsx'
 
 /** How long typing pauses before the list is searched. */
 const searchDelayMs = 300
@@ -39,10 +42,7 @@ export function UsersPage({ menuButton }: { menuButton?: ReactNode }) {
 
   return (
     <div className="admin-users">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Users</h1>
-      </header>
+      <PageHeader menuButton={menuButton} title="Users" />
       <div className="admin-users__body">
         <p className="field__hint">
           Disabling takes effect at once: the person’s next request is refused and they are signed
@@ -171,16 +171,7 @@ function UsersList({ users, ...rowProps }: ListProps) {
           </tbody>
         </table>
       </div>
-      {users.hasNextPage && (
-        <button
-          type="button"
-          className="button admin-users__more"
-          disabled={users.isFetchingNextPage}
-          onClick={() => void users.fetchNextPage()}
-        >
-          {users.isFetchingNextPage ? 'Loading…' : 'Show more'}
-        </button>
-      )}
+      <ShowMore query={users} className="admin-users__more" />
     </>
   )
 }
@@ -203,7 +194,7 @@ function UserRow({
       </th>
       <td>{formatDay(user.createdAt)}</td>
       <td>{formatDay(user.lastSignInAt)}</td>
-      <td title={periodWords[user.spendPeriod]}>{formatSpend(user.spentUsd)}</td>
+      <td title={periodWords[user.spendPeriod]}>{formatUsd(user.spentUsd)}</td>
       <td>{user.role === 'admin' ? 'Admin' : 'User'}</td>
       <td>{disabled ? 'Disabled' : 'Active'}</td>
       <td className="admin-users__actions">
@@ -250,24 +241,17 @@ function ConfirmDisable({
   onConfirm: (user: AdminUser) => void
 }) {
   return (
-    <Dialog open={user !== null} onClose={onClose} title="Disable this account?">
+    <ConfirmDialog
+      subject={user}
+      title="Disable this account?"
+      confirmLabel="Disable"
+      onConfirm={onConfirm}
+      onClose={onClose}
+    >
       <p>
         {user?.email} will be signed out everywhere and cannot sign in or use Parley until an admin
         enables the account again. Their conversations are kept.
       </p>
-      <div className="dialog__actions">
-        {/* biome-ignore lint/a11y/noAutofocus: the safe choice takes focus in a destructive dialog */}
-        <button type="button" className="button" onClick={onClose} autoFocus>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button--danger"
-          onClick={() => user && onConfirm(user)}
-        >
-          Disable
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   )
 }

@@ -1,6 +1,6 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen } from '@testing-library/react'
+import { screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { SignUpPage } from './sign-up-page.tsx'
 
 /** The auth server's `/settings`, as this test's server answers it. */
@@ -16,12 +16,7 @@ function serveSettings(settings: Record<string, unknown>) {
 
 function renderPage(path = '/sign-up') {
   window.history.pushState(null, '', path)
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <SignUpPage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<SignUpPage />)
 }
 
 afterEach(() => {

@@ -1,6 +1,7 @@
 import type { Message } from '@parley/schema/contracts'
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react'
 import { Link } from 'wouter'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
@@ -15,7 +16,6 @@ import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
 import { startEditing } from '../stores/edit-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
-import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
 import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
@@ -34,7 +34,7 @@ function ConversationMissing({ menuButton }: { menuButton?: ReactNode }) {
   return (
     <div className="chat">
       <title>Not found · Parley</title>
-      <ChatHeader menuButton={menuButton} title="Not found" />
+      <PageHeader menuButton={menuButton} title="Not found" />
       <div className="empty-state" role="status">
         <h2>Conversation not found</h2>
         <p>It may have been deleted, or it belongs to someone else.</p>
@@ -161,7 +161,7 @@ function ConversationChat({
   return (
     <div className="chat">
       <title>{`${title} · Parley`}</title>
-      <ChatHeader menuButton={menuButton} title={title}>
+      <PageHeader menuButton={menuButton} title={title}>
         {modelId && (
           <ModelPicker
             models={models.data}
@@ -173,7 +173,7 @@ function ConversationChat({
         <ConversationSettings conversation={conversation.data} />
         <ShareConversation conversation={conversation.data} />
         <ExportMenu conversationId={conversationId} />
-      </ChatHeader>
+      </PageHeader>
       {models.data?.demoOnly && <DemoNotice />}
       {conversation.isError || messages.isError ? (
         <div className="empty-state" role="alert">

@@ -2,13 +2,13 @@ import { useQueryClient } from '@tanstack/react-query'
 import { type ReactNode, useRef, useState } from 'react'
 import { useLocation } from 'wouter'
 import { Icon } from '../../../components/ui/icon.tsx'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
 import { sendMessage } from '../api/chat-turn.ts'
 import { discardConversation, useCreateConversation } from '../api/create-conversation.ts'
 import { getDraft, newChatDraftKey, setDraft } from '../stores/draft-store.ts'
-import { ChatHeader } from './chat-header.tsx'
 import { Composer } from './composer.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import { ExamplePrompts } from './example-prompts.tsx'
@@ -66,9 +66,9 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
   const name = me.data?.displayName
   return (
     <div className="chat">
-      <ChatHeader menuButton={menuButton} title="New chat">
+      <PageHeader menuButton={menuButton} title="New chat">
         {model && <ModelPicker models={models.data} value={model} onChange={setChosenModel} />}
-      </ChatHeader>
+      </PageHeader>
       {models.data?.demoOnly && <DemoNotice />}
       <div className="thread thread--empty">
         <div className="empty-state">

@@ -13,6 +13,7 @@ import { toast } from '../../../lib/toast-store.ts'
 import { useUpdateMe } from '../api/update-me.ts'
 import { AccountSection } from './account-section.tsx'
 import './settings.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { YourData } from './your-data.tsx'
 
 const themes: { value: Theme; label: string }[] = [
@@ -156,10 +157,7 @@ export function SettingsPage({ menuButton }: { menuButton?: ReactNode }) {
   const me = useMe()
   return (
     <div className="settings">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Settings</h1>
-      </header>
+      <PageHeader menuButton={menuButton} title="Settings" />
       <div className="settings__body">
         {me.data ? (
           <>

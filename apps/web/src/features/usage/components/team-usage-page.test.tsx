@@ -1,7 +1,7 @@
 import type { UsageReport, UsageRow } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, within } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { TeamUsagePage } from './team-usage-page.tsx'
 
 // jsdom has no canvas: the chart is stood in for by its accessible name.
@@ -67,12 +67,7 @@ function serve(status = 200) {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <TeamUsagePage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<TeamUsagePage />)
 }
 
 afterEach(() => {

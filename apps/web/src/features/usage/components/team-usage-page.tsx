@@ -7,6 +7,7 @@ import { formatCount, formatPercent, formatUsd } from '../../../lib/format.ts'
 import { useTeamUsageReport } from '../api/get-usage.ts'
 import { CostByDay, UsageTable } from './usage-sections.tsx'
 import './usage.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
 
 const topUsers = 10
 
@@ -18,16 +19,12 @@ export function TeamUsagePage({ menuButton }: { menuButton?: ReactNode }) {
 
   return (
     <div className="usage">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Team usage</h1>
-        <div className="page-header__tools">
-          <Link href="/usage" className="button button--ghost">
-            My usage
-          </Link>
-          <DownloadCsv download={() => api.usage.teamCsv({ groupBy: 'user' })} />
-        </div>
-      </header>
+      <PageHeader menuButton={menuButton} title="Team usage">
+        <Link href="/usage" className="button button--ghost">
+          My usage
+        </Link>
+        <DownloadCsv download={() => api.usage.teamCsv({ groupBy: 'user' })} />
+      </PageHeader>
       <div className="usage__body">
         <QueriesState queries={[byDay, byUser, byModel]} label="Loading team usage">
           {byDay.data && byUser.data && byModel.data ? (

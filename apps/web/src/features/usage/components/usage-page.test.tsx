@@ -1,7 +1,7 @@
 import type { Budget, UsageReport } from '@parley/schema/contracts'
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, within } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { UsagePage } from './usage-page.tsx'
 
 vi.mock('./cost-chart.tsx', () => ({
@@ -55,12 +55,7 @@ const budget: Budget = {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  render(
-    <QueryClientProvider client={client}>
-      <UsagePage />
-    </QueryClientProvider>,
-  )
+  renderWithQueries(<UsagePage />)
 }
 
 afterEach(() => {

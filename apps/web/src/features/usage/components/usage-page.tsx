@@ -9,6 +9,7 @@ import { useMe } from '../../../lib/me-query.ts'
 import { useBudget, useUsageReport } from '../api/get-usage.ts'
 import { CostByDay, UsageTable } from './usage-sections.tsx'
 import './usage.css'
+import { PageHeader } from '../../../components/ui/page-header.tsx'
 
 const periodNames = { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly' } as const
 
@@ -57,18 +58,14 @@ export function UsagePage({ menuButton }: { menuButton?: ReactNode }) {
 
   return (
     <div className="usage">
-      <header className="page-header">
-        {menuButton}
-        <h1 className="page-header__title">Usage</h1>
-        <div className="page-header__tools">
-          {me.data?.role === 'admin' && (
-            <Link href="/admin/usage" className="button button--ghost">
-              Team usage
-            </Link>
-          )}
-          <DownloadCsv download={() => api.usage.csv({ groupBy: 'day' })} />
-        </div>
-      </header>
+      <PageHeader menuButton={menuButton} title="Usage">
+        {me.data?.role === 'admin' && (
+          <Link href="/admin/usage" className="button button--ghost">
+            Team usage
+          </Link>
+        )}
+        <DownloadCsv download={() => api.usage.csv({ groupBy: 'day' })} />
+      </PageHeader>
       <div className="usage__body">
         <QueriesState queries={[budget, byDay, byModel, byConversation]} label="Loading usage">
           {budget.data && byDay.data && byModel.data && byConversation.data ? (

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 
-/** The bar above a chat: the app's menu button (on phones), the title, and the model. */
-export function ChatHeader({
+/** The bar above a page: the app's menu button (on phones), the title, and the page's tools. */
+export function PageHeader({
   menuButton,
   title,
   children,
@@ -14,7 +14,7 @@ export function ChatHeader({
     <header className="page-header">
       {menuButton}
       <h1 className="page-header__title">{title}</h1>
-      <div className="page-header__tools">{children}</div>
+      {children !== undefined && <div className="page-header__tools">{children}</div>}
     </header>
   )
 }
