@@ -157,6 +157,78 @@ describe('configuration', () => {
   })
 })
 
+describe('files and semantic search', () => {
+  it('keeps originals in the data folder and takes 25 MB uploads by default', () => {
+    const config = loadConfig({ PARLEY_DATA_DIR: '/srv/parley' })
+    expect(config.maxUploadBytes).toBe(25 * 2 ** 20)
+    expect(config.storage).toEqual({ kind: 'local', directory: path.join('/srv/parley', 'files') })
+    expect(loadConfig({ PARLEY_MAX_UPLOAD_MB: '5' }).maxUploadBytes).toBe(5 * 2 ** 20)
+    expect(() => loadConfig({ PARLEY_MAX_UPLOAD_MB: '0' })).toThrow(/PARLEY_MAX_UPLOAD_MB/)
+  })
+
+  it('keeps originals in a bucket, with keys or the SDK’s own credentials', () => {
+    expect(
+      loadConfig({
+        PARLEY_STORAGE: 's3',
+        PARLEY_S3_BUCKET: 'parley-files',
+        PARLEY_S3_ENDPOINT: 'https://abc.supabase.co/storage/v1/s3',
+        PARLEY_S3_REGION: 'eu-west-2',
+        PARLEY_S3_ACCESS_KEY_ID: 'id',
+        PARLEY_S3_SECRET_ACCESS_KEY: 'secret',
+        PARLEY_S3_FORCE_PATH_STYLE: 'true',
+      }).storage,
+    ).toEqual({
+      kind: 's3',
+      bucket: 'parley-files',
+      endpoint: 'https://abc.supabase.co/storage/v1/s3',
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+    })
+    expect(loadConfig({ PARLEY_STORAGE: 's3', PARLEY_S3_BUCKET: 'b' }).storage).toMatchObject({
+      endpoint: undefined,
+      region: 'us-east-1',
+      credentials: undefined,
+    })
+    expect(() => loadConfig({ PARLEY_STORAGE: 's3' })).toThrow(/PARLEY_S3_BUCKET: is required/)
+    expect(() =>
+      loadConfig({ PARLEY_STORAGE: 's3', PARLEY_S3_BUCKET: 'b', PARLEY_S3_ACCESS_KEY_ID: 'id' }),
+    ).toThrow(/PARLEY_S3_SECRET_ACCESS_KEY/)
+    expect(() => loadConfig({ PARLEY_STORAGE: 'ftp' })).toThrow(/PARLEY_STORAGE/)
+  })
+
+  it('turns semantic search on with an embeddings endpoint or OpenAI’s own, and off otherwise', () => {
+    expect(loadConfig({}).embeddings).toBeUndefined()
+    expect(loadConfig({ OPENAI_API_KEY: 'sk-test' }).embeddings).toEqual({
+      baseUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-test',
+      model: 'text-embedding-3-small',
+      dimensions: undefined,
+    })
+    // A compatible chat server may serve no embeddings: not assumed.
+    expect(
+      loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://localhost:11434/v1' }).embeddings,
+    ).toBeUndefined()
+    expect(
+      loadConfig({
+        OPENAI_API_KEY: 'sk-test',
+        PARLEY_EMBEDDINGS_URL: 'http://localhost:11434/v1/',
+        PARLEY_EMBEDDINGS_API_KEY: 'ollama',
+        PARLEY_EMBEDDINGS_MODEL: 'nomic-embed-text',
+        PARLEY_EMBEDDINGS_DIMENSIONS: '768',
+      }).embeddings,
+    ).toEqual({
+      baseUrl: 'http://localhost:11434/v1',
+      apiKey: 'ollama',
+      model: 'nomic-embed-text',
+      dimensions: 768,
+    })
+    expect(() => loadConfig({ PARLEY_EMBEDDINGS_DIMENSIONS: 'many' })).toThrow(
+      /PARLEY_EMBEDDINGS_DIMENSIONS/,
+    )
+  })
+})
+
 describe('the configuration guide', () => {
   it('documents every variable the server reads', () => {
     const guide = readFileSync(

@@ -253,6 +253,20 @@ export const envSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl('an OTLP/HTTP collector, e.g. http://localhost:4318'),
     OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders,
     OTEL_SERVICE_NAME: z.string().trim().min(1).default('parley-api'),
+    PARLEY_MAX_UPLOAD_MB: positiveInt(25, 1_024),
+    PARLEY_STORAGE: z.enum(['local', 's3']).default('local'),
+    PARLEY_S3_BUCKET: optionalString,
+    PARLEY_S3_ENDPOINT: optionalUrl('the S3-compatible endpoint; empty for AWS'),
+    PARLEY_S3_REGION: optionalString,
+    PARLEY_S3_ACCESS_KEY_ID: optionalString,
+    PARLEY_S3_SECRET_ACCESS_KEY: optionalString,
+    PARLEY_S3_FORCE_PATH_STYLE: flag,
+    PARLEY_EMBEDDINGS_URL: optionalUrl('an OpenAI-compatible base URL ending in /v1'),
+    PARLEY_EMBEDDINGS_API_KEY: optionalString,
+    PARLEY_EMBEDDINGS_MODEL: z.string().trim().min(1).default('text-embedding-3-small'),
+    PARLEY_EMBEDDINGS_DIMENSIONS: optionalString.pipe(
+      z.coerce.number().int().min(1).max(16_000).optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
@@ -270,6 +284,7 @@ export const envSchema = z
         message: 'needs SUPABASE_URL (the project whose users it manages)',
       })
     }
+    for (const issue of storageIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
     if (env.SUPABASE_URL && !env.DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -315,7 +330,50 @@ function authIssues(env: ParsedEnv): { path: string[]; message: string }[] {
   return issues
 }
 
+/** S3 settings without a bucket to use them on, or half a key pair. */
+function storageIssues(env: {
+  PARLEY_STORAGE: 'local' | 's3'
+  PARLEY_S3_BUCKET?: string | undefined
+  PARLEY_S3_ACCESS_KEY_ID?: string | undefined
+  PARLEY_S3_SECRET_ACCESS_KEY?: string | undefined
+}): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = []
+  if (env.PARLEY_STORAGE === 's3' && !env.PARLEY_S3_BUCKET) {
+    issues.push({ path: ['PARLEY_S3_BUCKET'], message: 'is required with PARLEY_STORAGE=s3' })
+  }
+  if (Boolean(env.PARLEY_S3_ACCESS_KEY_ID) !== Boolean(env.PARLEY_S3_SECRET_ACCESS_KEY)) {
+    issues.push({
+      path: ['PARLEY_S3_SECRET_ACCESS_KEY'],
+      message:
+        'and PARLEY_S3_ACCESS_KEY_ID go together (or leave both unset for the SDK’s default credentials)',
+    })
+  }
+  return issues
+}
+
 export type Env = z.output<typeof envSchema>
+
+/** Where uploaded originals are kept. */
+export type StorageSettings =
+  | { kind: 'local'; directory: string }
+  | {
+      kind: 's3'
+      bucket: string
+      /** Unset: AWS itself. */
+      endpoint: string | undefined
+      region: string
+      /** Unset: the SDK's default credential chain (environment, profile, instance role). */
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined
+      forcePathStyle: boolean
+    }
+
+/** The OpenAI-compatible embeddings endpoint; absent: files are found by keyword only. */
+export interface EmbeddingSettings {
+  baseUrl: string
+  apiKey: string
+  model: string
+  dimensions: number | undefined
+}
 
 export interface Config {
   port: number
@@ -386,6 +444,11 @@ export interface Config {
   logRetentionDays: number
   /** How long activity and error rows may wait in memory before they are written. */
   logFlushMs: number
+  /** Largest file `POST /files` accepts, in bytes. */
+  maxUploadBytes: number
+  storage: StorageSettings
+  /** Semantic search is on when set (see `embeddingSettings`). */
+  embeddings: EmbeddingSettings | undefined
 }
 
 export class ConfigError extends Error {
@@ -490,6 +553,43 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustedProxies: env.PARLEY_TRUSTED_PROXIES,
     logRetentionDays: env.PARLEY_LOG_RETENTION_DAYS,
     logFlushMs: env.PARLEY_LOG_FLUSH_MS,
+    maxUploadBytes: env.PARLEY_MAX_UPLOAD_MB * 1024 * 1024,
+    storage: storageSettings(env, dataDir),
+    embeddings: embeddingSettings(env),
+  }
+}
+
+function storageSettings(env: Env, dataDir: string): StorageSettings {
+  if (env.PARLEY_STORAGE === 'local')
+    return { kind: 'local', directory: path.join(dataDir, 'files') }
+  const { PARLEY_S3_ACCESS_KEY_ID: accessKeyId, PARLEY_S3_SECRET_ACCESS_KEY: secretAccessKey } = env
+  return {
+    kind: 's3',
+    bucket: env.PARLEY_S3_BUCKET ?? '',
+    endpoint: env.PARLEY_S3_ENDPOINT,
+    // S3-compatible services (Supabase Storage, GCS) accept any region name; AWS needs the bucket's.
+    region: env.PARLEY_S3_REGION ?? 'us-east-1',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    forcePathStyle: env.PARLEY_S3_FORCE_PATH_STYLE,
+  }
+}
+
+/**
+ * Semantic search is on with an explicit embeddings endpoint, or with an OpenAI key aimed at
+ * OpenAI itself (a compatible chat server behind OPENAI_BASE_URL may serve no embeddings).
+ */
+function embeddingSettings(env: Env): EmbeddingSettings | undefined {
+  const apiKey = env.PARLEY_EMBEDDINGS_API_KEY ?? env.OPENAI_API_KEY
+  const baseUrl =
+    env.PARLEY_EMBEDDINGS_URL ??
+    (env.OPENAI_API_KEY && !env.OPENAI_BASE_URL ? 'https://api.openai.com/v1' : undefined)
+  if (!baseUrl) return undefined
+  return {
+    baseUrl,
+    // Local servers (Ollama, vLLM) take any key; the SDK insists on one.
+    apiKey: apiKey ?? 'unused',
+    model: env.PARLEY_EMBEDDINGS_MODEL,
+    dimensions: env.PARLEY_EMBEDDINGS_DIMENSIONS,
   }
 }
 
