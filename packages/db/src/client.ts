@@ -28,8 +28,10 @@ export type DatabaseConfig =
 export interface Quotas {
   conversations: number
   messagesPerConversation: number
-  /** Message contents and system prompts, in bytes. */
+  /** Message contents, system prompts and uploaded files, in bytes. */
   storedBytes: number
+  /** Uploaded files (the migration's default: 1,000). */
+  files?: number
 }
 
 export interface DatabaseOptions {

@@ -11,7 +11,7 @@ export type DbErrorCode =
 
 /** Which quota a refused write would have exceeded, its limit and the use before the write. */
 export interface QuotaExceeded {
-  quota: 'conversations' | 'messagesPerConversation' | 'storedBytes'
+  quota: 'conversations' | 'messagesPerConversation' | 'storedBytes' | 'files'
   limit: number
   used: number
 }
@@ -88,6 +88,8 @@ const byClass: Record<string, [DbErrorCode, string]> = {
   // Raised by the admin users migration (supabase/migrations/20261206100000_admin_users.sql).
   PA401: ['unauthorized', 'this account is disabled: ask an admin to enable it again'],
   PA409: ['conflict', 'an admin cannot remove their own admin role or disable themselves'],
+  // Raised by complete_file_ingest (supabase/migrations/20261207100000_knowledge.sql).
+  PF409: ['conflict', 'the file is no longer being processed'],
 }
 
 // Constraints whose violation a client can cause, named in its terms.
@@ -119,7 +121,12 @@ export function toDbError(error: unknown): unknown {
 /** Raised by the quota triggers (supabase/migrations/20261205160000_quotas.sql). */
 const quotaSqlState = 'PQ001'
 
-const quotaNames = new Set<string>(['conversations', 'messagesPerConversation', 'storedBytes'])
+const quotaNames = new Set<string>([
+  'conversations',
+  'messagesPerConversation',
+  'storedBytes',
+  'files',
+])
 
 function quotaError(driverError: DriverError, cause: unknown): DbError {
   const detail = JSON.parse(driverError.detail ?? '{}') as Record<string, unknown>
@@ -142,7 +149,8 @@ const quotaMessages: Record<QuotaExceeded['quota'], string> = {
     'you have reached the maximum number of conversations: delete some to start new ones',
   messagesPerConversation:
     'this conversation has reached its maximum number of messages: start a new conversation',
-  storedBytes: 'you have used up your storage: delete conversations to free space',
+  storedBytes: 'you have used up your storage: delete conversations or files to free space',
+  files: 'you have reached the maximum number of files: delete some to upload new ones',
 }
 
 /** Errors of the drivers' sockets (postgres.js, Node) when the server cannot be reached. */

@@ -53,6 +53,7 @@ export {
   deleteConversation,
   getConversation,
   listConversations,
+  setFileScope,
   setGeneratedTitle,
   switchBranch,
   updateConversation,
@@ -71,10 +72,34 @@ export {
   setFeedback,
 } from './repositories/feedback.ts'
 export {
+  beginFileIngest,
+  completeFileIngest,
+  createFile,
+  deleteFile,
+  type FileChunkRow,
+  type FileRow,
+  failFileIngest,
+  getFile,
+  interruptedTooOften,
+  listFileChunks,
+  listFiles,
+  recoverStuckFiles,
+  toFileResource,
+} from './repositories/files.ts'
+export {
   consumeInvitation,
   createInvitation,
   type InvitationRow,
 } from './repositories/invitations.ts'
+export {
+  type RetrievedChunk,
+  type RetrieveInput,
+  retrieveChunks,
+  type SearchInput,
+  search,
+  splitSnippet,
+  vectorSearchAvailable,
+} from './repositories/knowledge.ts'
 export {
   type ActivityFilter,
   type ActivityRow,
@@ -104,6 +129,7 @@ export {
   listThread,
   loadContextThread,
   type MessageRow,
+  setReplyCitations,
   type ThreadMessageRow,
   updateMessage,
 } from './repositories/messages.ts'

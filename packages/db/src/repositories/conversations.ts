@@ -1,6 +1,8 @@
 import {
   type CreateConversationBody,
   createConversationBody,
+  type FileScope,
+  fileScope,
   type Page,
   type PageQuery,
   pageQuery,
@@ -8,12 +10,12 @@ import {
   updateConversationBody,
   uuid,
 } from '@parley/schema/contracts'
-import { conversations } from '@parley/schema/tables'
-import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import { conversations, files } from '@parley/schema/tables'
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
-import { parseInput } from '../errors.ts'
+import { DbError, parseInput } from '../errors.ts'
 
 export type ConversationRow = typeof conversations.$inferSelect
 
@@ -165,4 +167,37 @@ export async function switchBranch(
     )
     .returning({ activeLeafId: conversations.activeLeafId })
   return row?.activeLeafId ?? null
+}
+
+/**
+ * Sets which of the caller's files the conversation's turns read from. Refuses, with
+ * `DbError('invalid_input')`, file ids that are not the caller's (without saying whether they
+ * exist). Null when the conversation is not the caller's.
+ */
+export async function setFileScope(
+  tx: Tx,
+  id: string,
+  scope: FileScope,
+): Promise<ConversationRow | null> {
+  const conversationId = parseInput(uuid, id)
+  const value = parseInput(fileScope, scope)
+  if (value.mode === 'files') {
+    const wanted = [...new Set(value.fileIds)]
+    const found = await tx
+      .select({ id: files.id })
+      .from(files)
+      .where(and(inArray(files.id, wanted), eq(files.userId, sql`(select auth.uid())`)))
+    if (found.length < wanted.length) {
+      const known = new Set(found.map((file) => file.id))
+      const missing = wanted.filter((fileId) => !known.has(fileId))
+      throw new DbError('invalid_input', `fileIds: no such file: ${missing.join(', ')}`)
+    }
+    value.fileIds = wanted
+  }
+  const [row] = await tx
+    .update(conversations)
+    .set({ fileScope: value })
+    .where(and(eq(conversations.id, conversationId), ownedByCaller))
+    .returning()
+  return row ?? null
 }

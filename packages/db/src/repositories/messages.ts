@@ -1,4 +1,6 @@
 import {
+  type Citation,
+  citation,
   type ListMessagesQuery,
   listMessagesQuery,
   type MessageUpdate,
@@ -257,4 +259,25 @@ export async function closeInterruptedReplies(
     )
     .returning({ id: messages.id })
   return rows.length
+}
+
+const citationList = z.array(citation).max(50)
+
+/**
+ * Stores the passages a reply cites. Call it in the transaction that settles the reply, so the
+ * reply and its citations are written together. Null when the reply is not the caller's.
+ */
+export async function setReplyCitations(
+  tx: Tx,
+  messageId: string,
+  citations: Citation[],
+): Promise<MessageRow | null> {
+  const id = parseInput(uuid, messageId)
+  const values = parseInput(citationList, citations)
+  const [row] = await tx
+    .update(messages)
+    .set({ citations: values })
+    .where(and(eq(messages.id, id), eq(messages.role, 'assistant')))
+    .returning()
+  return row ?? null
 }

@@ -2,11 +2,13 @@ import { createSelectSchema } from 'drizzle-zod'
 import { z } from 'zod'
 import { conversations, visibilities } from '../tables/conversations.ts'
 import { isoDateTime, modelId, page } from './common.ts'
+import { fileScope } from './knowledge.ts'
 
 export const conversation = createSelectSchema(conversations, {
   archivedAt: isoDateTime.nullable(),
   titleRequestedAt: isoDateTime.nullable(),
   lastMessageAt: isoDateTime,
+  fileScope,
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 })

@@ -133,3 +133,52 @@ export const searchResults = z.object({
   semantic: z.boolean(),
 })
 export type SearchResults = z.infer<typeof searchResults>
+
+/** A stored upload as the API records it (repositories validate with this before any SQL). */
+export const newFile = z.strictObject({
+  id: uuid.optional(),
+  name: z.string().min(1).max(255),
+  kind: z.enum(fileKinds),
+  mimeType: z.string().min(1).max(255),
+  sizeBytes: z.number().int().nonnegative(),
+  /** Hex SHA-256 of the original bytes. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Where the original lives (a path under the data folder or a bucket key). */
+  storageKey: z.string().min(1).max(1024),
+})
+export type NewFile = z.input<typeof newFile>
+
+/** The most dimensions an embedding may have (pgvector's limit for its `vector` type). */
+export const maxEmbeddingDimensions = 16_000
+
+export const embedding = z.array(z.number()).min(1).max(maxEmbeddingDimensions)
+
+/** One passage of a parsed file, in document order. */
+export const ingestedChunk = z.strictObject({
+  /** 1-based page for paged documents; null otherwise. */
+  page: z.number().int().positive().nullable().default(null),
+  /** Headings above the passage, outermost first. */
+  headingPath: z.array(z.string().max(500)).max(16).default([]),
+  content: z.string().min(1).max(20_000),
+  tokenCount: z.number().int().nonnegative(),
+  embedding: embedding.optional(),
+})
+export type IngestedChunk = z.input<typeof ingestedChunk>
+
+/** What parsing and embedding a file produced; all of it is stored at once, or nothing. */
+export const fileIngest = z
+  .strictObject({
+    pageCount: z.number().int().nonnegative().nullable().default(null),
+    chunks: z.array(ingestedChunk).max(100_000),
+    /** The model the chunks' embeddings come from; null: keyword only (no embeddings). */
+    embeddingModel: z.string().min(1).max(200).nullable().default(null),
+  })
+  .refine(
+    (ingest) =>
+      ingest.chunks.every((chunk) => (chunk.embedding !== undefined) === !!ingest.embeddingModel),
+    { message: 'every chunk has an embedding exactly when an embedding model is named' },
+  )
+  .refine((ingest) => new Set(ingest.chunks.map((chunk) => chunk.embedding?.length)).size <= 1, {
+    message: 'all embeddings of a file have the same dimension',
+  })
+export type FileIngest = z.input<typeof fileIngest>

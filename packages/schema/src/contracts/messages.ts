@@ -4,12 +4,14 @@ import { maxStoredMessageChars, maxUserMessageChars } from '../limits.ts'
 import { messageRoles, messageStatuses, messages } from '../tables/messages.ts'
 import { cursor, isoDateTime, modelId, pageLimit, uuid } from './common.ts'
 import { ownFeedback } from './feedback.ts'
+import { citation } from './knowledge.ts'
 
 export const messageError = z.object({ code: z.string(), message: z.string() })
 
 export const message = createSelectSchema(messages, {
   error: messageError.nullable(),
   metadata: z.record(z.string(), z.unknown()),
+  citations: z.array(citation),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 }).extend({

@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgPolicy,
   pgTable,
   real,
@@ -12,6 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
+import type { FileScope } from '../contracts/knowledge.ts'
 import { currentUserId, timestampMs, timestamps } from './columns.ts'
 
 export const visibilities = ['private', 'public'] as const
@@ -47,6 +49,8 @@ export const conversations = pgTable(
      * referencing messages(id) on delete set null; here that would make the tables import each other.
      */
     activeLeafId: uuid('active_leaf_id'),
+    /** Which of the user's files the turns read from. */
+    fileScope: jsonb('file_scope').$type<FileScope>().notNull().default({ mode: 'none' }),
     ...timestamps,
   },
   (t) => [
@@ -61,6 +65,13 @@ export const conversations = pgTable(
     check('conversations_system_prompt_length', sql`char_length(${t.systemPrompt}) <= 20000`),
     check('conversations_temperature_range', sql`${t.temperature} between 0 and 2`),
     check('conversations_visibility_valid', sql`${t.visibility} in ('private', 'public')`),
+    check(
+      'conversations_file_scope_valid',
+      sql`${t.fileScope} ->> 'mode' in ('none', 'files', 'all')`,
+    ),
+    index('conversations_title_search_idx')
+      .using('gin', sql`to_tsvector('english'::regconfig, coalesce(${t.title}, ''))`)
+      .where(sql`${t.title} is not null`),
     check(
       'conversations_totals_non_negative',
       sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.costMicroUsd} >= 0`,

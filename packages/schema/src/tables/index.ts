@@ -8,6 +8,7 @@ export { adminAudit } from './admin-audit.ts'
 export { budgetPeriods, budgetReservations, budgets } from './budgets.ts'
 export { conversationShares, type SnapshotMessage } from './conversation-shares.ts'
 export { conversations, visibilities } from './conversations.ts'
+export { documentChunks } from './document-chunks.ts'
 export {
   type ErrorSeverity,
   type ErrorSource,
@@ -15,6 +16,7 @@ export {
   errorSeverities,
   errorSources,
 } from './error-log.ts'
+export { files } from './files.ts'
 export { invitations } from './invitations.ts'
 export { logPurges } from './log-purges.ts'
 export {

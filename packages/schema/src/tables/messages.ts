@@ -13,6 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
+import type { Citation } from '../contracts/knowledge.ts'
 import { currentUserId, timestamps } from './columns.ts'
 import { conversations } from './conversations.ts'
 
@@ -55,6 +56,8 @@ export const messages = pgTable(
     latencyMs: integer('latency_ms'),
     error: jsonb('error').$type<MessageError>(),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** The file passages a reply cites as `[n]`, set when the reply settles. */
+    citations: jsonb('citations').$type<Citation[]>().notNull().default([]),
     ...timestamps,
   },
   (t) => [
@@ -83,6 +86,14 @@ export const messages = pgTable(
       sql`${t.status} in ('streaming', 'complete', 'incomplete', 'error')`,
     ),
     check('messages_content_length', sql`char_length(${t.content}) <= 1000000`),
+    check(
+      'messages_citations_array',
+      sql`jsonb_typeof(${t.citations}) = 'array' and jsonb_array_length(${t.citations}) <= 50`,
+    ),
+    // Search: replies being written stay out, so their progress writes do not re-tokenise.
+    index('messages_search_idx')
+      .using('gin', sql`to_tsvector('english'::regconfig, left(${t.content}, 100000))`)
+      .where(sql`${t.status} <> 'streaming'`),
     check(
       'messages_counts_non_negative',
       sql`${t.tokenCount} >= 0 and ${t.costMicroUsd} >= 0 and coalesce(${t.inputTokens}, 0) >= 0 and coalesce(${t.outputTokens}, 0) >= 0`,

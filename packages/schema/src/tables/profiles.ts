@@ -24,8 +24,10 @@ export const profiles = pgTable(
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
     /** Quota counters, moved by triggers on conversations and messages (never by the user). */
     conversationCount: integer('conversation_count').notNull().default(0),
-    /** Bytes of the user's message contents and system prompts. */
+    /** Bytes of the user's message contents, system prompts and uploaded files. */
     storedBytes: bigint('stored_bytes', { mode: 'number' }).notNull().default(0),
+    /** Quota counter, moved by a trigger on files. */
+    fileCount: integer('file_count').notNull().default(0),
     ...timestamps,
   },
   (t) => [

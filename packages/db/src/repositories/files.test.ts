@@ -1,0 +1,269 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { IngestedChunk, NewFile } from '@parley/schema/contracts'
+import { documentChunks, files, profiles } from '@parley/schema/tables'
+import { eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database, Tx } from '../client.ts'
+import { DbError } from '../errors.ts'
+import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
+import {
+  beginFileIngest,
+  completeFileIngest,
+  createFile,
+  deleteFile,
+  failFileIngest,
+  getFile,
+  interruptedTooOften,
+  listFileChunks,
+  listFiles,
+  recoverStuckFiles,
+  toFileResource,
+} from './files.ts'
+
+let db: Database
+beforeAll(async () => {
+  db = await createTestDatabase({
+    quotas: { conversations: 100, messagesPerConversation: 100, storedBytes: 10_000, files: 3 },
+  })
+})
+afterAll(() => db?.close())
+
+const as = <T>(user: TestUser, fn: (tx: Tx) => Promise<T>) => db.withUser(user.claims, fn)
+
+function upload(name = 'notes.md', sizeBytes = 100): NewFile {
+  return {
+    name,
+    kind: 'markdown',
+    mimeType: 'text/markdown',
+    sizeBytes,
+    sha256: createHash('sha256').update(name).digest('hex'),
+    storageKey: `files/${randomUUID()}`,
+  }
+}
+
+const passage = (content: string, page: number | null = null): IngestedChunk => ({
+  page,
+  headingPath: ['Guide', 'Setup'],
+  content,
+  tokenCount: content.split(' ').length,
+})
+
+async function refusal(work: Promise<unknown>): Promise<DbError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(error instanceof DbError)) throw new Error(`expected a refusal, got ${String(error)}`)
+  return error
+}
+
+const chunkCount = (fileId: string) =>
+  db.asService(async (tx) => {
+    const rows = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(documentChunks)
+      .where(eq(documentChunks.fileId, fileId))
+    return rows[0]?.n ?? 0
+  })
+
+describe('files', () => {
+  it('are recorded as processing for their owner and listed newest first', async () => {
+    const user = await createTestUser(db)
+    const first = await as(user, (tx) => createFile(tx, upload('a.md')))
+    const second = await as(user, (tx) => createFile(tx, upload('b.md')))
+    expect(first).toMatchObject({ userId: user.id, status: 'processing', chunkCount: 0 })
+    expect(toFileResource(first)).toMatchObject({ name: 'a.md', embedded: false, error: null })
+
+    const page1 = await as(user, (tx) => listFiles(tx, { limit: 1 }))
+    expect(page1.items.map((f) => f.id)).toEqual([second.id])
+    const page2 = await as(user, (tx) =>
+      listFiles(tx, { limit: 1, cursor: page1.nextCursor ?? '' }),
+    )
+    expect(page2).toEqual({ items: [first], nextCursor: null })
+  })
+
+  it('complete with all their passages at once and become ready', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    expect(await as(user, (tx) => beginFileIngest(tx, file.id))).toMatchObject({ attempts: 1 })
+    const ready = await as(user, (tx) =>
+      completeFileIngest(tx, file.id, {
+        pageCount: 2,
+        chunks: [passage('Install the tool first.', 1), passage('Then configure it.', 2)],
+      }),
+    )
+    expect(ready).toMatchObject({
+      status: 'ready',
+      pageCount: 2,
+      chunkCount: 2,
+      embeddingModel: null,
+    })
+    const chunks = await as(user, (tx) => listFileChunks(tx, file.id))
+    expect(chunks).toMatchObject([
+      { ordinal: 0, page: 1, headingPath: ['Guide', 'Setup'], content: 'Install the tool first.' },
+      { ordinal: 1, page: 2, content: 'Then configure it.' },
+    ])
+  })
+
+  it('keep embeddings with the model that made them', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const ready = await as(user, (tx) =>
+      completeFileIngest(tx, file.id, {
+        embeddingModel: 'test-embed',
+        chunks: [{ ...passage('Vectors here.'), embedding: [1, 0, 0] }],
+      }),
+    )
+    expect(toFileResource(ready)).toMatchObject({ status: 'ready', embedded: true })
+    expect(await as(user, (tx) => listFileChunks(tx, file.id))).toMatchObject([
+      { embeddingModel: 'test-embed' },
+    ])
+  })
+
+  it('store nothing when one passage is bad, leaving the file processing', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    // Valid for the repository, refused by the table (a page must be 1 or more): the database's
+    // own all-or-nothing is what is tested here.
+    const bad = JSON.stringify([
+      { ordinal: 0, page: 1, headingPath: [], content: 'Fine passage.', tokenCount: 2 },
+      { ordinal: 1, page: 0, headingPath: [], content: 'Bad page.', tokenCount: 2 },
+    ])
+    const error = await refusal(
+      as(user, (tx) =>
+        tx.execute(
+          sql`select public.complete_file_ingest(${file.id}::uuid, null, null, ${bad}::jsonb)`,
+        ),
+      ),
+    )
+    expect(error.code).toBe('invalid_input')
+    expect(await chunkCount(file.id)).toBe(0)
+    expect(await as(user, (tx) => getFile(tx, file.id))).toMatchObject({
+      status: 'processing',
+      chunkCount: 0,
+    })
+
+    const invalid = await refusal(
+      as(user, (tx) =>
+        completeFileIngest(tx, file.id, {
+          chunks: [passage('ok'), { ...passage(''), content: '' }],
+        }),
+      ),
+    )
+    expect(invalid.code).toBe('invalid_input')
+    expect(await chunkCount(file.id)).toBe(0)
+
+    const failed = await as(user, (tx) =>
+      failFileIngest(tx, file.id, 'The PDF is password-protected.'),
+    )
+    expect(failed).toMatchObject({ status: 'failed', error: 'The PDF is password-protected.' })
+  })
+
+  it('refuse a second ingest once no longer processing', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    await as(user, (tx) => completeFileIngest(tx, file.id, { chunks: [passage('Once.')] }))
+    const again = await refusal(
+      as(user, (tx) => completeFileIngest(tx, file.id, { chunks: [passage('Twice.')] })),
+    )
+    expect(again.code).toBe('conflict')
+    expect(await chunkCount(file.id)).toBe(1)
+    expect(await as(user, (tx) => failFileIngest(tx, file.id, 'late failure'))).toBeNull()
+  })
+
+  it('delete with their passages and say where the original was stored', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    await as(user, (tx) => completeFileIngest(tx, file.id, { chunks: [passage('Gone soon.')] }))
+    expect(await as(user, (tx) => deleteFile(tx, file.id))).toEqual({ storageKey: file.storageKey })
+    expect(await chunkCount(file.id)).toBe(0)
+    expect(await as(user, (tx) => deleteFile(tx, file.id))).toBeNull()
+  })
+
+  it('go with their owner when the account is deleted', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    await as(user, (tx) => completeFileIngest(tx, file.id, { chunks: [passage('Mine.')] }))
+    await db.asService((tx) => tx.execute(sql`delete from auth.users where id = ${user.id}::uuid`))
+    const left = await db.asService((tx) => tx.select().from(files).where(eq(files.id, file.id)))
+    expect(left).toEqual([])
+    expect(await chunkCount(file.id)).toBe(0)
+  })
+
+  it('are private: another user cannot read, change or delete them or their passages', async () => {
+    const owner = await createTestUser(db)
+    const other = await createTestUser(db)
+    const file = await as(owner, (tx) => createFile(tx, upload()))
+    await as(owner, (tx) => completeFileIngest(tx, file.id, { chunks: [passage('Secret plan.')] }))
+
+    expect(await as(other, (tx) => getFile(tx, file.id))).toBeNull()
+    expect(await as(other, (tx) => listFiles(tx))).toEqual({ items: [], nextCursor: null })
+    expect(await as(other, (tx) => listFileChunks(tx, file.id))).toEqual([])
+    expect(await as(other, (tx) => deleteFile(tx, file.id))).toBeNull()
+    expect(await as(other, (tx) => failFileIngest(tx, file.id, 'sabotage'))).toBeNull()
+    const touched = await as(other, (tx) =>
+      tx.execute(
+        sql`delete from public.document_chunks where file_id = ${file.id}::uuid returning id`,
+      ),
+    )
+    expect(touched).toMatchObject({ rows: [] })
+    const update = await refusal(
+      as(other, (tx) =>
+        tx.execute(
+          sql`update public.document_chunks set content = 'x' where file_id = ${file.id}::uuid`,
+        ),
+      ),
+    )
+    expect(update.code).toBe('forbidden')
+    const spoof = await refusal(
+      as(other, (tx) =>
+        tx.insert(documentChunks).values({
+          fileId: file.id,
+          userId: owner.id,
+          ordinal: 9,
+          content: 'planted',
+          tokenCount: 1,
+        }),
+      ),
+    )
+    expect(spoof.code).toBe('forbidden')
+    expect(await as(owner, (tx) => getFile(tx, file.id))).toMatchObject({ status: 'ready' })
+    expect(await chunkCount(file.id)).toBe(1)
+  })
+
+  it('count against the file and storage quotas', async () => {
+    const user = await createTestUser(db)
+    const big = await refusal(as(user, (tx) => createFile(tx, upload('big.pdf', 20_000))))
+    expect(big.quota).toEqual({ quota: 'storedBytes', limit: 10_000, used: 0 })
+    const made = []
+    for (const name of ['1.md', '2.md', '3.md'])
+      made.push(await as(user, (tx) => createFile(tx, upload(name))))
+    const fourth = await refusal(as(user, (tx) => createFile(tx, upload('4.md'))))
+    expect(fourth).toMatchObject({
+      code: 'quota_exceeded',
+      quota: { quota: 'files', limit: 3, used: 3 },
+    })
+    const [first] = made
+    if (first) await as(user, (tx) => deleteFile(tx, first.id))
+    await as(user, (tx) => createFile(tx, upload('4.md')))
+    const [profile] = await db.asService((tx) =>
+      tx.select().from(profiles).where(eq(profiles.id, user.id)),
+    )
+    expect(profile).toMatchObject({ fileCount: 3, storedBytes: 300 })
+  })
+
+  it('left processing are requeued at start, or failed after three runs', async () => {
+    const user = await createTestUser(db)
+    const fresh = await as(user, (tx) => createFile(tx, upload('fresh.md')))
+    const worn = await as(user, (tx) => createFile(tx, upload('worn.md')))
+    for (let run = 0; run < 3; run++) await as(user, (tx) => beginFileIngest(tx, worn.id))
+
+    const { requeue, failed } = await db.asService((tx) => recoverStuckFiles(tx))
+    expect(requeue.map((f) => f.id)).toContain(fresh.id)
+    expect(requeue.map((f) => f.id)).not.toContain(worn.id)
+    expect(failed.find((f) => f.id === worn.id)).toMatchObject({
+      status: 'failed',
+      error: interruptedTooOften,
+    })
+  })
+})
