@@ -1,0 +1,86 @@
+import { eventLoopLagDuring } from '@parley/llm/testing'
+import { afterAll, describe, expect, it } from 'vitest'
+import { DocumentReader } from './document-reader.ts'
+import { extractDocument } from './extract-document.ts'
+import { makePdf, prose } from './testing/fixtures.ts'
+
+const text = (value: string) => new TextEncoder().encode(value)
+
+/** A Markdown handbook of `sections` sections, about 1 kB each. */
+const handbook = (sections: number) =>
+  Array.from({ length: sections }, (_, i) => `## Section ${i}\n\n${prose(12, i + 1)}\n`).join('\n')
+
+// about 10 MB: seconds of parsing and chunking
+const largeHandbook = text(handbook(1_000).repeat(10))
+
+const readers: DocumentReader[] = []
+const reader = (options?: ConstructorParameters<typeof DocumentReader>[0]) => {
+  const created = new DocumentReader(options)
+  readers.push(created)
+  return created
+}
+afterAll(() => Promise.all(readers.map((each) => each.close())))
+
+describe('DocumentReader', () => {
+  it('reads a PDF in a worker thread, with the same result as reading it in-process', async () => {
+    const pdf = await makePdf([
+      { heading: 'Summary', paragraphs: [prose(10, 1)] },
+      { heading: 'Details', paragraphs: ['The depot closes at nine.', prose(10, 2)] },
+    ])
+    const inWorker = await reader().read(pdf, 'report.pdf')
+    expect(inWorker).toEqual(await extractDocument(pdf, 'report.pdf'))
+    expect(inWorker.chunks.find((chunk) => chunk.text.includes('depot closes'))?.page).toBe(2)
+    // the caller's bytes are copied, not taken
+    expect(pdf.length).toBeGreaterThan(0)
+  })
+
+  it('keeps the event loop responsive while it parses a large document', async () => {
+    const documents = reader()
+    let chunks = 0
+    const lagMs = await eventLoopLagDuring(async () => {
+      chunks = (await documents.read(largeHandbook, 'handbook.md')).chunks.length
+    })
+    expect(chunks).toBeGreaterThan(5_000)
+    // in-process, reading this handbook blocks the loop for about 3 s on this machine; what is
+    // left is receiving 10,000 chunks from the worker on a machine whose cores are shared
+    expect(lagMs).toBeLessThan(1_000)
+  })
+
+  it('stops a read that takes too long, and reads the next file with a fresh worker', async () => {
+    // the limit counts reading, not the worker's start
+    const documents = reader({ limits: { timeoutMs: 1_000 } })
+    await expect(documents.read(text('Before.'), 'a.txt')).resolves.toMatchObject({ kind: 'text' })
+    await expect(documents.read(largeHandbook, 'huge.md')).rejects.toMatchObject({
+      code: 'timeout',
+      message: 'Reading this file took longer than 1 second and was stopped.',
+    })
+    await expect(documents.read(text('After.'), 'b.txt')).resolves.toMatchObject({ kind: 'text' })
+  })
+
+  it('rejects cleanly when a worker runs out of memory, and the next read works', async () => {
+    const documents = reader({ maxMemoryMb: 64 })
+    await expect(documents.read(text('word '.repeat(4_000_000)), 'big.txt')).rejects.toMatchObject({
+      code: 'corrupt',
+    })
+    await expect(documents.read(text('Still reading.'), 'small.txt')).resolves.toMatchObject({
+      chunks: [expect.objectContaining({ text: 'Still reading.' })],
+    })
+  })
+
+  it('reports a file it cannot read with its reason', async () => {
+    await expect(reader().read(new Uint8Array(), 'empty.txt')).rejects.toMatchObject({
+      code: 'empty',
+      message: 'The file is empty.',
+    })
+  })
+
+  it('gives up a read when its caller aborts, and keeps serving others', async () => {
+    const documents = reader()
+    const controller = new AbortController()
+    const aborted = documents.read(largeHandbook, 'huge.md', controller.signal)
+    const queued = documents.read(text('Queued behind it.'), 'b.txt')
+    controller.abort(new Error('upload cancelled'))
+    await expect(aborted).rejects.toThrow('upload cancelled')
+    await expect(queued).resolves.toMatchObject({ kind: 'text' })
+  })
+})
