@@ -378,12 +378,14 @@ security invoker
 set search_path = ''
 as $$
   with params as (
-    select public.keyword_query($1) as tsq, greatest(least($5, 100), 1) as k,
+    -- Weights {D, C, B, A}: a word in a heading (A) counts twice one in the text (D).
+    select public.keyword_query($1) as tsq, '{0.5, 0.2, 0.4, 1.0}'::real[] as weights,
+      greatest(least($5, 100), 1) as k,
       greatest(least($5, 100), 1) * 4 as n
   ),
   keyword as (
     select c.id,
-      row_number() over (order by ts_rank_cd(c.search_vector, p.tsq, 32) desc, c.id) as position
+      row_number() over (order by ts_rank_cd(p.weights, c.search_vector, p.tsq, 32) desc, c.id) as position
     from public.document_chunks c cross join params p
     where c.search_vector @@ p.tsq
       and ($4 is null or c.file_id = any ($4))
@@ -454,12 +456,14 @@ security invoker
 set search_path = ''
 as $$
   with params as (
-    select public.keyword_query($1) as tsq, $2 in ('messages', 'all') as in_messages,
+    -- The same weights as retrieve_chunks, so hits of every kind rank on one scale.
+    select public.keyword_query($1) as tsq, '{0.5, 0.2, 0.4, 1.0}'::real[] as weights,
+      $2 in ('messages', 'all') as in_messages,
       $2 in ('files', 'all') as in_files
   ),
   matches as (
     select 'message' as kind, m.id,
-      ts_rank_cd(to_tsvector('english'::regconfig, left(m.content, 100000)), p.tsq, 32) as rank
+      ts_rank_cd(p.weights, to_tsvector('english'::regconfig, left(m.content, 100000)), p.tsq, 32) as rank
     from public.messages m cross join params p
     where p.in_messages
       and m.status <> 'streaming'
@@ -467,13 +471,13 @@ as $$
       and m.role in ('user', 'assistant')
     union all
     select 'conversation', c.id,
-      ts_rank_cd(to_tsvector('english'::regconfig, coalesce(c.title, '')), p.tsq, 32)
+      ts_rank_cd(p.weights, to_tsvector('english'::regconfig, coalesce(c.title, '')), p.tsq, 32)
     from public.conversations c cross join params p
     where p.in_messages
       and c.title is not null
       and to_tsvector('english'::regconfig, coalesce(c.title, '')) @@ p.tsq
     union all
-    select 'file', ch.id, ts_rank_cd(ch.search_vector, p.tsq, 32)
+    select 'file', ch.id, ts_rank_cd(p.weights, ch.search_vector, p.tsq, 32)
     from public.document_chunks ch cross join params p
     where p.in_files
       and ch.search_vector @@ p.tsq

@@ -60,6 +60,7 @@ export function makeThread(count: number): Message[] {
       latencyMs: null,
       error: null,
       metadata: {},
+      citations: [],
       createdAt: at,
       updatedAt: at,
     }

@@ -29,6 +29,7 @@ describe('contracts', () => {
       messageCount: 0,
       lastMessageAt: now,
       activeLeafId: null,
+      fileScope: { mode: 'none' },
       createdAt: now,
       updatedAt: now,
     }

@@ -26,6 +26,7 @@ export function messageFixture(overrides: Partial<Message> = {}): Message {
     latencyMs: null,
     error: null,
     metadata: {},
+    citations: [],
     createdAt: now,
     updatedAt: now,
     ...overrides,

@@ -45,6 +45,7 @@ function optimisticUserMessage(conversationId: string, id: string, content: stri
     latencyMs: null,
     error: null,
     metadata: {},
+    citations: [],
     createdAt: now,
     updatedAt: now,
   }

@@ -1,0 +1,394 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { FileIngest, SearchHit } from '@parley/schema/contracts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database, Tx } from '../client.ts'
+import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
+import { createConversation, setFileScope } from './conversations.ts'
+import { completeFileIngest, createFile } from './files.ts'
+import { retrieveChunks, search, splitSnippet } from './knowledge.ts'
+import { appendMessage, getMessage, setReplyCitations, updateMessage } from './messages.ts'
+
+let db: Database
+beforeAll(async () => {
+  db = await createTestDatabase()
+})
+afterAll(() => db?.close())
+
+const as = <T>(user: TestUser, fn: (tx: Tx) => Promise<T>) => db.withUser(user.claims, fn)
+
+interface Passage {
+  content: string
+  headingPath?: string[]
+  embedding?: number[]
+}
+
+/** A ready file of the user's holding these passages, in order. */
+async function readyFile(user: TestUser, name: string, passages: Passage[]): Promise<string> {
+  const embedded = passages.some((p) => p.embedding)
+  const ingest: FileIngest = {
+    embeddingModel: embedded ? 'test-embed' : null,
+    chunks: passages.map((p) => ({
+      content: p.content,
+      headingPath: p.headingPath ?? [],
+      tokenCount: p.content.split(/\s+/).length,
+      ...(p.embedding ? { embedding: p.embedding } : {}),
+    })),
+  }
+  return as(user, async (tx) => {
+    const file = await createFile(tx, {
+      name,
+      kind: 'markdown',
+      mimeType: 'text/markdown',
+      sizeBytes: 10,
+      sha256: createHash('sha256').update(randomUUID()).digest('hex'),
+      storageKey: `files/${randomUUID()}`,
+    })
+    await completeFileIngest(tx, file.id, ingest)
+    return file.id
+  })
+}
+
+const contents = (chunks: { content: string }[]) => chunks.map((c) => c.content)
+
+describe('retrieval', () => {
+  it('finds a passage for a question whose words are not all in it', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'admin.md', [
+      { content: 'To rotate the API keys, open Settings and choose Regenerate.' },
+      { content: 'Billing invoices are sent on the first day of each month.' },
+    ])
+    const found = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'How can I rotate my API key from the admin console?' }),
+    )
+    expect(contents(found)).toEqual([
+      'To rotate the API keys, open Settings and choose Regenerate.',
+    ])
+    expect(found[0]).toMatchObject({ fileName: 'admin.md', keywordRank: 1, vectorRank: null })
+    expect(found[0]?.content).toContain(found[0]?.snippet)
+  })
+
+  it('ranks passages holding more of the question higher, and headings count', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'garden.md', [
+      { content: 'Water the tomatoes every morning in summer.' },
+      { content: 'Tomatoes need full sun.' },
+      { content: 'Prune them weekly.', headingPath: ['Growing tomatoes', 'Pruning'] },
+    ])
+    const found = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'how often should I water tomatoes in summer' }),
+    )
+    expect(contents(found)).toEqual([
+      'Water the tomatoes every morning in summer.',
+      'Prune them weekly.',
+      'Tomatoes need full sun.',
+    ])
+  })
+
+  it('requires a quoted phrase', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'sea.md', [
+      { content: 'The blue whale is the largest animal alive.' },
+      { content: 'A whale surfaced in the blue water near the boat.' },
+    ])
+    const found = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'how large is the "blue whale" compared to a boat' }),
+    )
+    expect(contents(found)).toEqual(['The blue whale is the largest animal alive.'])
+  })
+
+  it('leaves out passages with an excluded -word', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'python.md', [
+      { content: 'Feeding a pet python snake: mice every two weeks.' },
+      { content: 'Python list comprehensions make loops shorter.' },
+    ])
+    const found = await as(user, (tx) => retrieveChunks(tx, { query: 'python tips -snake' }))
+    expect(contents(found)).toEqual(['Python list comprehensions make loops shorter.'])
+    expect(await as(user, (tx) => retrieveChunks(tx, { query: '-python' }))).toEqual([])
+  })
+
+  it('fuses keyword and vector ranks, and uses vectors only when given an embedding', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'mixed.md', [
+      { content: 'Solar panels convert sunlight to power.', embedding: [0.9, 0.1, 0] },
+      { content: 'Photovoltaic cells on the roof.', embedding: [1, 0, 0] },
+      { content: 'Unrelated recipe for bread.', embedding: [0, 0, 1] },
+    ])
+    const hybrid = await as(user, (tx) =>
+      retrieveChunks(tx, {
+        query: 'solar panels',
+        embedding: [1, 0, 0],
+        embeddingModel: 'test-embed',
+        limit: 3,
+      }),
+    )
+    // First by keyword and second by meaning beats first by meaning alone: 1/61 + 1/62 > 1/61.
+    expect(hybrid.map((c) => [c.content, c.keywordRank, c.vectorRank])).toEqual([
+      ['Solar panels convert sunlight to power.', 1, 2],
+      ['Photovoltaic cells on the roof.', null, 1],
+      ['Unrelated recipe for bread.', null, 3],
+    ])
+    expect(hybrid[0]?.score).toBeCloseTo(1 / 61 + 1 / 62, 12)
+    expect(hybrid[1]?.score).toBeCloseTo(1 / 61, 12)
+
+    const keywordOnly = await as(user, (tx) => retrieveChunks(tx, { query: 'solar panels' }))
+    expect(keywordOnly.map((c) => [c.content, c.keywordRank, c.vectorRank])).toEqual([
+      ['Solar panels convert sunlight to power.', 1, null],
+    ])
+    const otherModel = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'roof', embedding: [1, 0, 0], embeddingModel: 'other-model' }),
+    )
+    expect(otherModel.every((c) => c.vectorRank === null)).toBe(true)
+  })
+
+  it('reads only the files asked for', async () => {
+    const user = await createTestUser(db)
+    const wanted = await readyFile(user, 'one.md', [{ content: 'Kubernetes pods restart.' }])
+    await readyFile(user, 'two.md', [{ content: 'Kubernetes nodes drain.' }])
+    const found = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'kubernetes', fileIds: [wanted] }),
+    )
+    expect(found.map((c) => c.fileId)).toEqual([wanted])
+    expect(
+      await as(user, (tx) => retrieveChunks(tx, { query: 'kubernetes', fileIds: [] })),
+    ).toEqual([])
+  })
+
+  it('never returns another user’s passages, and gives a full top-k of the caller’s own', async () => {
+    const alice = await createTestUser(db)
+    const bob = await createTestUser(db)
+    const exact = 'Quarterly revenue forecast for the Nordic region'
+    await readyFile(
+      alice,
+      'alice.md',
+      Array.from({ length: 40 }, (_, i) => ({
+        content: `${exact}, revision ${i}.`,
+        embedding: [1, 0, 0],
+      })),
+    )
+    const bobFile = await readyFile(
+      bob,
+      'bob.md',
+      Array.from({ length: 12 }, (_, i) => ({
+        content: `Meeting notes ${i}: we talked about revenue and many other things.`,
+        embedding: [0.5, 0.5, 0.5],
+      })),
+    )
+    const forBob = await as(bob, (tx) =>
+      retrieveChunks(tx, { query: exact, embedding: [1, 0, 0], embeddingModel: 'test-embed' }),
+    )
+    expect(forBob).toHaveLength(8)
+    expect(forBob.every((c) => c.fileId === bobFile)).toBe(true)
+    expect(forBob.every((c) => c.keywordRank !== null && c.vectorRank !== null)).toBe(true)
+    const bobSearch = await as(bob, (tx) => search(tx, { q: exact, scope: 'files' }))
+    expect(bobSearch.items.every((hit) => hit.kind === 'file' && hit.fileId === bobFile)).toBe(true)
+  })
+})
+
+describe('file scope and citations', () => {
+  it('a conversation reads only the caller’s files', async () => {
+    const user = await createTestUser(db)
+    const other = await createTestUser(db)
+    const mine = await readyFile(user, 'mine.md', [{ content: 'Mine.' }])
+    const theirs = await readyFile(other, 'theirs.md', [{ content: 'Theirs.' }])
+    const conversation = await as(user, (tx) => createConversation(tx))
+    expect(conversation.fileScope).toEqual({ mode: 'none' })
+
+    const scoped = await as(user, (tx) =>
+      setFileScope(tx, conversation.id, { mode: 'files', fileIds: [mine, mine] }),
+    )
+    expect(scoped?.fileScope).toEqual({ mode: 'files', fileIds: [mine] })
+    await expect(
+      as(user, (tx) => setFileScope(tx, conversation.id, { mode: 'files', fileIds: [theirs] })),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: `fileIds: no such file: ${theirs}` })
+    expect(await as(other, (tx) => setFileScope(tx, conversation.id, { mode: 'all' }))).toBeNull()
+  })
+
+  it('a reply keeps the passages it cites', async () => {
+    const user = await createTestUser(db)
+    const fileId = await readyFile(user, 'cited.md', [{ content: 'Cited passage.' }])
+    const [chunk] = await as(user, (tx) => retrieveChunks(tx, { query: 'cited passage' }))
+    const conversation = await as(user, (tx) => createConversation(tx))
+    const reply = await as(user, (tx) =>
+      appendMessage(tx, {
+        conversationId: conversation.id,
+        role: 'assistant',
+        content: 'See [1].',
+      }),
+    )
+    const citation = {
+      index: 1,
+      chunkId: chunk?.chunkId ?? '',
+      fileId,
+      fileName: 'cited.md',
+      page: null,
+      headingPath: [],
+      snippet: 'Cited passage.',
+    }
+    await as(user, (tx) => setReplyCitations(tx, reply.message.id, [citation]))
+    expect(await as(user, (tx) => getMessage(tx, reply.message.id))).toMatchObject({
+      citations: [citation],
+    })
+  })
+})
+
+async function conversationWith(
+  user: TestUser,
+  title: string,
+  messages: { role: 'user' | 'assistant'; content: string; status?: 'streaming' }[],
+) {
+  return as(user, async (tx) => {
+    const conversation = await createConversation(tx, { title })
+    const ids: string[] = []
+    for (const message of messages) {
+      const { message: row } = await appendMessage(tx, {
+        conversationId: conversation.id,
+        ...message,
+      })
+      ids.push(row.id)
+    }
+    return { conversationId: conversation.id, messageIds: ids }
+  })
+}
+
+const matchedWords = (hit: SearchHit | undefined) =>
+  hit?.snippet.filter((s) => s.match).map((s) => s.text.toLowerCase())
+
+describe('search', () => {
+  it('finds titles and messages, with matches marked in plain segments', async () => {
+    const user = await createTestUser(db)
+    const { conversationId, messageIds } = await conversationWith(user, 'Sourdough starter', [
+      { role: 'user', content: 'My starter smells like acetone, is that normal?' },
+      { role: 'assistant', content: 'An acetone smell means the starter is hungry: feed it.' },
+    ])
+    const results = await as(user, (tx) => search(tx, { q: 'acetone' }))
+    expect(results.semantic).toBe(false)
+    expect(results.items.map((hit) => hit.kind === 'message' && hit.messageId)).toEqual(
+      expect.arrayContaining(messageIds),
+    )
+    expect(results.items[0]).toMatchObject({ kind: 'message', conversationId })
+    expect(matchedWords(results.items[0])).toEqual(['acetone'])
+
+    const titles = await as(user, (tx) => search(tx, { q: 'sourdough', scope: 'messages' }))
+    expect(titles.items).toEqual([
+      expect.objectContaining({
+        kind: 'conversation',
+        conversationId,
+        conversationTitle: 'Sourdough starter',
+        snippet: [
+          { text: 'Sourdough', match: true },
+          { text: ' starter', match: false },
+        ],
+      }),
+    ])
+    expect(await as(user, (tx) => search(tx, { q: 'sourdough', scope: 'files' }))).toMatchObject({
+      items: [],
+    })
+  })
+
+  it('leaves out replies still being written until they finish', async () => {
+    const user = await createTestUser(db)
+    const { messageIds } = await conversationWith(user, 'Draft', [
+      {
+        role: 'assistant',
+        content: 'Zygomorphic flowers have one plane of symmetry.',
+        status: 'streaming',
+      },
+    ])
+    const [replyId = ''] = messageIds
+    expect((await as(user, (tx) => search(tx, { q: 'zygomorphic' }))).items).toEqual([])
+    await as(user, (tx) => updateMessage(tx, replyId, { status: 'complete' }))
+    const found = await as(user, (tx) => search(tx, { q: 'zygomorphic' }))
+    expect(found.items.map((hit) => hit.kind === 'message' && hit.messageId)).toEqual([replyId])
+  })
+
+  it('pages through every hit once, in rank order', async () => {
+    const user = await createTestUser(db)
+    await conversationWith(
+      user,
+      'Glaciers',
+      Array.from({ length: 7 }, (_, i) => ({
+        role: 'user' as const,
+        content: `${'glacier '.repeat(i + 1)}melt question ${i}`,
+      })),
+    )
+    const all = await as(user, (tx) => search(tx, { q: 'glacier', limit: 50 }))
+    const paged: SearchHit[] = []
+    let cursor: string | undefined
+    do {
+      const page = await as(user, (tx) =>
+        search(tx, { q: 'glacier', limit: 3, ...(cursor ? { cursor } : {}) }),
+      )
+      paged.push(...page.items)
+      cursor = page.nextCursor ?? undefined
+    } while (cursor)
+    expect(paged).toEqual(all.items)
+    expect(all.items).toHaveLength(8)
+    const scores = all.items.map((hit) => hit.score)
+    expect(scores).toEqual([...scores].sort((a, b) => b - a))
+    await expect(
+      as(user, (tx) => search(tx, { q: 'glacier', cursor: 'not-a-cursor' })),
+    ).rejects.toMatchObject({ code: 'invalid_input' })
+  })
+
+  it('finds file passages by keyword, and by meaning with an embedding', async () => {
+    const user = await createTestUser(db)
+    const fileId = await readyFile(user, 'energy.md', [
+      {
+        content: 'Heat pumps move heat instead of making it.',
+        headingPath: ['Heating'],
+        embedding: [1, 0],
+      },
+      {
+        content: 'Insulate the attic before anything else.',
+        headingPath: ['Insulation'],
+        embedding: [0.9, 0.1],
+      },
+    ])
+    const keyword = await as(user, (tx) => search(tx, { q: 'heat pumps', scope: 'files' }))
+    expect(keyword.items).toEqual([
+      expect.objectContaining({
+        kind: 'file',
+        fileId,
+        fileName: 'energy.md',
+        headingPath: ['Heating'],
+      }),
+    ])
+    expect(matchedWords(keyword.items[0])).toEqual(['heat', 'pumps', 'heat'])
+
+    const semantic = await as(user, (tx) =>
+      search(tx, {
+        q: 'heat pumps',
+        scope: 'files',
+        embedding: [1, 0],
+        embeddingModel: 'test-embed',
+      }),
+    )
+    expect(semantic.semantic).toBe(true)
+    expect(semantic.items.map((hit) => hit.kind === 'file' && hit.headingPath[0])).toEqual([
+      'Heating',
+      'Insulation',
+    ])
+  })
+
+  it('never shows another user’s titles or messages', async () => {
+    const alice = await createTestUser(db)
+    const bob = await createTestUser(db)
+    const secret = 'Confidential merger with Northwind Traders'
+    await conversationWith(alice, secret, [{ role: 'user', content: secret }])
+    expect((await as(bob, (tx) => search(tx, { q: secret }))).items).toEqual([])
+    expect((await as(alice, (tx) => search(tx, { q: secret }))).items).toHaveLength(2)
+  })
+})
+
+describe('snippets', () => {
+  it('split into plain segments, with no markup left', () => {
+    expect(splitSnippet('a \uE000b\uE001 c \uE000d\uE001')).toEqual([
+      { text: 'a ', match: false },
+      { text: 'b', match: true },
+      { text: ' c ', match: false },
+      { text: 'd', match: true },
+    ])
+    expect(splitSnippet('<b>not html</b>')).toEqual([{ text: '<b>not html</b>', match: false }])
+  })
+})
