@@ -17,6 +17,13 @@ export {
   specToRow,
   type TokenizerSpec,
 } from './catalog/model-spec.ts'
+export {
+  createEmbedder,
+  type Embedder,
+  type EmbedderOptions,
+  type EmbeddingResult,
+} from './embeddings/embedder.ts'
+export { type EmbeddingModelSpec, embeddingModels } from './embeddings/embedding-models.ts'
 export { LlmError, type LlmErrorCode } from './errors.ts'
 export { costMicroUsd, formatUsd, usdToMicros } from './pricing.ts'
 export {
@@ -74,6 +81,7 @@ export {
   estimatePromptTokens,
 } from './tokens/build-context.ts'
 export { countEncodedTokens, countTokens, isEstimate } from './tokens/count-tokens.ts'
+export { truncateToTokens } from './tokens/truncate-to-tokens.ts'
 export type {
   ChatCompletion,
   ChatEvent,

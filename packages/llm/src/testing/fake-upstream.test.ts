@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { countEncodedTokens } from '../tokens/count-tokens.ts'
+import { fakeEmbedding } from './fake-embeddings.ts'
 import { type FakeUpstream, type RecordedRequest, startFakeUpstream } from './fake-upstream.ts'
 
 let fake: FakeUpstream
@@ -203,5 +205,48 @@ describe('fake upstream CLI', () => {
       child.kill('SIGTERM')
       await once(child, 'exit')
     }
+  })
+})
+
+describe('fake upstream embeddings', () => {
+  it('answers floats or base64 as asked, sized by the request, with the prompt tokens used', async () => {
+    const input = ['harbour tides at dawn', 'tax forms']
+    const floats = await openai.embeddings.create({
+      model: 'text-embedding-3-small',
+      input,
+      dimensions: 64,
+      encoding_format: 'float',
+    })
+    expect(floats.data.map((item) => item.embedding)).toEqual(
+      input.map((text) => fakeEmbedding(text, 64)),
+    )
+    expect(floats.usage.prompt_tokens).toBe(
+      countEncodedTokens(input[0] ?? '') + countEncodedTokens(input[1] ?? ''),
+    )
+    // the SDK asks for base64 unless told otherwise, and decodes it
+    const decoded = await openai.embeddings.create({ model: 'text-embedding-3-small', input })
+    expect(decoded.data[0]?.embedding).toHaveLength(256)
+    expect(Array.from(decoded.data[0]?.embedding ?? [])[3]).toBeCloseTo(
+      fakeEmbedding(input[0] ?? '')[3] ?? 0,
+      6,
+    )
+    expect(fake.requests.map((request) => [request.path, request.inputs])).toEqual([
+      ['/v1/embeddings', input],
+      ['/v1/embeddings', input],
+    ])
+  })
+
+  it('gives an embeddings scenario only to the inputs it names, never to a chat turn', async () => {
+    fake.enqueue({ kind: 'status', status: 429 }, { inputIncludes: 'quota' })
+    await expect(chat('m', 'quota question')).resolves.toBeDefined()
+    await expect(openai.embeddings.create({ model: 'e', input: ['other'] })).resolves.toBeDefined()
+    await expect(
+      openai.embeddings.create({ model: 'e', input: ['over quota'] }),
+    ).rejects.toMatchObject({
+      status: 429,
+    })
+    expect(fake.requestsFor({ inputIncludes: 'quota' }).map((request) => request.scenario)).toEqual(
+      ['status'],
+    )
   })
 })

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { z } from 'zod'
 import { textPieces } from '../providers/demo/demo-provider.ts'
 import { countEncodedTokens } from '../tokens/count-tokens.ts'
+import { base64Vector, FAKE_EMBEDDING_DIMENSIONS, fakeEmbedding } from './fake-embeddings.ts'
 import {
   queuedScenariosSchema,
   type Scenario,
@@ -24,6 +25,8 @@ export interface RecordedRequest {
   /** The parsed JSON body exactly as the client sent it. */
   body: unknown
   lastUserMessage: string
+  /** The texts of an embeddings request (`POST /v1/embeddings`); empty for chat requests. */
+  inputs: string[]
   /** Request headers, credentials redacted. */
   headers: Record<string, string>
   /** `default` when no queued scenario matched. */
@@ -75,6 +78,7 @@ interface ParsedRequest {
   includeUsage: boolean
   lastUserMessage: string
   promptText: string
+  inputs: string[]
 }
 
 const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel']
@@ -111,14 +115,33 @@ function parseRequest(api: Api, body: Record<string, unknown>): ParsedRequest {
     includeUsage: api === 'anthropic' || streamOptions?.include_usage === true,
     lastUserMessage: lastUser ? textOf(lastUser.content) : '',
     promptText: texts.join('\n'),
+    inputs: [],
+  }
+}
+
+function parseEmbeddingsRequest(body: Record<string, unknown>): ParsedRequest {
+  const raw = Array.isArray(body.input) ? body.input : [body.input]
+  // token-id inputs are recorded as their ids; Parley sends text
+  const inputs = raw.map((input) => (typeof input === 'string' ? input : JSON.stringify(input)))
+  return {
+    api: 'openai',
+    model: typeof body.model === 'string' ? body.model : '',
+    stream: false,
+    includeUsage: true,
+    lastUserMessage: '',
+    promptText: inputs.join('\n'),
+    inputs,
   }
 }
 
 function matches(
   match: ParsedMatch,
-  request: Pick<ParsedRequest, 'api' | 'model' | 'stream' | 'lastUserMessage'>,
+  request: Pick<ParsedRequest, 'api' | 'model' | 'stream' | 'lastUserMessage' | 'inputs'>,
 ): boolean {
+  const inputIncludes = match.inputIncludes
   return (
+    (inputIncludes === undefined ||
+      request.inputs.some((input) => input.includes(inputIncludes))) &&
     (match.lastUserMessage === undefined || match.lastUserMessage === request.lastUserMessage) &&
     (match.stream === undefined || match.stream === request.stream) &&
     (match.model === undefined || match.model === request.model) &&
@@ -185,8 +208,9 @@ function errorBody(api: Api, type: string, message: string, code: string | null 
 }
 
 /**
- * A loopback server that speaks OpenAI chat completions (`POST /v1/chat/completions`) and
- * Anthropic messages (`POST /v1/messages`), streamed and not, well enough for the official SDKs.
+ * A loopback server that speaks OpenAI chat completions (`POST /v1/chat/completions`), OpenAI
+ * embeddings (`POST /v1/embeddings`) and Anthropic messages (`POST /v1/messages`), streamed and
+ * not, well enough for the official SDKs.
  * Requests take the first queued scenario that names them (by the last user message); with
  * none, they get the default reply: an echo of the last user message, or `defaultReply.tokens`
  * generated words. `/__fake/*` exposes the same controls over HTTP.
@@ -234,6 +258,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://fake')
     const path = url.pathname
     if (path.startsWith('/__fake/')) return control(req, res, path)
+    if (req.method === 'POST' && path === '/v1/embeddings') return embeddings(req, res, path)
     const api: Api | undefined =
       req.method === 'POST' && path === '/v1/chat/completions'
         ? 'openai'
@@ -247,16 +272,27 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const body = JSON.parse(await readBody(req)) as Record<string, unknown>
     const parsed = parseRequest(api, body)
     const scenario = take(parsed)
+    const { record, gone } = recordRequest(req, res, { path, body, parsed, scenario })
+    await respond(parsed, scenario, res, record, gone)
+  }
+
+  function recordRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    seen: { path: string; body: unknown; parsed: ParsedRequest; scenario: Scenario | undefined },
+  ): { record: RecordedRequest; gone: AbortSignal } {
+    const { parsed } = seen
     const record: RecordedRequest = {
       id: nextId++,
-      api,
-      path,
+      api: parsed.api,
+      path: seen.path,
       model: parsed.model,
       stream: parsed.stream,
-      body,
+      body: seen.body,
       lastUserMessage: parsed.lastUserMessage,
+      inputs: parsed.inputs,
       headers: redact(req.headers),
-      scenario: scenario?.kind ?? 'default',
+      scenario: seen.scenario?.kind ?? 'default',
       state: 'open',
       disconnected: false,
       receivedAt: new Date().toISOString(),
@@ -270,7 +306,27 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
       gone.abort()
     })
-    await respond(parsed, scenario, res, record, gone.signal)
+    return { record, gone: gone.signal }
+  }
+
+  /** `POST /v1/embeddings`: hashed-word vectors, or the failure a queued scenario names. */
+  async function embeddings(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): Promise<void> {
+    const body = JSON.parse(await readBody(req)) as Record<string, unknown>
+    const parsed = parseEmbeddingsRequest(body)
+    const scenario = take(parsed)
+    const { record, gone } = recordRequest(req, res, { path, body, parsed, scenario })
+    if (scenario && scenario.kind !== 'text') {
+      await respond(parsed, scenario, res, record, gone)
+      return
+    }
+    await delay(scenario?.firstByteDelayMs ?? 0, undefined, { signal: gone }).catch(() => {})
+    if (gone.aborted) return
+    record.state = 'completed'
+    sendJson(res, 200, embeddingsBody(parsed, body))
   }
 
   async function respond(
@@ -449,6 +505,24 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+function embeddingsBody(request: ParsedRequest, body: Record<string, unknown>) {
+  const dimensions =
+    typeof body.dimensions === 'number' && body.dimensions > 0
+      ? Math.floor(body.dimensions)
+      : FAKE_EMBEDDING_DIMENSIONS
+  const asBase64 = body.encoding_format === 'base64'
+  const promptTokens = request.inputs.reduce((total, input) => total + countEncodedTokens(input), 0)
+  return {
+    object: 'list',
+    model: request.model,
+    data: request.inputs.map((input, index) => {
+      const vector = fakeEmbedding(input, dimensions)
+      return { object: 'embedding', index, embedding: asBase64 ? base64Vector(vector) : vector }
+    }),
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
   }
 }
 

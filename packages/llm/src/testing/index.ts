@@ -1,4 +1,5 @@
 export { eventLoopLagDuring } from './event-loop-lag.ts'
+export { FAKE_EMBEDDING_DIMENSIONS, fakeEmbedding } from './fake-embeddings.ts'
 export {
   type Api,
   type FakeUpstream,

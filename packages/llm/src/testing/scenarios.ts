@@ -86,7 +86,8 @@ export type Scenario = z.input<typeof scenarioSchema>
 
 /**
  * Which requests a queued scenario is meant for; all given fields must match. It must name the
- * request by its content (`lastUserMessage` or `lastUserMessageIncludes`), so that a scenario
+ * request by its content (`lastUserMessage`, `lastUserMessageIncludes`, or for embeddings
+ * `inputIncludes`), so that a scenario
  * is never taken by whichever request happens to come next: a retry or a background call (a
  * conversation title, say) from another test.
  */
@@ -96,6 +97,8 @@ export const scenarioMatchSchema = z
     lastUserMessage: z.string().min(1).optional(),
     /** A substring of the last user message (a title prompt that quotes it matches too). */
     lastUserMessageIncludes: z.string().min(1).optional(),
+    /** A substring of one of an embeddings request's inputs. */
+    inputIncludes: z.string().min(1).optional(),
     /** The `model` field of the request body. */
     model: z.string().optional(),
     api: z.enum(['openai', 'anthropic']).optional(),
@@ -103,13 +106,17 @@ export const scenarioMatchSchema = z
     stream: z.boolean().optional(),
   })
   .strict()
-  .refine((match) => match.lastUserMessage ?? match.lastUserMessageIncludes, {
-    message: 'a scenario must name its request by lastUserMessage or lastUserMessageIncludes',
-  })
+  .refine(
+    (match) => match.lastUserMessage ?? match.lastUserMessageIncludes ?? match.inputIncludes,
+    {
+      message:
+        'a scenario must name its request by lastUserMessage, lastUserMessageIncludes or inputIncludes',
+    },
+  )
 
 /** A match that names its request by content (the schema's refinement, as a type). */
 export type ScenarioMatch = z.input<typeof scenarioMatchSchema> &
-  ({ lastUserMessage: string } | { lastUserMessageIncludes: string })
+  ({ lastUserMessage: string } | { lastUserMessageIncludes: string } | { inputIncludes: string })
 
 /** Body of `POST /__fake/scenarios`: one entry or a list. */
 export const queuedScenarioSchema = z
