@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { localAuthRoutes } from './auth-local/routes.ts'
 import type { AppDeps } from './deps.ts'
 import type { AppEnv } from './env.ts'
-import { AppError, errorBody, notFound, safeError, toAppError } from './errors.ts'
+import { errorBody, notFound, payloadTooLarge, safeError, toAppError } from './errors.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { rateLimit } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
@@ -22,12 +22,15 @@ import { adminBudgets, usage } from './routes/budgets.ts'
 import { conversations } from './routes/conversations.ts'
 import { conversationTransfer, userDataTransfer } from './routes/export.ts'
 import { feedback } from './routes/feedback.ts'
+import { isUpload } from './routes/file-upload.ts'
+import { conversationFiles, files } from './routes/files.ts'
 import { health } from './routes/health.ts'
 import { activity, adminLogs } from './routes/logs.ts'
 import { me } from './routes/me.ts'
 import { messages } from './routes/messages.ts'
 import { models } from './routes/models.ts'
 import { openApiDocument } from './routes/openapi.ts'
+import { search } from './routes/search.ts'
 import { conversationShares, noIndex, publicShares, shares } from './routes/shares.ts'
 import { adminUsage, usageReports } from './routes/usage.ts'
 import { spaRoutes } from './spa.ts'
@@ -81,18 +84,14 @@ export function createApp(deps: AppDeps, logger: Logger) {
       }),
     )
   }
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        // The unread body is still on the wire: close the connection so the client does not
-        // send its next request down a socket the server is about to drop.
-        throw new AppError('payload_too_large', `the request body is over ${maxBodyBytes} bytes`, {
-          headers: { connection: 'close' },
-        })
-      },
-    }),
-  )
+  const generalLimit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw payloadTooLarge(`the request body is over ${maxBodyBytes} bytes`)
+    },
+  })
+  // Uploads have their own, larger limit (PARLEY_MAX_UPLOAD_MB), checked by their route.
+  app.use((c, next) => (isUpload(c.req.method, c.req.path) ? next() : generalLimit(c, next)))
   app.use(async (c, next) => {
     c.set('deps', deps)
     await next()
@@ -133,6 +132,9 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/conversations', conversationShares)
     .route('/shares', shares)
     .route('/conversations', conversationTransfer)
+    .route('/conversations', conversationFiles)
+    .route('/files', files)
+    .route('/search', search)
     .route('/messages', feedback)
     .route('/admin', admin)
     .route('/admin/users', adminUsers)

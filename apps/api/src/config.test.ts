@@ -204,6 +204,7 @@ describe('files and semantic search', () => {
       apiKey: 'sk-test',
       model: 'text-embedding-3-small',
       dimensions: undefined,
+      microUsdPerMTok: undefined,
     })
     // A compatible chat server may serve no embeddings: not assumed.
     expect(
@@ -216,15 +217,20 @@ describe('files and semantic search', () => {
         PARLEY_EMBEDDINGS_API_KEY: 'ollama',
         PARLEY_EMBEDDINGS_MODEL: 'nomic-embed-text',
         PARLEY_EMBEDDINGS_DIMENSIONS: '768',
+        PARLEY_EMBEDDINGS_USD_PER_MTOK: '0',
       }).embeddings,
     ).toEqual({
       baseUrl: 'http://localhost:11434/v1',
       apiKey: 'ollama',
       model: 'nomic-embed-text',
       dimensions: 768,
+      microUsdPerMTok: 0,
     })
     expect(() => loadConfig({ PARLEY_EMBEDDINGS_DIMENSIONS: 'many' })).toThrow(
       /PARLEY_EMBEDDINGS_DIMENSIONS/,
+    )
+    expect(() => loadConfig({ PARLEY_EMBEDDINGS_USD_PER_MTOK: 'free' })).toThrow(
+      /PARLEY_EMBEDDINGS_USD_PER_MTOK/,
     )
   })
 })

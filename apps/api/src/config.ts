@@ -264,8 +264,19 @@ export const envSchema = z
     PARLEY_EMBEDDINGS_URL: optionalUrl('an OpenAI-compatible base URL ending in /v1'),
     PARLEY_EMBEDDINGS_API_KEY: optionalString,
     PARLEY_EMBEDDINGS_MODEL: z.string().trim().min(1).default('text-embedding-3-small'),
+    PARLEY_EMBEDDINGS_USD_PER_MTOK: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a USD amount such as 0.02 or 0')
+        .optional(),
+    ),
     PARLEY_EMBEDDINGS_DIMENSIONS: optionalString.pipe(
-      z.coerce.number().int().min(1).max(16_000).optional(),
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(16_000))
+        .optional(),
     ),
   })
   .superRefine((env, ctx) => {
@@ -373,6 +384,8 @@ export interface EmbeddingSettings {
   apiKey: string
   model: string
   dimensions: number | undefined
+  /** The model's price per million input tokens; unset: the built-in price of a known model. */
+  microUsdPerMTok: number | undefined
 }
 
 export interface Config {
@@ -590,6 +603,10 @@ function embeddingSettings(env: Env): EmbeddingSettings | undefined {
     apiKey: apiKey ?? 'unused',
     model: env.PARLEY_EMBEDDINGS_MODEL,
     dimensions: env.PARLEY_EMBEDDINGS_DIMENSIONS,
+    microUsdPerMTok:
+      env.PARLEY_EMBEDDINGS_USD_PER_MTOK === undefined
+        ? undefined
+        : usdToMicros(env.PARLEY_EMBEDDINGS_USD_PER_MTOK),
   }
 }
 

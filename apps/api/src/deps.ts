@@ -8,11 +8,15 @@ import {
   readModelCatalogVersion,
   seedModelConfigs,
 } from '@parley/db'
+import { DocumentReader, type ExtractLimits } from '@parley/documents'
 import {
+  CatalogError,
   catalog,
+  createEmbedder,
   createProviders,
   defaultFallbacks,
   demoModel,
+  type Embedder,
   type ModelSpec,
   type ProvidersConfig,
   type RouterOptions,
@@ -46,11 +50,14 @@ import { CatalogSync } from './services/catalog-sync.ts'
 import { budgetAdmission } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
+import { createFileIngest, type FileIngest } from './services/file-ingest/index.ts'
+import { createFileStorage, type FileStorage } from './services/file-storage/index.ts'
 import { startLogPurger } from './services/log-purger.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
 import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { ReplyLeases } from './services/reply-leases.ts'
+import { retrievalStep } from './services/retrieval.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
 import { createSupabaseAdminApi, type SupabaseAdminApi } from './services/supabase-admin-api.ts'
 
@@ -91,6 +98,17 @@ export interface AppDeps {
   activity: RecordedLog<ActivityEvent>
   /** Server errors and provider failures, written in batches. */
   errors: RecordedLog<ErrorEvent>
+  files: FileDeps
+}
+
+/** Uploads, their originals, their reading in the background, and semantic search. */
+export interface FileDeps {
+  /** Largest file one upload may carry, in bytes. */
+  maxUploadBytes: number
+  storage: FileStorage
+  ingest: FileIngest
+  /** Absent: semantic search is off (keyword matching only). */
+  embedder: Embedder | undefined
 }
 
 export const embeddedIssuer = 'parley-embedded-auth'
@@ -143,6 +161,15 @@ export interface BuildOptions {
   tracer?: Tracer | undefined
   /** How the activity and error logs batch their writes. */
   logQueue?: LogQueueOptions
+  files: {
+    /** Default 25 MB. */
+    maxUploadBytes?: number
+    storage: FileStorage
+    /** Absent: semantic search is off. */
+    embedder?: Embedder | undefined
+    /** Limits of the document reader (tests make them small). */
+    readerLimits?: Partial<ExtractLimits>
+  }
 }
 
 /**
@@ -225,6 +252,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
         }),
       }
     : undefined
+  const files = fileDeps(db, options.files, logger)
   turns = createChatTurns({
     db,
     models,
@@ -246,6 +274,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
     ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
+    context: [retrievalStep({ embedder: files.embedder })],
     onTurnEnd: (report, ctx) => {
       metrics?.series.turn(report)
       const who = { requestId: ctx.requestId, userId: ctx.claims.sub }
@@ -282,6 +311,26 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     tracer: options.tracer,
     activity,
     errors,
+    files,
+  }
+}
+
+function fileDeps(db: Database, options: BuildOptions['files'], logger: Logger): FileDeps {
+  const reader = new DocumentReader({
+    size: 1,
+    ...(options.readerLimits ? { limits: options.readerLimits } : {}),
+  })
+  return {
+    maxUploadBytes: options.maxUploadBytes ?? 25 * 1024 * 1024,
+    storage: options.storage,
+    embedder: options.embedder,
+    ingest: createFileIngest({
+      db,
+      storage: options.storage,
+      reader,
+      embedder: options.embedder,
+      logger,
+    }),
   }
 }
 
@@ -302,6 +351,46 @@ function seedRows(specs: readonly ModelSpec[], options: BuildOptions) {
       autoTiers: [...(small ? ['small' as const] : []), ...(strong ? ['strong' as const] : [])],
     }
   })
+}
+
+/**
+ * The embedder of semantic search, when an endpoint is configured and the database can keep
+ * vectors; otherwise files and messages are found by keyword, and the log says how to change that.
+ */
+function embedderFor(
+  config: Config,
+  missingExtensions: readonly string[],
+  logger: Logger,
+): Embedder | undefined {
+  const settings = config.embeddings
+  if (!settings) {
+    logger.info(
+      'semantic search is off: files and messages are found by keyword. Set PARLEY_EMBEDDINGS_URL (or OPENAI_API_KEY for OpenAI) to turn it on.',
+    )
+    return undefined
+  }
+  if (missingExtensions.includes('vector')) {
+    logger.warn(
+      'semantic search is off: the database lacks pgvector, so files are found by keyword. Enable the vector extension to turn it on.',
+    )
+    return undefined
+  }
+  try {
+    return createEmbedder({
+      baseURL: settings.baseUrl,
+      apiKey: settings.apiKey,
+      model: settings.model,
+      ...(settings.dimensions ? { dimensions: settings.dimensions } : {}),
+      ...(settings.microUsdPerMTok === undefined
+        ? {}
+        : { priceMicroUsdPerMillionInput: settings.microUsdPerMTok }),
+    })
+  } catch (error) {
+    if (!(error instanceof CatalogError)) throw error
+    throw new ConfigError(
+      `Invalid configuration:\n  PARLEY_EMBEDDINGS_USD_PER_MTOK: is required for ${settings.model}, whose price Parley does not know (0 for a local server)`,
+    )
+  }
 }
 
 /** The server's dependencies from its configuration: opens, migrates and prepares the database. */
@@ -393,9 +482,16 @@ export async function createDeps(
       limits: config.limits,
       trustedProxies: config.trustedProxies,
       logQueue: { flushMs: config.logFlushMs },
+      files: {
+        maxUploadBytes: config.maxUploadBytes,
+        storage: createFileStorage(config.storage),
+        embedder: embedderFor(config, prepared.missingExtensions, logger),
+      },
     },
     logger,
   )
+  // Files a crash or restart left half-read are read again (or given up after three tries).
+  await deps.files.ingest.recover()
   if (db.kind === 'postgres') {
     deps.leases = new ReplyLeases(db, () => deps.turns.ownedReplyIds, logger)
     // Other instances may change the catalog: look for a new version every second.

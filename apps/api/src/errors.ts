@@ -13,6 +13,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   quota_exceeded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  empty_file: 422,
   rate_limited: 429,
   budget_exceeded: 402,
   share_revoked: 410,
@@ -52,6 +53,12 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`)
+/**
+ * A body over its limit. The unread rest is still on the wire: the connection is closed so the
+ * client does not send its next request down a socket the server is about to drop.
+ */
+export const payloadTooLarge = (message: string) =>
+  new AppError('payload_too_large', message, { headers: { connection: 'close' } })
 export const unauthorized = (message = 'a valid access token is required') =>
   new AppError('unauthorized', message)
 

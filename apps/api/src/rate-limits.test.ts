@@ -35,6 +35,7 @@ beforeAll(async () => {
       limits: { ...defaultLimits, requestsPerMinute: 3 },
       now,
       rateLimitScope: server.deps.limiter.scope,
+      files: { storage: server.deps.files.storage },
     },
     logger,
   )

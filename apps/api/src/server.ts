@@ -46,6 +46,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
       database: config.database.kind,
       models: deps.models.models.map((model) => model.id),
       demoOnly: deps.models.demoOnly,
+      semanticSearch: deps.files.embedder !== undefined,
     },
     'listening',
   )
@@ -61,7 +62,8 @@ deps.leases?.start()
 let stopping = false
 /**
  * Drains, then exits: readiness fails at once and new turns get 503 `draining`; live replies
- * may finish within the grace period, the rest are stopped and stored as incomplete; queued
+ * may finish within the grace period, the rest are stopped and stored as incomplete; files
+ * waiting to be read stay `processing` for the next start, the one being read finishes; queued
  * activity and error log rows are written and the last trace spans exported; the database closes
  * last. A watchdog exits anyway 5 s after the grace period.
  */
@@ -73,7 +75,8 @@ async function shutdown(signal: string) {
     logger.error('shutdown took too long: exiting')
     process.exit(1)
   }, config.shutdownGraceMs + 5_000).unref()
-  await deps.turns.drain(config.shutdownGraceMs)
+  // No new files are read; the one being read finishes (within the reader's time limit).
+  await Promise.all([deps.turns.drain(config.shutdownGraceMs), deps.files.ingest.stop()])
   await new Promise<void>((resolve) => server.close(() => resolve()))
   // What the last requests recorded reaches the database before it closes.
   await Promise.all([deps.activity.flush(), deps.errors.flush()])

@@ -2,7 +2,7 @@ import { errorEnvelope } from '@parley/schema/contracts'
 import { describeRoute, resolver } from 'hono-openapi'
 import type { z } from 'zod'
 
-type Responses = Partial<Record<200 | 201 | 204, { description: string; schema?: z.ZodType }>>
+type Responses = Partial<Record<200 | 201 | 202 | 204, { description: string; schema?: z.ZodType }>>
 
 const errorResponse = (description: string) => ({
   description,

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { authStore, type Database, type Quotas } from '@parley/db'
 import { createTestDatabase, createTestUser, type TestUser } from '@parley/db/testing'
+import { createEmbedder, defaultRetryPolicy } from '@parley/llm'
 import { type FakeUpstream, startFakeUpstream } from '@parley/llm/testing'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import pino from 'pino'
@@ -10,6 +14,7 @@ import { createApp } from '../app.ts'
 import { signAccessToken } from '../auth-local/sessions.ts'
 import { createEphemeralSigningKey } from '../auth-local/signing-key.ts'
 import { type AppDeps, type BuildOptions, buildDeps } from '../deps.ts'
+import { createFileStorage } from '../services/file-storage/index.ts'
 
 export interface TestServer {
   url: string
@@ -35,6 +40,9 @@ export interface TestServer {
   close(): Promise<void>
 }
 
+/** The embedding model of servers with semantic search on. */
+export const embeddingModel = 'text-embedding-3-small'
+
 /** The OpenAI and Anthropic models tests aim scenarios at. */
 export const chatModel = 'gpt-6.1-terra'
 export const fallbackModel = 'claude-sonnet-5-5'
@@ -49,10 +57,14 @@ export async function startTestServer(
     wrapDb?: (db: Database) => Database
     /** Per-user limits the database enforces (default: the migration's). */
     quotas?: Quotas
+    /** Semantic search on, with the fake upstream's embeddings (default off: keyword only). */
+    embeddings?: boolean
   } = {},
 ): Promise<TestServer> {
-  const { wrapDb, quotas, ...options } = overrides
+  const { wrapDb, quotas, embeddings, ...options } = overrides
   const db = await createTestDatabase(quotas ? { quotas } : {})
+  // Uploaded originals, in a folder of this server's own (unless the test brings its storage).
+  const filesDir = await mkdtemp(path.join(tmpdir(), 'parley-test-files-'))
   const fake = await startFakeUpstream()
   const signingKey = await createEphemeralSigningKey()
   const logger = pino({ level: 'silent' })
@@ -81,6 +93,17 @@ export async function startTestServer(
       settleRetry: { baseDelayMs: 5, maxDelayMs: 20 },
       // Its own rate limit counters, as if its database were its own (on TEST_DATABASE_URL it is shared).
       rateLimitScope: `test-${randomUUID()}:`,
+      files: {
+        storage: createFileStorage({ kind: 'local', directory: filesDir }),
+        embedder: embeddings
+          ? createEmbedder({
+              baseURL: fake.openaiBaseUrl,
+              apiKey: 'test-openai-key',
+              model: embeddingModel,
+              retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 20 },
+            })
+          : undefined,
+      },
       ...options,
     },
     logger,
@@ -137,9 +160,10 @@ export async function startTestServer(
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      await Promise.all([deps.activity.flush(), deps.errors.flush()])
+      await Promise.all([deps.activity.flush(), deps.errors.flush(), deps.files.ingest.stop()])
       await fake.close()
       await db.close()
+      await rm(filesDir, { recursive: true, force: true })
     },
   }
 }

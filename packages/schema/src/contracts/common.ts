@@ -11,6 +11,8 @@ export const errorCodes = [
   'quota_exceeded',
   'payload_too_large',
   'unsupported_media_type',
+  /** An upload with nothing in it to read: `422`. */
+  'empty_file',
   'rate_limited',
   'budget_exceeded',
   /** A share link its owner revoked: `410 Gone`. */

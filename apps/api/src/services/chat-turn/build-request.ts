@@ -2,6 +2,9 @@ import type { ContextMessage, MessageRow } from '@parley/db'
 import {
   buildContext,
   type ChatMessage,
+  countTokens,
+  defaultMargin,
+  defaultOutputReserve,
   type ModelSpec,
   type RouterRequest,
   renderPrompt,
@@ -12,7 +15,12 @@ export interface TurnModelRequest {
   request: RouterRequest
   /** History messages left out to fit the model's context window. */
   droppedMessages: number
+  /** The passages given to the model: those that fitted its budget, in their order. */
+  passages: ContextPassage[]
 }
+
+/** At most this share of the prompt budget left by the instructions and the question goes to passages. */
+const passageShare = 0.5
 
 /**
  * Builds what the router is asked: the versioned system prompt (with the conversation's own
@@ -23,7 +31,8 @@ export function buildTurnRequest(
   options: { models: readonly ModelSpec[]; today: string; passages: readonly ContextPassage[] },
 ): TurnModelRequest {
   const spec = budgetSpec(options.models, turn.model)
-  const system = systemPrompt(turn, spec, options.today, options.passages)
+  const passages = fittingPassages(turn, spec, options.passages)
+  const system = systemPrompt(turn, spec, options.today, passages)
   const context = buildContext({
     system: system.text,
     history: turn.history.filter(usableInContext).map(toChatMessage),
@@ -41,7 +50,38 @@ export function buildTurnRequest(
       prompt: { name: system.name, version: system.version },
     },
     droppedMessages: context.droppedMessages,
+    passages,
   }
+}
+
+/**
+ * The best-ranked passages that fit their share of the model's prompt budget; the history gets
+ * the rest, trimmed by `buildContext` as usual.
+ */
+function fittingPassages(
+  turn: PreparedTurn,
+  spec: ModelSpec,
+  passages: readonly ContextPassage[],
+): ContextPassage[] {
+  if (passages.length === 0) return []
+  const budget = spec.contextWindow - defaultOutputReserve(spec) - defaultMargin(spec)
+  const question = countTokens(turn.userMessage.content, spec)
+  const room = Math.floor(
+    (budget -
+      question -
+      (turn.conversation.systemPrompt ? countTokens(turn.conversation.systemPrompt, spec) : 0)) *
+      passageShare,
+  )
+  const kept: ContextPassage[] = []
+  let used = 0
+  for (const passage of passages) {
+    // Its number and the blank line around it.
+    const cost = countTokens(passage.text, spec) + 8
+    if (used + cost > room) break
+    used += cost
+    kept.push(passage)
+  }
+  return kept
 }
 
 /** The model whose window the context is budgeted for. */

@@ -1,9 +1,10 @@
 import type { Context } from '@opentelemetry/api'
+import type { Tx } from '@parley/db'
 import type { RouterStream } from '@parley/llm'
 import { buildTurnRequest } from './build-request.ts'
 import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
-import type { PreparedTurn, TurnContext } from './turn-types.ts'
+import type { ContextPassage, PreparedTurn, TurnContext } from './turn-types.ts'
 
 /** What the call starts with: the turn's abort signal and the trace its spans belong to. */
 export interface CallStart {
@@ -15,6 +16,8 @@ export interface OpenedCall {
   call: RouterStream
   /** History messages left out to fit the model's context window. */
   droppedMessages: number
+  /** The passages the model was given (those that fitted), cited as `[n]` in this order. */
+  passages: ContextPassage[]
 }
 
 /**
@@ -27,13 +30,16 @@ export async function openCall(
   ctx: TurnContext,
   turn: PreparedTurn,
   { signal, parent }: CallStart,
+  tx: Tx,
 ): Promise<OpenedCall> {
-  const { request, droppedMessages } = await inTurnStep(ctx, 'context', async () => {
-    const passages = (await Promise.all(steps.context.map((step) => step(ctx, turn)))).flat()
+  const { request, droppedMessages, passages } = await inTurnStep(ctx, 'context', async () => {
+    // One after the other: the steps share the transaction, which runs one statement at a time.
+    const passages: ContextPassage[] = []
+    for (const step of steps.context) passages.push(...(await step(tx, ctx, turn)))
     return buildTurnRequest(turn, { models: steps.models.models, today: steps.today(), passages })
   })
   const call = streamStep(ctx, parent, () =>
     steps.router.stream({ ...request, requestId: ctx.requestId }, signal),
   )
-  return { call, droppedMessages }
+  return { call, droppedMessages, passages }
 }

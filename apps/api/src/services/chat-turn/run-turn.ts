@@ -25,13 +25,14 @@ export async function runTurn(
     const hooks = {
       admissions,
       steps: steps.settle,
+      passages: opened.passages,
       shutdown: reply.shutdown.aborted && report.status === 'aborted',
     }
     const end = await inTurnStep(ctx, 'settle', () =>
       steps.pending.settle(ctx.logger, turn.assistantMessage.id, {
         first: () => settleTurn(steps.db, ctx, turn, report, hooks),
         rewrite: () => settleTurn(steps.db, ctx, turn, report, hooks, { again: true }),
-        unsaved: () => unsavedEnd(turn, report, hooks.shutdown),
+        unsaved: () => unsavedEnd(turn, report, hooks),
       }),
     )
     if (turn.untitled && end.saved) {

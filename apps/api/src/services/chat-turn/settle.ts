@@ -4,12 +4,15 @@ import {
   type MessageRow,
   settleTurn as recordOutcome,
   type SettleTurnInput,
+  setReplyCitations,
   updateMessage,
 } from '@parley/db'
 import { type CallReport, countEncodedTokens } from '@parley/llm'
+import type { Citation } from '@parley/schema/contracts'
 import { endError, replyStatus, turnUsage, usageEvent } from './outcome.ts'
 import type {
   Admission,
+  ContextPassage,
   PreparedTurn,
   SettleStep,
   TurnContext,
@@ -20,6 +23,8 @@ import type {
 export interface SettleHooks {
   admissions: readonly Admission[]
   steps: readonly SettleStep[]
+  /** The passages the model was given: the reply's citations are those it cites. */
+  passages: readonly ContextPassage[]
   /** The call was stopped because the server is shutting down. */
   shutdown: boolean
 }
@@ -41,16 +46,26 @@ export function settleTurn(
   const input = outcomeInput(ctx, turn, report, hooks.shutdown)
   return finishing(db).withUser(ctx.claims, async (tx) => {
     if (again && (await hasUsageForMessage(tx, turn.assistantMessage.id))) {
-      return unsavedEnd(turn, report, hooks.shutdown)
+      return unsavedEnd(turn, report, hooks)
     }
     const recorded = await recordOutcome(tx, input)
-    const outcome: TurnOutcome = { turn, report, assistantMessage: recorded.assistantMessage }
+    const citations = citedPassages(report.text, hooks.passages)
+    const stored =
+      recorded.assistantMessage && citations.length > 0
+        ? await setReplyCitations(tx, turn.assistantMessage.id, citations)
+        : recorded.assistantMessage
+    const outcome: TurnOutcome = {
+      turn,
+      report,
+      assistantMessage: stored,
+      passages: hooks.passages,
+    }
     for (const admission of hooks.admissions) await admission.settle(tx, outcome)
     for (const step of hooks.steps) await step(tx, ctx, outcome)
-    const end = unsavedEnd(turn, report, hooks.shutdown)
+    const end = unsavedEnd(turn, report, hooks)
     return {
       ...end,
-      assistantMessage: recorded.assistantMessage ?? end.assistantMessage,
+      assistantMessage: stored ?? end.assistantMessage,
       conversation: recorded.conversation ?? turn.conversation,
       saved: true,
     }
@@ -58,7 +73,11 @@ export function settleTurn(
 }
 
 /** How the turn ended as the client sees it, before (or without) the database's answer. */
-export function unsavedEnd(turn: PreparedTurn, report: CallReport, shutdown: boolean): TurnEnd {
+export function unsavedEnd(
+  turn: PreparedTurn,
+  report: CallReport,
+  { shutdown, passages }: Pick<SettleHooks, 'shutdown' | 'passages'>,
+): TurnEnd {
   const { status, error } = replyStatus(report, shutdown)
   const assistantMessage: MessageRow = {
     ...turn.assistantMessage,
@@ -67,6 +86,7 @@ export function unsavedEnd(turn: PreparedTurn, report: CallReport, shutdown: boo
     model: report.model ?? turn.model,
     provider: report.provider,
     error,
+    citations: citedPassages(report.text, passages),
   }
   return {
     assistantMessage,
@@ -114,6 +134,18 @@ function outcomeInput(
       messageId: turn.assistantMessage.id,
     }),
   }
+}
+
+/** The passages a reply cites as `[n]` (or `[n, m]`), as citations numbered as the model saw them. */
+export function citedPassages(text: string, passages: readonly ContextPassage[]): Citation[] {
+  if (passages.length === 0) return []
+  const cited = new Set<number>()
+  for (const match of text.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)) {
+    for (const n of match[1]?.split(',') ?? []) cited.add(Number(n.trim()))
+  }
+  return passages.flatMap((passage, i) =>
+    cited.has(i + 1) ? [{ index: i + 1, ...passage.source }] : [],
+  )
 }
 
 /** Never leaves a reply `streaming` after a failure inside the server: keeps what arrived. */

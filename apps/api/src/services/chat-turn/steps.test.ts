@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createConversation, getConversation, updateConversation } from '@parley/db'
 import { inspect } from '@parley/db/testing'
 import pino from 'pino'
@@ -9,6 +10,7 @@ import { buildTurnRequest } from './build-request.ts'
 import { type ChatTurnDeps, createChatTurns, type PreparedTurn, type TurnOutcome } from './index.ts'
 import { LiveTurns } from './live-turns.ts'
 import { endError, replyStatus } from './outcome.ts'
+import { citedPassages } from './settle.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -90,15 +92,32 @@ describe('the settle seam', () => {
 })
 
 describe('the context seam', () => {
+  const source = {
+    chunkId: randomUUID(),
+    fileId: randomUUID(),
+    fileName: 'handbook.md',
+    page: null,
+    headingPath: ['Hours'],
+    snippet: 'The office opens at nine.',
+  }
+
   it('puts the passages it returns before the model, numbered for citation', async () => {
     const { turns, ctx, conversationId } = await turnsWith({
-      context: [async () => [{ text: 'The office opens at nine.', source: { file: 'handbook' } }]],
+      context: [async () => [{ text: 'The office opens at nine.', source }]],
     })
     server.fake.enqueue({ kind: 'text', text: 'At nine [1].' }, { lastUserMessage: 'when open?' })
     const turn = await turns.start(ctx, { kind: 'send', conversationId, content: 'when open?' })
     await turn.run(new AbortController().signal, () => {})
     const [request] = server.fake.requestsFor({ lastUserMessage: 'when open?' })
     expect(JSON.stringify(request?.body)).toContain('[1] The office opens at nine.')
+  })
+
+  it('keeps as citations the passages the reply cites, numbered as the model saw them', () => {
+    const passages = ['one', 'two', 'three'].map((text) => ({ text, source }))
+    const cited = citedPassages('See [3] and [1, 2]; not [9].', passages)
+    expect(cited.map((c) => c.index)).toEqual([1, 2, 3])
+    expect(citedPassages('No citation here.', passages)).toEqual([])
+    expect(citedPassages('See [1].', [])).toEqual([])
   })
 })
 

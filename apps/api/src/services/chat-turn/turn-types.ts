@@ -1,6 +1,6 @@
 import type { ContextMessage, ConversationRow, MessageRow, TurnProfile, Tx } from '@parley/db'
 import type { CallReport } from '@parley/llm'
-import type { ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
+import type { Citation, ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 
 /** What travels through every step of one turn: who asks, and how to log it. */
@@ -104,14 +104,22 @@ export interface Admission {
   settle(tx: Tx, outcome: TurnOutcome): Promise<void>
 }
 
-/** The **context** seam: passages to put before the model (retrieval), with what they cite. */
-export type ContextStep = (ctx: TurnContext, turn: PreparedTurn) => Promise<ContextPassage[]>
+/**
+ * The **context** seam: passages to put before the model (retrieval), with what they cite. It
+ * runs inside the prepare transaction (its reads see the turn's rows and the caller's RLS); a
+ * step must not fail the turn for want of passages, and should cost nothing when it has none.
+ */
+export type ContextStep = (
+  tx: Tx,
+  ctx: TurnContext,
+  turn: PreparedTurn,
+) => Promise<ContextPassage[]>
 
 export interface ContextPassage {
   /** The text the model reads; it is cited as `[n]`, n counting from 1 in this list's order. */
   text: string
-  /** Where it came from, stored with the reply and sent in `done`. */
-  source: Record<string, unknown>
+  /** Where it came from: what the reply's citation of it stores and `done` sends. */
+  source: Omit<Citation, 'index'>
 }
 
 /** The **settle** seam: more writes in the one transaction that records a turn's outcome. */
@@ -123,4 +131,6 @@ export interface TurnOutcome {
   report: CallReport
   /** The stored reply; null when the conversation was deleted while it streamed. */
   assistantMessage: MessageRow | null
+  /** The passages the model was given, in the order it cites them. */
+  passages: readonly ContextPassage[]
 }

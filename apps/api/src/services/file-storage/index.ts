@@ -9,7 +9,7 @@ export interface FileStorage {
   /** Stores `bytes` under `key`, replacing what was there; readers never see half a file. */
   put(key: string, bytes: Uint8Array, options: { contentType: string }): Promise<void>
   /** The bytes stored under `key`, or null when there are none. */
-  get(key: string): Promise<Uint8Array | null>
+  get(key: string): Promise<Uint8Array<ArrayBuffer> | null>
   /** Removes what is stored under `key`; nothing there is not an error. */
   delete(key: string): Promise<void>
 }

@@ -26,7 +26,7 @@ export class LocalFileStorage implements FileStorage {
     }
   }
 
-  async get(key: string): Promise<Uint8Array | null> {
+  async get(key: string): Promise<Uint8Array<ArrayBuffer> | null> {
     try {
       return new Uint8Array(await readFile(this.#path(key)))
     } catch (error) {

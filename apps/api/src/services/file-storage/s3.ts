@@ -41,12 +41,12 @@ export class S3FileStorage implements FileStorage {
     )
   }
 
-  async get(key: string): Promise<Uint8Array | null> {
+  async get(key: string): Promise<Uint8Array<ArrayBuffer> | null> {
     try {
       const object = await this.#client.send(
         new GetObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }),
       )
-      return object.Body ? await object.Body.transformToByteArray() : new Uint8Array()
+      return new Uint8Array(object.Body ? await object.Body.transformToByteArray() : [])
     } catch (error) {
       if (error instanceof NoSuchKey) return null
       throw error
@@ -56,5 +56,4 @@ export class S3FileStorage implements FileStorage {
   async delete(key: string): Promise<void> {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }))
   }
-
 }

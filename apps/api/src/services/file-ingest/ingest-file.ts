@@ -1,0 +1,100 @@
+import {
+  beginFileIngest,
+  completeFileIngest,
+  type Database,
+  failFileIngest,
+  insertUsageEvent,
+  type Tx,
+} from '@parley/db'
+import { DocumentError, type DocumentReader, type ExtractedDocument } from '@parley/documents'
+import { type Embedder, LlmError } from '@parley/llm'
+import type { NewUsageEvent, VerifiedClaims } from '@parley/schema/contracts'
+import type { Logger } from 'pino'
+import { safeError } from '../../errors.ts'
+import type { FileStorage } from '../file-storage/index.ts'
+import type { IngestJob } from './ingest-queue.ts'
+
+export interface IngestDeps {
+  db: Database
+  storage: FileStorage
+  reader: DocumentReader
+  /** Absent: passages are stored without embeddings (keyword retrieval only). */
+  embedder: Embedder | undefined
+  logger: Logger
+}
+
+/** The usage rows of file embeddings carry this operation name (they count toward budgets). */
+export const embedOperation = 'files.embed'
+
+/** The owner's claims: a file's background work runs under their row-level security. */
+export const ownerClaims = (userId: string): VerifiedClaims => ({
+  sub: userId,
+  role: 'authenticated',
+})
+
+/** A transaction as the file's owner; work they started goes on even if they are disabled since. */
+export function asOwner(db: Database, userId: string) {
+  return <T>(fn: (tx: Tx) => Promise<T>) =>
+    db.withUser(ownerClaims(userId), fn, { evenIfDisabled: true })
+}
+
+/**
+ * Reads a stored file into passages (off the event loop), embeds them when semantic search is
+ * on, and stores them with the file's `ready` status and the embedding's cost in one transaction;
+ * any failure marks it `failed` with a reason a person understands, and stores no passage.
+ */
+export async function ingestFile(deps: IngestDeps, job: IngestJob): Promise<void> {
+  const owner = asOwner(deps.db, job.ownerId)
+  // Counts this try first: a file whose reading stops the server is given up after a few.
+  if (!(await owner((tx) => beginFileIngest(tx, job.fileId)))) return
+  try {
+    const bytes = await deps.storage.get(job.storageKey)
+    if (!bytes) throw new DocumentError('corrupt', 'The uploaded file is missing from storage.')
+    const document = await deps.reader.read(bytes, job.name)
+    const embedded = deps.embedder ? await embed(deps.embedder, document, job) : null
+    await owner(async (tx) => {
+      await completeFileIngest(tx, job.fileId, {
+        pageCount: document.pageCount,
+        embeddingModel: embedded?.model ?? null,
+        chunks: document.chunks.map((chunk, i) => ({
+          page: chunk.page,
+          headingPath: chunk.headingPath,
+          content: chunk.text,
+          tokenCount: chunk.tokenCount,
+          ...(embedded ? { embedding: embedded.vectors[i] ?? [] } : {}),
+        })),
+      })
+      if (embedded) await insertUsageEvent(tx, embedded.usage)
+    })
+  } catch (error) {
+    await owner((tx) => failFileIngest(tx, job.fileId, failureReason(deps.logger, job, error)))
+  }
+}
+
+/** Every passage's embedding in one batched call, and what it cost as a usage row. */
+async function embed(embedder: Embedder, document: ExtractedDocument, job: IngestJob) {
+  const started = performance.now()
+  const result = await embedder.embed(document.chunks.map((chunk) => chunk.text))
+  const usage: NewUsageEvent = {
+    requestId: `ingest:${job.fileId}`,
+    provider: 'embeddings',
+    model: embedder.model,
+    promptName: embedOperation,
+    inputTokens: result.inputTokens,
+    costMicroUsd: result.costMicroUsd,
+    latencyMs: Math.round(performance.now() - started),
+    status: 'ok',
+    attempts: result.attempts,
+  }
+  return { model: embedder.model, vectors: result.vectors, usage }
+}
+
+/** The reason a person reads on a failed file; unexpected failures are logged in full. */
+function failureReason(logger: Logger, job: IngestJob, error: unknown): string {
+  if (error instanceof DocumentError) return error.message
+  logger.error({ err: safeError(error), fileId: job.fileId }, 'file ingest failed')
+  if (error instanceof LlmError) {
+    return 'The embeddings service did not answer, so the file could not be indexed. Upload it again later.'
+  }
+  return 'The file could not be processed. Upload it again to retry.'
+}
