@@ -57,6 +57,14 @@ describe('search', () => {
     for (const hit of all.items) {
       expect(hit.snippet.some((segment) => segment.match)).toBe(true)
     }
+    const renamed = await server.call(user.token, `/api/v1/conversations/${conversationId}`, {
+      method: 'PATCH',
+      json: { title: 'Tortoise names' },
+    })
+    expect(renamed.status).toBe(200)
+    expect((await searchFor(user, 'q=tortoise')).items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'conversation', conversationId })]),
+    )
     const messagesOnly = await searchFor(user, 'q=tortoise&scope=messages')
     expect(messagesOnly.items.every((hit) => hit.kind !== 'file')).toBe(true)
     const filesOnly = await searchFor(user, 'q=tortoise&scope=files')
@@ -76,6 +84,17 @@ describe('search', () => {
     }
     expect(seen).toHaveLength(3)
     expect(new Set(seen).size).toBe(3)
+  })
+
+  it('never shows another user’s messages or titles, even for their exact words', async () => {
+    const owner = await server.user()
+    const other = await server.user()
+    const words = 'Our launch codename is periwinkle lighthouse'
+    await exchange(owner, words, 'Noted: periwinkle lighthouse.')
+    expect((await searchFor(owner, `q=${encodeURIComponent(words)}`)).items.length).toBeGreaterThan(
+      0,
+    )
+    expect((await searchFor(other, `q=${encodeURIComponent(words)}`)).items).toEqual([])
   })
 
   it('refuses an empty or oversized query and an unknown scope', async () => {

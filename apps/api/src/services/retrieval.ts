@@ -8,6 +8,9 @@ import type { ContextPassage, ContextStep } from './chat-turn/index.ts'
 /** Passages a turn reads at most (fewer when they do not fit the model's budget). */
 export const passagesPerTurn = 8
 
+/** What of a long message is matched against passages: its start says what it asks about. */
+const questionChars = 2_000
+
 export interface QueryEmbedding {
   vector: number[]
   /** The model that made it: only passages embedded by the same model are compared. */
@@ -62,7 +65,7 @@ export function retrievalStep(options: { embedder: Embedder | undefined }): Cont
   return async (tx, ctx, turn) => {
     const scope = turn.conversation.fileScope
     if (scope.mode === 'none') return []
-    const question = turn.userMessage.content
+    const question = turn.userMessage.content.slice(0, questionChars)
     const embedding = await embedQuery(options.embedder, question, {
       requestId: ctx.requestId,
       logger: ctx.logger,

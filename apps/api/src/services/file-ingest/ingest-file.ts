@@ -2,6 +2,7 @@ import {
   beginFileIngest,
   completeFileIngest,
   type Database,
+  DbError,
   failFileIngest,
   insertUsageEvent,
   type Tx,
@@ -67,6 +68,8 @@ export async function ingestFile(deps: IngestDeps, job: IngestJob): Promise<void
       if (embedded) await insertUsageEvent(tx, embedded.usage)
     })
   } catch (error) {
+    // Deleted while it was read (or finished by another server): nothing left to record.
+    if (error instanceof DbError && error.code === 'conflict') return
     await owner((tx) => failFileIngest(tx, job.fileId, failureReason(deps.logger, job, error)))
   }
 }
