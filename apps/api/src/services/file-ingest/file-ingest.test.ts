@@ -89,6 +89,9 @@ describe('reading files with semantic search on', () => {
     await sent.text()
     const [request] = server.fake.requestsFor({ lastUserMessage: question, stream: true })
     expect(JSON.stringify(request?.body)).toContain('hard water needs it monthly')
+    // The question itself was embedded, for the semantic side of the retrieval.
+    const embedded = server.fake.requests.filter((r) => r.path === '/v1/embeddings')
+    expect(embedded.some((r) => r.inputs.length === 1 && r.inputs[0] === question)).toBe(true)
 
     const found = await server.call(user.token, '/api/v1/search?q=steam%20wand&scope=files')
     const results = (await found.json()) as { semantic: boolean; items: { kind: string }[] }
@@ -97,6 +100,19 @@ describe('reading files with semantic search on', () => {
 
     const operations = (await inspect.usageOfUser(server.db, user.id)).map((row) => row.promptName)
     expect(operations).toEqual(expect.arrayContaining(['chat.retrieve', 'search.embed']))
+  })
+
+  it('fails a file whose passages cannot be embedded, keeping none of them', async () => {
+    const user = await server.user()
+    const text = '# Broken\n\nThe embeddings service refuses this zanzibar passage.\n'
+    server.fake.enqueue({ kind: 'status', status: 400 }, { inputIncludes: 'zanzibar passage' })
+    const id = await uploadedFileId(server, user.token, 'refused.md', text)
+    const file = await processedFile(server, user.token, id)
+    expect(file).toMatchObject({ status: 'failed', chunkCount: 0, embedded: false })
+    expect(file.error).toMatch(/embeddings service/)
+    expect(await server.db.asService((tx) => listFileChunks(tx, id))).toEqual([])
+    const usage = await inspect.usageOfUser(server.db, user.id)
+    expect(usage.filter((row) => row.promptName === embedOperation)).toEqual([])
   })
 })
 
