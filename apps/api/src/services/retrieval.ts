@@ -11,6 +11,9 @@ export const passagesPerTurn = 8
 /** What of a long message is matched against passages: its start says what it asks about. */
 const questionChars = 2_000
 
+/** The longest wait for a question's embedding (a turn waits for it inside its transaction). */
+const embedTimeoutMs = 5_000
+
 export interface QueryEmbedding {
   vector: number[]
   /** The model that made it: only passages embedded by the same model are compared. */
@@ -31,7 +34,7 @@ export async function embedQuery(
   if (!embedder) return null
   const started = performance.now()
   try {
-    const result = await embedder.embed([text], { signal: AbortSignal.timeout(10_000) })
+    const result = await embedder.embed([text], { signal: AbortSignal.timeout(embedTimeoutMs) })
     const vector = result.vectors[0]
     if (!vector) return null
     return {
@@ -71,22 +74,20 @@ export function retrievalStep(options: { embedder: Embedder | undefined }): Cont
       logger: ctx.logger,
       operation: 'chat.retrieve',
     })
+    // Paid for whatever the retrieval does next.
+    if (embedding) {
+      await insertUsageEvent(tx, { ...embedding.usage, conversationId: turn.conversation.id })
+    }
     try {
       // A savepoint: a failed retrieval must not abort the turn's own transaction.
-      const chunks = await tx.transaction(async (savepoint) => {
-        if (embedding) {
-          await insertUsageEvent(savepoint, {
-            ...embedding.usage,
-            conversationId: turn.conversation.id,
-          })
-        }
-        return retrieveChunks(savepoint, {
+      const chunks = await tx.transaction((savepoint) =>
+        retrieveChunks(savepoint, {
           query: question,
           ...(embedding ? { embedding: embedding.vector, embeddingModel: embedding.model } : {}),
           ...(scope.mode === 'files' ? { fileIds: scope.fileIds } : {}),
           limit: passagesPerTurn,
-        })
-      })
+        }),
+      )
       return chunks.map(toPassage)
     } catch (error) {
       ctx.logger.warn({ err: safeError(error) }, 'retrieval failed: answering without passages')
