@@ -110,6 +110,13 @@ describe('retrieval', () => {
     expect(await as(user, (tx) => retrieveChunks(tx, { query: '-python' }))).toEqual([])
   })
 
+  it('finds nothing, without an error, for stop words alone', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'words.md', [{ content: 'The one and only passage.' }])
+    expect(await as(user, (tx) => retrieveChunks(tx, { query: 'and the of "the"' }))).toEqual([])
+    expect((await as(user, (tx) => search(tx, { q: 'the' }))).items).toEqual([])
+  })
+
   it('fuses keyword and vector ranks, and uses vectors only when given an embedding', async (ctx) => {
     if (!vectors) ctx.skip()
     const user = await createTestUser(db)
