@@ -382,7 +382,9 @@ begin
         where extensions.vector_dims(c.embedding) = %1$s
           and ($2::text is null or c.embedding_model = $2)
           and ($3::uuid[] is null or c.file_id = any ($3))
-          and exists (select 1 from public.files f where f.id = c.file_id and f.status = 'ready')
+          -- A per-row filter rather than a join, so the index scan streams in distance order
+          -- and stops as soon as the limit is reached.
+          and (select f.status from public.files f where f.id = c.file_id) = 'ready'
         order by c.embedding::extensions.vector(%1$s) operator(extensions.<=>) $1::extensions.vector(%1$s)
         limit $4
       ) nearest
