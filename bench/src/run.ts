@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   db: async () => (await import('./db.ts')).default,
   llm: async () => (await import('./llm.ts')).default,
   gateway: async () => (await import('./gateway/index.ts')).default,
+  knowledge: async () => (await import('./knowledge/index.ts')).default,
   web: async () => (await import('./web.ts')).default,
 }
 

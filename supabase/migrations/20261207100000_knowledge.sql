@@ -246,7 +246,7 @@ create or replace trigger files_count after insert or delete on public.files
 -- The keyword query of a question, shared by retrieval and search. A question's words are
 -- OR-ed (stop words dropped, stems by the english configuration), so a passage that holds only
 -- some of them is still found and ranked by how many and how close; "quoted phrases" are
--- required, and -word excludes. Nothing to look for gives an empty query, which matches nothing.
+-- required, and -word excludes. Nothing to look for (only stop words) gives null: no match.
 create or replace function public.keyword_query(query text)
 returns tsquery
 language plpgsql
@@ -255,50 +255,94 @@ parallel safe
 set search_path = ''
 as $$
 declare
-  required tsquery := '';
-  optional tsquery := '';
-  excluded tsquery := '';
-  part tsquery;
+  required tsquery;
+  optional tsquery;
+  excluded tsquery;
   phrase text;
   word text;
   result tsquery;
 begin
   for phrase in select m[1] from regexp_matches(coalesce(query, ''), '"([^"]*)"', 'g') as m loop
-    part := phraseto_tsquery('english'::regconfig, phrase);
-    if numnode(part) > 0 then
-      required := required && part;
-    end if;
+    -- Stop words alone are skipped here rather than left to raise notices in the parsers.
+    continue when length(to_tsvector('english'::regconfig, phrase)) = 0;
+    required := coalesce(required && phraseto_tsquery('english'::regconfig, phrase),
+      phraseto_tsquery('english'::regconfig, phrase));
   end loop;
   for word in
     select w from regexp_split_to_table(
       replace(regexp_replace(coalesce(query, ''), '"[^"]*"', ' ', 'g'), '"', ' '), '\s+'
     ) as w
-    where w <> ''
   loop
+    continue when length(to_tsvector('english'::regconfig, ltrim(word, '-'))) = 0;
     if left(word, 1) = '-' then
-      part := plainto_tsquery('english'::regconfig, substr(word, 2));
-      if numnode(part) > 0 then
-        excluded := excluded || part;
-      end if;
+      excluded := coalesce(excluded || plainto_tsquery('english'::regconfig, ltrim(word, '-')),
+        plainto_tsquery('english'::regconfig, ltrim(word, '-')));
     else
-      part := plainto_tsquery('english'::regconfig, word);
-      if numnode(part) > 0 then
-        optional := optional || part;
-      end if;
+      optional := coalesce(optional || plainto_tsquery('english'::regconfig, word),
+        plainto_tsquery('english'::regconfig, word));
     end if;
   end loop;
-  if numnode(required) > 0 then
-    -- The OR with the phrases is always true where they match: it only lets the other words
-    -- raise the rank of the passages that also hold them.
-    result := case when numnode(optional) > 0 then required && (optional || required) else required end;
-  else
-    result := optional;
-  end if;
-  if numnode(result) > 0 and numnode(excluded) > 0 then
+  -- The OR with the phrases is always true where they match: it only lets the other words raise
+  -- the rank of the passages that also hold them.
+  result := coalesce(required && (optional || required), required, optional);
+  if excluded is not null then
     result := result && !! excluded;
   end if;
   return result;
 end
+$$;
+--> statement-breakpoint
+-- The caller's rows matching a keyword query, best first: passages of ready files ('chunks',
+-- optionally of `file_ids`), messages ('messages': user and assistant, not being written) or
+-- conversation titles ('titles'), with their ts_rank_cd (weights {D, C, B, A}: a word in a
+-- heading counts twice one in the text), at most `max_count` (null: all).
+--
+-- Security definer, reviewed: Postgres never lets a non-leakproof operator such as `@@` run ahead
+-- of a row-level security policy, so under RLS no full-text index can be used and every search
+-- would tokenise all of the caller's rows. This function filters on `auth.uid()` itself (with a
+-- null uid it matches nothing), returns only ids and ranks, and its callers (security invoker)
+-- join the ids back to the tables, where RLS applies again.
+create or replace function public.keyword_candidates(
+  source text,
+  query tsquery,
+  file_ids uuid[],
+  max_count integer
+)
+returns table (id uuid, rank real)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.id, ts_rank_cd('{0.5, 0.2, 0.4, 1.0}'::real[], c.search_vector, $2, 32)
+  from public.document_chunks c
+  where $1 = 'chunks'
+    and c.user_id = (select auth.uid())
+    and c.search_vector @@ $2
+    and ($3 is null or c.file_id = any ($3))
+    and exists (
+      select 1 from public.files f
+      where f.id = c.file_id and f.user_id = c.user_id and f.status = 'ready'
+    )
+  union all
+  select m.id,
+    ts_rank_cd('{0.5, 0.2, 0.4, 1.0}'::real[], to_tsvector('english'::regconfig, left(m.content, 100000)), $2, 32)
+  from public.messages m
+  where $1 = 'messages'
+    and m.user_id = (select auth.uid())
+    and m.status <> 'streaming'
+    and to_tsvector('english'::regconfig, left(m.content, 100000)) @@ $2
+    and m.role in ('user', 'assistant')
+  union all
+  select cv.id,
+    ts_rank_cd('{0.5, 0.2, 0.4, 1.0}'::real[], to_tsvector('english'::regconfig, coalesce(cv.title, '')), $2, 32)
+  from public.conversations cv
+  where $1 = 'titles'
+    and cv.user_id = (select auth.uid())
+    and cv.title is not null
+    and to_tsvector('english'::regconfig, coalesce(cv.title, '')) @@ $2
+  order by 2 desc, 1
+  limit $4
 $$;
 --> statement-breakpoint
 -- The caller's chunks nearest to a query embedding, best first, with their positions (1-based).
@@ -338,7 +382,9 @@ begin
         where extensions.vector_dims(c.embedding) = %1$s
           and ($2::text is null or c.embedding_model = $2)
           and ($3::uuid[] is null or c.file_id = any ($3))
-          and exists (select 1 from public.files f where f.id = c.file_id and f.status = 'ready')
+          -- A per-row filter rather than a join, so the index scan streams in distance order
+          -- and stops as soon as the limit is reached.
+          and (select f.status from public.files f where f.id = c.file_id) = 'ready'
         order by c.embedding::extensions.vector(%1$s) operator(extensions.<=>) $1::extensions.vector(%1$s)
         limit $4
       ) nearest
@@ -378,20 +424,14 @@ security invoker
 set search_path = ''
 as $$
   with params as (
-    -- Weights {D, C, B, A}: a word in a heading (A) counts twice one in the text (D).
-    select public.keyword_query($1) as tsq, '{0.5, 0.2, 0.4, 1.0}'::real[] as weights,
-      greatest(least($5, 100), 1) as k,
+    select public.keyword_query($1) as tsq, greatest(least($5, 100), 1) as k,
       greatest(least($5, 100), 1) * 4 as n
   ),
   keyword as (
-    select c.id,
-      row_number() over (order by ts_rank_cd(p.weights, c.search_vector, p.tsq, 32) desc, c.id) as position
-    from public.document_chunks c cross join params p
-    where c.search_vector @@ p.tsq
-      and ($4 is null or c.file_id = any ($4))
-      and exists (select 1 from public.files f where f.id = c.file_id and f.status = 'ready')
-    order by position
-    limit (select n from params)
+    -- Joined back to the table, so row-level security has the last word on every candidate.
+    select c.id, row_number() over (order by k.rank desc, k.id) as position
+    from public.keyword_candidates('chunks', (select tsq from params), $4, (select n from params)) k
+    join public.document_chunks c on c.id = k.id
   ),
   semantic as (
     select v.id, v.rank as position
@@ -408,8 +448,12 @@ as $$
     group by ranked.id
   )
   select c.id, c.file_id, f.name, c.page, c.heading_path, c.content,
-    ts_headline('english'::regconfig, c.content, p.tsq,
-      'StartSel="", StopSel="", MinWords=25, MaxWords=60, ShortWord=2'),
+    -- Without a keyword query (only stop words), the passage's start.
+    coalesce(
+      ts_headline('english'::regconfig, c.content, p.tsq,
+        'StartSel="", StopSel="", MinWords=25, MaxWords=60, ShortWord=2'),
+      left(c.content, 400)
+    ),
     fu.k_rank::integer, fu.v_rank::integer, fu.score
   from fused fu
   join public.document_chunks c on c.id = fu.id
@@ -456,32 +500,21 @@ security invoker
 set search_path = ''
 as $$
   with params as (
-    -- The same weights as retrieve_chunks, so hits of every kind rank on one scale.
-    select public.keyword_query($1) as tsq, '{0.5, 0.2, 0.4, 1.0}'::real[] as weights,
-      $2 in ('messages', 'all') as in_messages,
+    select public.keyword_query($1) as tsq, $2 in ('messages', 'all') as in_messages,
       $2 in ('files', 'all') as in_files
   ),
   matches as (
-    select 'message' as kind, m.id,
-      ts_rank_cd(p.weights, to_tsvector('english'::regconfig, left(m.content, 100000)), p.tsq, 32) as rank
-    from public.messages m cross join params p
-    where p.in_messages
-      and m.status <> 'streaming'
-      and to_tsvector('english'::regconfig, left(m.content, 100000)) @@ p.tsq
-      and m.role in ('user', 'assistant')
+    select 'message' as kind, k.id, k.rank
+    from public.keyword_candidates('messages', (select tsq from params), null, null) k
+    where (select in_messages from params)
     union all
-    select 'conversation', c.id,
-      ts_rank_cd(p.weights, to_tsvector('english'::regconfig, coalesce(c.title, '')), p.tsq, 32)
-    from public.conversations c cross join params p
-    where p.in_messages
-      and c.title is not null
-      and to_tsvector('english'::regconfig, coalesce(c.title, '')) @@ p.tsq
+    select 'conversation', k.id, k.rank
+    from public.keyword_candidates('titles', (select tsq from params), null, null) k
+    where (select in_messages from params)
     union all
-    select 'file', ch.id, ts_rank_cd(p.weights, ch.search_vector, p.tsq, 32)
-    from public.document_chunks ch cross join params p
-    where p.in_files
-      and ch.search_vector @@ p.tsq
-      and exists (select 1 from public.files f where f.id = ch.file_id and f.status = 'ready')
+    select 'file', k.id, k.rank
+    from public.keyword_candidates('chunks', (select tsq from params), null, null) k
+    where (select in_files from params)
   ),
   scored as (
     select s.kind, s.id,
@@ -493,8 +526,8 @@ as $$
       from matches mt
       union all
       select 'file', v.id, null, v.rank
-      from params p, public.chunk_vector_candidates($3, $4, null, 100) v
-      where p.in_files
+      from public.chunk_vector_candidates($3, $4, null, 100) v
+      where (select in_files from params)
     ) s
     group by s.kind, s.id
   ),
@@ -506,14 +539,12 @@ as $$
   )
   select pg.kind, pg.id, cv.id, cv.title, m.id, m.role, f.id, f.name, ch.id, ch.page,
     ch.heading_path,
-    ts_headline('english'::regconfig,
-      translate(
-        case pg.kind when 'message' then left(m.content, 100000)
-          when 'conversation' then cv.title else ch.content end,
-        chr(57344) || chr(57345), ''),
-      p.tsq,
-      format('StartSel=%s, StopSel=%s, MinWords=12, MaxWords=30, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "',
-        chr(57344), chr(57345))),
+    coalesce(
+      ts_headline('english'::regconfig, source.text, p.tsq,
+        format('StartSel=%s, StopSel=%s, MinWords=12, MaxWords=30, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "',
+          chr(57344), chr(57345))),
+      left(source.text, 300)
+    ),
     case pg.kind when 'message' then m.created_at when 'conversation' then cv.created_at
       else f.created_at end,
     pg.score
@@ -524,6 +555,14 @@ as $$
   left join public.files f on f.id = ch.file_id
   left join public.conversations cv
     on cv.id = case pg.kind when 'message' then m.conversation_id when 'conversation' then pg.id end
+  cross join lateral (
+    select translate(
+      case pg.kind when 'message' then left(m.content, 100000)
+        when 'conversation' then cv.title else ch.content end,
+      chr(57344) || chr(57345), '') as text
+  ) source
+  -- Row-level security has the last word: a hit whose row the caller cannot read is dropped.
+  where source.text is not null
   order by pg.score desc, pg.id desc
 $$;
 --> statement-breakpoint
@@ -578,6 +617,7 @@ $$;
 --> statement-breakpoint
 revoke all on function
   public.keyword_query(text),
+  public.keyword_candidates(text, tsquery, uuid[], integer),
   public.chunk_vector_candidates(real[], text, uuid[], integer),
   public.retrieve_chunks(text, real[], text, uuid[], integer),
   public.search_knowledge(text, text, real[], text, double precision, uuid, integer),
@@ -586,6 +626,7 @@ from public, anon;
 --> statement-breakpoint
 grant execute on function
   public.keyword_query(text),
+  public.keyword_candidates(text, tsquery, uuid[], integer),
   public.chunk_vector_candidates(real[], text, uuid[], integer),
   public.retrieve_chunks(text, real[], text, uuid[], integer),
   public.search_knowledge(text, text, real[], text, double precision, uuid, integer),

@@ -19,6 +19,7 @@ import {
   recoverStuckFiles,
   toFileResource,
 } from './files.ts'
+import { vectorSearchAvailable } from './knowledge.ts'
 
 let db: Database
 beforeAll(async () => {
@@ -105,7 +106,7 @@ describe('files', () => {
     ])
   })
 
-  it('keep embeddings with the model that made them', async () => {
+  it('keep embeddings with the model that made them, or none without pgvector', async () => {
     const user = await createTestUser(db)
     const file = await as(user, (tx) => createFile(tx, upload()))
     const ready = await as(user, (tx) =>
@@ -114,9 +115,10 @@ describe('files', () => {
         chunks: [{ ...passage('Vectors here.'), embedding: [1, 0, 0] }],
       }),
     )
-    expect(toFileResource(ready)).toMatchObject({ status: 'ready', embedded: true })
+    const vectors = await as(user, vectorSearchAvailable)
+    expect(toFileResource(ready)).toMatchObject({ status: 'ready', embedded: vectors })
     expect(await as(user, (tx) => listFileChunks(tx, file.id))).toMatchObject([
-      { embeddingModel: 'test-embed' },
+      { embeddingModel: vectors ? 'test-embed' : null },
     ])
   })
 
@@ -201,12 +203,13 @@ describe('files', () => {
     expect(await as(other, (tx) => listFileChunks(tx, file.id))).toEqual([])
     expect(await as(other, (tx) => deleteFile(tx, file.id))).toBeNull()
     expect(await as(other, (tx) => failFileIngest(tx, file.id, 'sabotage'))).toBeNull()
-    const touched = await as(other, (tx) =>
-      tx.execute(
-        sql`delete from public.document_chunks where file_id = ${file.id}::uuid returning id`,
-      ),
+    const deleted = await as(other, (tx) =>
+      tx
+        .delete(documentChunks)
+        .where(eq(documentChunks.fileId, file.id))
+        .returning({ id: documentChunks.id }),
     )
-    expect(touched).toMatchObject({ rows: [] })
+    expect(deleted).toEqual([])
     const update = await refusal(
       as(other, (tx) =>
         tx.execute(
@@ -215,18 +218,24 @@ describe('files', () => {
       ),
     )
     expect(update.code).toBe('forbidden')
+    // Passages planted in the owner's file: as the owner, row-level security refuses them; as
+    // the other user (the default owner), the composite key to the file refuses the pairing.
     const spoof = await refusal(
       as(other, (tx) =>
-        tx.insert(documentChunks).values({
-          fileId: file.id,
-          userId: owner.id,
-          ordinal: 9,
-          content: 'planted',
-          tokenCount: 1,
-        }),
+        tx.execute(sql`
+          insert into public.document_chunks (file_id, user_id, ordinal, content, token_count)
+          values (${file.id}::uuid, ${owner.id}::uuid, 9, 'planted', 1)`),
       ),
     )
     expect(spoof.code).toBe('forbidden')
+    const misfiled = await refusal(
+      as(other, (tx) =>
+        tx.execute(sql`
+          insert into public.document_chunks (file_id, ordinal, content, token_count)
+          values (${file.id}::uuid, 9, 'planted', 1)`),
+      ),
+    )
+    expect(misfiled.code).toBe('not_found')
     expect(await as(owner, (tx) => getFile(tx, file.id))).toMatchObject({ status: 'ready' })
     expect(await chunkCount(file.id)).toBe(1)
   })

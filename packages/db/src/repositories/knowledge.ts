@@ -166,6 +166,12 @@ export async function search(tx: Tx, input: SearchInput): Promise<SearchResults>
   }
 }
 
+/** A column the kind of hit always carries (the SQL joins it); its absence is a bug. */
+function present<T>(value: T | null, column: string): T {
+  if (value === null) throw new Error(`search_knowledge returned a hit without ${column}`)
+  return value
+}
+
 function toSearchHit(row: SearchRow): SearchHit {
   const common = {
     snippet: splitSnippet(row.snippet),
@@ -175,16 +181,16 @@ function toSearchHit(row: SearchRow): SearchHit {
   if (row.kind === 'file') {
     return {
       kind: 'file',
-      fileId: row.file_id ?? '',
-      fileName: row.file_name ?? '',
+      fileId: present(row.file_id, 'file_id'),
+      fileName: present(row.file_name, 'file_name'),
       chunkId: row.id,
       page: row.page,
-      headingPath: row.heading_path ?? [],
+      headingPath: present(row.heading_path, 'heading_path'),
       ...common,
     }
   }
   const conversation = {
-    conversationId: row.conversation_id ?? '',
+    conversationId: present(row.conversation_id, 'conversation_id'),
     conversationTitle: row.conversation_title,
   }
   if (row.kind === 'message') {
@@ -192,7 +198,7 @@ function toSearchHit(row: SearchRow): SearchHit {
       kind: 'message',
       ...conversation,
       messageId: row.id,
-      role: row.role ?? 'user',
+      role: present(row.role, 'role'),
       ...common,
     }
   }

@@ -7,7 +7,9 @@ import type { OwnerSql } from '../client.ts'
  * them, so a user cannot reserve less, or free a reservation while its reply streams; shares are
  * read only through `read_share`, so the public reaches no other row. `admin_list_users` and
  * `admin_update_user` read and change accounts in `auth.users` only when `is_admin()`, and never
- * the caller's own role or access.
+ * the caller's own role or access. `keyword_candidates` returns ids and ranks of the caller's own
+ * rows only (`auth.uid()`), so full-text indexes can be used (RLS blocks them for `@@`); its
+ * callers join the ids back under RLS.
  */
 export const reviewedDefinerFunctions = [
   'public.reserve_budget',
@@ -15,6 +17,7 @@ export const reviewedDefinerFunctions = [
   'public.read_share',
   'public.admin_list_users',
   'public.admin_update_user',
+  'public.keyword_candidates',
 ]
 
 export interface SchemaFinding {
