@@ -122,13 +122,9 @@ function packSection(section: Section, target: number, overlap: number): string[
   const prefix = repeatHeader ? `${section.header}\n` : ''
   const budget = target - overlap - (repeatHeader ? headerTokens : 0) - SEAM_MARGIN
   const separator = section.header === undefined ? '\n\n' : '\n'
-  const units = section.blocks.flatMap((block) =>
-    splitToFit(block.text.trim(), budget).map((text) => ({ text, tokens: count(text) })),
-  )
+  const units = section.blocks.flatMap((block) => splitToFit(block.text.trim(), budget))
   if (section.header !== undefined && !repeatHeader) {
-    units.unshift(
-      ...splitToFit(section.header, budget).map((text) => ({ text, tokens: count(text) })),
-    )
+    units.unshift(...splitToFit(section.header, budget))
   }
   const texts: string[] = []
   let current: Unit[] = []
@@ -166,25 +162,32 @@ function overlapTail(units: Unit[], overlap: number, separator: string): string 
   return lastWords(units.at(-1)?.text ?? '', overlap)
 }
 
-/** The longest run of whole words at the end of `text` that fits in `maxTokens`. */
+/** About the longest run of whole words at the end of `text` that fits in `maxTokens`. */
 function lastWords(text: string, maxTokens: number): string {
   const words = text.split(/\s+/).filter((word) => word !== '')
-  let low = 0
-  let high = Math.min(words.length, maxTokens)
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2)
-    if (count(words.slice(-mid).join(' ')) <= maxTokens) low = mid
-    else high = mid - 1
+  // start from the text's own words-per-token ratio, then shrink until the tail fits
+  const ratio = words.length / Math.max(1, count(text))
+  let take = Math.min(words.length, Math.floor(maxTokens * ratio))
+  while (take > 0) {
+    const tail = words.slice(-take).join(' ')
+    const tokens = count(tail)
+    if (tokens <= maxTokens) return tail
+    take = Math.min(take - 1, Math.floor((take * maxTokens) / tokens))
   }
-  return low === 0 ? '' : words.slice(-low).join(' ')
+  return ''
 }
 
 const splitters = [/\n+/, /(?<=[.!?。！？;:])\s+/, /\s+/]
 
-/** Pieces of `text`, each at most `maxTokens`: cut at lines, then sentences, then words, then characters. */
-export function splitToFit(text: string, maxTokens: number, level = 0): string[] {
+/**
+ * Pieces of `text` with their token counts, each at most `maxTokens`: cut at lines, then
+ * sentences, then words, then characters. Each piece is counted once; a merged piece's count is
+ * the sum of its parts plus one per seam.
+ */
+export function splitToFit(text: string, maxTokens: number, level = 0): Unit[] {
   if (text === '') return []
-  if (count(text) <= maxTokens) return [text]
+  const tokens = count(text)
+  if (tokens <= maxTokens) return [{ text, tokens }]
   for (let i = level; i < splitters.length; i++) {
     const splitter = splitters[i] as RegExp
     const parts = text.split(splitter).filter((part) => part.trim() !== '')
@@ -204,21 +207,20 @@ function halve(text: string): [string, string] {
 }
 
 /** Greedily joins consecutive pieces while the result stays within `maxTokens`. */
-function mergePieces(pieces: string[], maxTokens: number, joiner: string): string[] {
-  const merged: string[] = []
-  let current = ''
-  let used = 0
+function mergePieces(pieces: Unit[], maxTokens: number, joiner: string): Unit[] {
+  const merged: Unit[] = []
+  let current: Unit | null = null
   for (const piece of pieces) {
-    const tokens = count(piece)
-    if (current !== '' && used + tokens + 1 <= maxTokens) {
-      current = `${current}${joiner}${piece}`
-      used += tokens + 1
+    if (current !== null && current.tokens + piece.tokens + 1 <= maxTokens) {
+      current = {
+        text: `${current.text}${joiner}${piece.text}`,
+        tokens: current.tokens + piece.tokens + 1,
+      }
       continue
     }
-    if (current !== '') merged.push(current)
+    if (current !== null) merged.push(current)
     current = piece
-    used = tokens
   }
-  if (current !== '') merged.push(current)
+  if (current !== null) merged.push(current)
   return merged
 }

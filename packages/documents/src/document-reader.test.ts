@@ -20,6 +20,8 @@ const reader = (options?: ConstructorParameters<typeof DocumentReader>[0]) => {
   return created
 }
 afterAll(() => Promise.all(readers.map((each) => each.close())))
+// one reader with the default limits for the tests that need nothing else (a worker takes seconds to start)
+const shared = reader()
 
 describe('DocumentReader', () => {
   it('reads a PDF in a worker thread, with the same result as reading it in-process', async () => {
@@ -27,7 +29,7 @@ describe('DocumentReader', () => {
       { heading: 'Summary', paragraphs: [prose(10, 1)] },
       { heading: 'Details', paragraphs: ['The depot closes at nine.', prose(10, 2)] },
     ])
-    const inWorker = await reader().read(pdf, 'report.pdf')
+    const inWorker = await shared.read(pdf, 'report.pdf')
     expect(inWorker).toEqual(await extractDocument(pdf, 'report.pdf'))
     expect(inWorker.chunks.find((chunk) => chunk.text.includes('depot closes'))?.page).toBe(2)
     // the caller's bytes are copied, not taken
@@ -35,10 +37,9 @@ describe('DocumentReader', () => {
   })
 
   it('keeps the event loop responsive while it parses a large document', async () => {
-    const documents = reader()
     let chunks = 0
     const lagMs = await eventLoopLagDuring(async () => {
-      chunks = (await documents.read(largeHandbook, 'handbook.md')).chunks.length
+      chunks = (await shared.read(largeHandbook, 'handbook.md')).chunks.length
     })
     expect(chunks).toBeGreaterThan(5_000)
     // in-process, reading this handbook blocks the loop for about 3 s on this machine; what is
@@ -67,18 +68,26 @@ describe('DocumentReader', () => {
     })
   })
 
+  it('reads from a Node Buffer without taking or changing the memory it shares', async () => {
+    const pooled = Buffer.from('A note kept in a pooled buffer.')
+    const neighbour = Buffer.from('neighbour')
+    const document = await shared.read(pooled, 'note.txt')
+    expect(document.chunks[0]?.text).toBe('A note kept in a pooled buffer.')
+    expect(pooled.toString()).toBe('A note kept in a pooled buffer.')
+    expect(neighbour.toString()).toBe('neighbour')
+  })
+
   it('reports a file it cannot read with its reason', async () => {
-    await expect(reader().read(new Uint8Array(), 'empty.txt')).rejects.toMatchObject({
+    await expect(shared.read(new Uint8Array(), 'empty.txt')).rejects.toMatchObject({
       code: 'empty',
       message: 'The file is empty.',
     })
   })
 
   it('gives up a read when its caller aborts, and keeps serving others', async () => {
-    const documents = reader()
     const controller = new AbortController()
-    const aborted = documents.read(largeHandbook, 'huge.md', controller.signal)
-    const queued = documents.read(text('Queued behind it.'), 'b.txt')
+    const aborted = shared.read(largeHandbook, 'huge.md', controller.signal)
+    const queued = shared.read(text('Queued behind it.'), 'b.txt')
     controller.abort(new Error('upload cancelled'))
     await expect(aborted).rejects.toThrow('upload cancelled')
     await expect(queued).resolves.toMatchObject({ kind: 'text' })

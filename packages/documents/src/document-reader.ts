@@ -21,6 +21,8 @@ interface Job {
   signal: AbortSignal | undefined
   resolve: (document: ExtractedDocument) => void
   reject: (error: unknown) => void
+  /** Removes the listener that drops the job from the queue when its caller aborts. */
+  leaveQueue: () => void
 }
 
 interface Slot {
@@ -62,9 +64,13 @@ export class DocumentReader {
     if (this.closed) return Promise.reject(new Error('DocumentReader is closed'))
     if (signal?.aborted) return Promise.reject(signal.reason)
     return new Promise((resolve, reject) => {
-      const job: Job = { bytes: bytes.slice().buffer, name, signal, resolve, reject }
+      // a copy the worker can own (a Buffer's own `slice` would share, and transfer, its pool)
+      const copy = new Uint8Array(bytes)
+      const job: Job = { bytes: copy.buffer, name, signal, resolve, reject, leaveQueue: () => {} }
+      const onAbort = () => this.abortQueued(job)
+      signal?.addEventListener('abort', onAbort, { once: true })
+      job.leaveQueue = () => signal?.removeEventListener('abort', onAbort)
       this.queue.push(job)
-      signal?.addEventListener('abort', () => this.abortQueued(job), { once: true })
       this.pump()
     })
   }
@@ -72,13 +78,13 @@ export class DocumentReader {
   /** Stops every worker; reads still queued or running reject. */
   async close(): Promise<void> {
     this.closed = true
-    for (const job of this.queue.splice(0)) job.reject(new Error('DocumentReader is closed'))
-    await Promise.all(
-      this.slots.map((slot) => {
-        slot.job?.reject(new Error('DocumentReader is closed'))
-        return this.stop(slot)
-      }),
-    )
+    const closed = () => new Error('DocumentReader is closed')
+    for (const job of this.queue.splice(0)) {
+      job.leaveQueue()
+      job.reject(closed())
+    }
+    for (const slot of this.slots) this.finish(slot, (job) => job.reject(closed()))
+    await Promise.all(this.slots.map((slot) => this.stop(slot)))
   }
 
   private abortQueued(job: Job): void {
@@ -98,6 +104,7 @@ export class DocumentReader {
   }
 
   private start(slot: Slot, job: Job): void {
+    job.leaveQueue()
     const worker = slot.worker ?? this.spawn(slot)
     slot.job = job
     let timer: NodeJS.Timeout | undefined

@@ -113,7 +113,7 @@ function emptyDocument(kind: FileKind): DocumentError {
   if (kind === 'pdf') {
     return new DocumentError(
       'empty',
-      'This PDF has no text layer (it may be a scanned image). Parley does not read text from images yet.',
+      'This PDF has no text layer (it may be a scanned image). Parley does not read text from images.',
     )
   }
   return new DocumentError('empty', 'This document contains no text.')

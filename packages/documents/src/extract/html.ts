@@ -4,6 +4,24 @@ import { parseHTML } from 'linkedom'
 import type { DocumentBlock } from '../chunk-blocks.ts'
 import { HeadingTrail } from './markdown.ts'
 
+/** The little of the DOM this walk reads, so the package needs no DOM typings of its own. */
+interface DomNode {
+  readonly nodeType: number
+  readonly textContent: string | null
+  readonly childNodes: Iterable<DomNode>
+}
+interface DomElement extends DomNode {
+  readonly tagName: string
+  readonly children: Iterable<DomElement>
+}
+interface DomDocument {
+  readonly body: DomElement | null
+  readonly documentElement: DomElement
+  querySelectorAll(selector: string): Iterable<{ remove(): void }>
+}
+
+const dom = (html: string): DomDocument => parseHTML(html).document
+
 const boilerplate =
   'script, style, noscript, template, nav, header, footer, aside, form, iframe, svg'
 const containers = new Set([
@@ -27,19 +45,19 @@ export function htmlBlocks(html: string): DocumentBlock[] {
   const article = new Readability(parseHTML(html).document, { charThreshold: 200 }).parse()
   const articleBlocks = article?.content ? htmlFragmentBlocks(article.content) : []
   if (articleBlocks.length > 0) return articleBlocks
-  const { document } = parseHTML(html)
+  const document = dom(html)
   for (const element of document.querySelectorAll(boilerplate)) element.remove()
   return elementBlocks(document.body ?? document.documentElement)
 }
 
 /** Blocks of an HTML fragment taken as a whole document's content (mammoth's DOCX output). */
 export function htmlFragmentBlocks(fragment: string): DocumentBlock[] {
-  const { document } = parseHTML(`<!doctype html><html><body>${fragment}</body></html>`)
+  const document = dom(`<!doctype html><html><body>${fragment}</body></html>`)
   for (const element of document.querySelectorAll('script, style, template')) element.remove()
-  return elementBlocks(document.body)
+  return elementBlocks(document.body ?? document.documentElement)
 }
 
-function elementBlocks(root: Element): DocumentBlock[] {
+function elementBlocks(root: DomElement): DocumentBlock[] {
   const blocks: DocumentBlock[] = []
   const trail = new HeadingTrail()
   let loose: string[] = []
@@ -51,13 +69,13 @@ function elementBlocks(root: Element): DocumentBlock[] {
     push(loose.join(' ').replace(/\s+/g, ' '))
     loose = []
   }
-  const visit = (node: Node) => {
+  const visit = (node: DomNode) => {
     if (node.nodeType === 3) {
       loose.push(node.textContent ?? '')
       return
     }
     if (node.nodeType !== 1) return
-    const element = node as Element
+    const element = node as DomElement
     const level = headingLevel(element.tagName)
     if (level > 0) {
       flushLoose()
@@ -79,11 +97,11 @@ function elementBlocks(root: Element): DocumentBlock[] {
   return blocks
 }
 
-function inlineText(element: Element): string {
+function inlineText(element: DomElement): string {
   return (element.textContent ?? '').replace(/\s+/g, ' ').trim()
 }
 
-function containerText(element: Element): string {
+function containerText(element: DomElement): string {
   switch (element.tagName) {
     case 'PRE':
       return element.textContent ?? ''

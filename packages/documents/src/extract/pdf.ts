@@ -43,8 +43,8 @@ export async function pdfBlocks(bytes: Uint8Array, maxPages: number): Promise<Pd
 
 async function openPdf(bytes: Uint8Array) {
   try {
-    // pdf.js takes ownership of the array it is given
-    return await getDocumentProxy(bytes.slice(), { verbosity: 0 })
+    // pdf.js takes ownership of the array it is given: hand it a copy (not a Buffer's shared view)
+    return await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 })
   } catch (error) {
     const name = error instanceof Error ? error.name : ''
     if (name === 'PasswordException') {

@@ -511,7 +511,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 function embeddingsBody(request: ParsedRequest, body: Record<string, unknown>) {
   const dimensions =
     typeof body.dimensions === 'number' && body.dimensions > 0
-      ? Math.floor(body.dimensions)
+      ? Math.min(Math.floor(body.dimensions), 8_192)
       : FAKE_EMBEDDING_DIMENSIONS
   const asBase64 = body.encoding_format === 'base64'
   const promptTokens = request.inputs.reduce((total, input) => total + countEncodedTokens(input), 0)
