@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { Readability } from '@mozilla/readability'
 import { parseHTML } from 'linkedom'
 import type { DocumentBlock } from '../chunk-blocks.ts'
