@@ -124,7 +124,9 @@ export {
 export { type Health, health, type Readiness, readiness } from './health.ts'
 export {
   type Citation,
+  type ConversationFileScope,
   citation,
+  conversationFileScope,
   type FileCapabilities,
   type FileKind,
   type FilePage,
@@ -137,6 +139,8 @@ export {
   fileResource,
   fileScope,
   fileStatuses,
+  type MessageCitations,
+  messageCitations,
   type SearchHit,
   type SearchQuery,
   type SearchResults,

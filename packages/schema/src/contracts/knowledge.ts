@@ -74,6 +74,14 @@ export const fileScope = z.discriminatedUnion('mode', [
 ])
 export type FileScope = z.infer<typeof fileScope>
 
+/** What a `Message` carries of this feature: a reply's citations, `[]` on every other message. */
+export const messageCitations = z.object({ citations: z.array(citation) })
+export type MessageCitations = z.infer<typeof messageCitations>
+
+/** What a `Conversation` carries of this feature: the files its turns read from. */
+export const conversationFileScope = z.object({ fileScope })
+export type ConversationFileScope = z.infer<typeof conversationFileScope>
+
 export const searchScopes = ['messages', 'files', 'all'] as const
 export type SearchScope = (typeof searchScopes)[number]
 
