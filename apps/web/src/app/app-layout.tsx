@@ -30,6 +30,12 @@ const UsagePage = lazy(() =>
   })),
 )
 
+const FilesPage = lazy(() =>
+  import('../features/files/components/files-page.tsx').then((m) => ({
+    default: m.FilesPage,
+  })),
+)
+
 const AdminRoutes = lazy(() =>
   import('./admin-routes.tsx').then((m) => ({ default: m.AdminRoutes })),
 )
@@ -97,6 +103,10 @@ export function AppLayout() {
             <Route path="/settings">
               <title>Settings · Parley</title>
               <SettingsPage menuButton={menuButton} />
+            </Route>
+            <Route path="/files">
+              <title>Files · Parley</title>
+              <FilesPage menuButton={menuButton} />
             </Route>
             <Route path="/usage">
               <title>Usage · Parley</title>

@@ -75,6 +75,7 @@ export function Sidebar({
             onNavigate={onNavigate}
           />
         )}
+        <PageLink href="/files" icon="file" label="Files" onNavigate={onNavigate} />
         <PageLink href="/usage" icon="usage" label="Usage" onNavigate={onNavigate} />
         <PageLink href="/settings" icon="settings" label="Settings" onNavigate={onNavigate} />
         <IconButton icon="signOut" label="Sign out" onClick={() => void signOut()} />
