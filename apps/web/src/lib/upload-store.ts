@@ -81,6 +81,11 @@ export function startUpload(
   return key
 }
 
+/** Marks an upload as refused after the fact (the server has it, but a later step failed). */
+export function failUpload(group: string, key: string, error: string) {
+  patch(group, key, { error })
+}
+
 /** Forgets an upload, cancelling it if its bytes are still on the way. */
 export function removeUpload(group: string, key: string) {
   controllers.get(key)?.abort()

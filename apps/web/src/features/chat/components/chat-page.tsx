@@ -6,6 +6,7 @@ import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
+import { useFileDrop } from '../../../lib/use-file-drop.ts'
 import { followReply, regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
 import { useConversation } from '../api/get-conversation.ts'
 import { useMessages } from '../api/get-messages.ts'
@@ -16,6 +17,9 @@ import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
 import { startEditing } from '../stores/edit-store.ts'
 import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
+import { AttachButton } from './attachments/attach-button.tsx'
+import { AttachmentTray } from './attachments/attachment-tray.tsx'
+import { holdReason, useConversationFiles } from './attachments/chat-files.ts'
 import { Composer } from './composer.tsx'
 import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
@@ -79,6 +83,8 @@ function ConversationChat({
   const turn = useLiveTurn(conversationId)
   const failure = useTurnFailure(conversationId)
   const updateModel = useUpdateConversationModel(conversationId)
+  const files = useConversationFiles(conversationId, conversation.data)
+  const drop = useFileDrop(files.attach)
   const [followKey, setFollowKey] = useState(0)
   const { mutate: changeFeedback } = useSetFeedback(conversationId)
   const feedback = useCallback<FeedbackHandler>(
@@ -159,7 +165,7 @@ function ConversationChat({
     conversation.data?.model ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
 
   return (
-    <div className="chat">
+    <div className={`chat${drop.dragging ? ' chat--dropping' : ''}`} {...drop.handlers}>
       <title>{`${title} · Parley`}</title>
       <PageHeader menuButton={menuButton} title={title}>
         {modelId && (
@@ -218,6 +224,7 @@ function ConversationChat({
             onDismiss={() => setFailure(conversationId, null)}
           />
         )}
+        <AttachmentTray files={files} />
         <Composer
           draftKey={conversationId}
           busy={busy}
@@ -225,6 +232,9 @@ function ConversationChat({
           onEditLast={editLast}
           onStop={() => stopReply(conversationId)}
           autoFocus
+          tools={<AttachButton onFiles={files.attach} />}
+          onPasteFiles={files.attach}
+          hold={holdReason(files.uploads)}
         />
         <p className="sr-only" role="status">
           {turn?.phase === 'waiting'
