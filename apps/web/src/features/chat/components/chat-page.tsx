@@ -1,6 +1,6 @@
 import type { Message } from '@parley/schema/contracts'
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react'
-import { Link } from 'wouter'
+import { Link, useSearchParams } from 'wouter'
 import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
@@ -25,6 +25,7 @@ import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import { ExportMenu } from './export-menu.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
+import { OffBranchNotice, useMessageJump } from './message-jump.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
 import { ModelCatalogContext } from './reply-routing.tsx'
@@ -92,6 +93,8 @@ function ConversationChat({
     [changeFeedback],
   )
   const { mutate: switchBranch } = useSwitchBranch(conversationId)
+  const [params, setParams] = useSearchParams()
+  const targetId = params.get('message')
   const edit = useCallback(
     (message: Message, content: string) => {
       setFollowKey((key) => key + 1)
@@ -108,6 +111,7 @@ function ConversationChat({
   const thread = useMemo(() => flattenPages(messages.data), [messages.data])
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages
   const loadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage])
+  const jump = useMessageJump(targetId, thread, messages)
   const regenerate = useCallback(
     (assistantMessageId: string) => {
       setFollowKey((key) => key + 1)
@@ -213,10 +217,17 @@ function ConversationChat({
             onEdit={edit}
             onSwitchBranch={switchBranch}
             followKey={followKey}
+            highlightId={jump.highlightId}
           />
         </ModelCatalogContext>
       )}
       <div className="chat__footer">
+        {jump.offBranch && targetId && (
+          <OffBranchNotice
+            onShow={() => switchBranch(targetId)}
+            onDismiss={() => setParams({}, { replace: true })}
+          />
+        )}
         {failure && (
           <TurnFailureAlert
             failure={failure}
