@@ -1,7 +1,7 @@
 import type { Citation, Message } from '@parley/schema/contracts'
 import { render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { messageFixture } from '../../message-fixture.ts'
 import { MessageBubble } from '../message-bubble.tsx'
 
@@ -21,6 +21,11 @@ const citedReply = (content: string, citations: Citation[] = [handbook]): Messag
 function renderReply(message: Message) {
   render(<MessageBubble message={message} busy={false} onRegenerate={vi.fn()} />)
 }
+
+// The markdown renderer is its own chunk; loaded once here, no test waits on its first import.
+beforeAll(async () => {
+  await import('../markdown/markdown-content.tsx')
+})
 
 describe('Citations in a reply', () => {
   it('opens the cited passage from its marker, with the file, page and headings', async () => {
