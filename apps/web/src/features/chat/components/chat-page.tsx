@@ -16,11 +16,9 @@ import { useSwitchBranch } from '../api/switch-branch.ts'
 import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
 import { startEditing } from '../stores/edit-store.ts'
-import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
-import { AttachButton } from './attachments/attach-button.tsx'
-import { AttachmentTray } from './attachments/attachment-tray.tsx'
-import { holdReason, useConversationFiles } from './attachments/chat-files.ts'
-import { Composer } from './composer.tsx'
+import { useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
+import { useConversationFiles } from './attachments/chat-files.ts'
+import { ConversationFooter } from './conversation-footer.tsx'
 import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import { ExportMenu } from './export-menu.tsx'
@@ -31,7 +29,6 @@ import { ModelPicker } from './model-picker.tsx'
 import { ModelCatalogContext } from './reply-routing.tsx'
 import { ShareConversation } from './share-conversation.tsx'
 import './chat.css'
-import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
 const untitled = 'New chat'
 
@@ -221,40 +218,23 @@ function ConversationChat({
           />
         </ModelCatalogContext>
       )}
-      <div className="chat__footer">
-        {jump.offBranch && targetId && (
-          <OffBranchNotice
-            onShow={() => switchBranch(targetId)}
-            onDismiss={() => setParams({}, { replace: true })}
-          />
-        )}
-        {failure && (
-          <TurnFailureAlert
-            failure={failure}
-            onRetry={retry}
-            onDismiss={() => setFailure(conversationId, null)}
-          />
-        )}
-        <AttachmentTray files={files} />
-        <Composer
-          draftKey={conversationId}
-          busy={busy}
-          onSend={send}
-          onEditLast={editLast}
-          onStop={() => stopReply(conversationId)}
-          autoFocus
-          tools={<AttachButton onFiles={files.attach} />}
-          onPasteFiles={files.attach}
-          hold={holdReason(files.uploads)}
-        />
-        <p className="sr-only" role="status">
-          {turn?.phase === 'waiting'
-            ? 'Sending'
-            : turn?.phase === 'streaming'
-              ? 'Parley is replying'
-              : ''}
-        </p>
-      </div>
+      <ConversationFooter
+        conversationId={conversationId}
+        files={files}
+        turn={turn}
+        notice={
+          jump.offBranch &&
+          targetId && (
+            <OffBranchNotice
+              onShow={() => switchBranch(targetId)}
+              onDismiss={() => setParams({}, { replace: true })}
+            />
+          )
+        }
+        onRetry={retry}
+        onSend={send}
+        onEditLast={editLast}
+      />
     </div>
   )
 }

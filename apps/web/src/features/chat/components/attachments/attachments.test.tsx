@@ -163,7 +163,8 @@ describe('attaching files to a new chat', () => {
 
     expect(upload.method).toBe('POST')
     expect(new URL(upload.url).pathname).toBe('/api/v1/files')
-    expect((upload.body?.get('file') as File).name).toBe('handbook.pdf')
+    const sent = upload.body?.get('file')
+    expect(sent instanceof File && sent.name).toBe('handbook.pdf')
     act(() => upload.progress(0.5))
     expect(await chip(/handbook\.pdf: Uploading 50%/)).toBeInTheDocument()
     expect(screen.getByRole('progressbar', { name: 'Uploading handbook.pdf' })).toHaveAttribute(
