@@ -88,13 +88,17 @@ export function MessageList({
     virtualizer.scrollToEnd()
   }, [followKey, virtualizer])
 
-  // A search result is brought to the middle of the view, after the end was shown.
+  // A search result is brought to the middle of the view once (after the end was shown); older
+  // pages loading above it later must not pull the reader back to it.
   const highlightIndex = highlightId
     ? rows.findIndex((row) => row.kind === 'message' && row.message.id === highlightId)
     : -1
+  const shownHighlight = useRef<string | null>(null)
   useLayoutEffect(() => {
-    if (highlightIndex >= 0) virtualizer.scrollToIndex(highlightIndex, { align: 'center' })
-  }, [highlightIndex, virtualizer])
+    if (highlightIndex < 0 || shownHighlight.current === highlightId) return
+    shownHighlight.current = highlightId
+    virtualizer.scrollToIndex(highlightIndex, { align: 'center' })
+  }, [highlightId, highlightIndex, virtualizer])
 
   const items = virtualizer.getVirtualItems()
   const firstIndex = items[0]?.index ?? 0
