@@ -105,4 +105,11 @@ export function clearUploads(group: string) {
   })
 }
 
+/** Cancels and forgets every upload, for a change of user. */
+export function resetUploads() {
+  for (const controller of controllers.values()) controller.abort()
+  controllers.clear()
+  useUploadStore.setState({ groups: {} })
+}
+
 export const useUploads = (group: string) => useUploadStore((state) => state.groups[group] ?? none)
