@@ -4,6 +4,7 @@ import { Drawer } from '../components/ui/drawer.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
 import { Spinner } from '../components/ui/spinner.tsx'
 import { adminHome } from '../features/admin/admin-sections.ts'
+import { useSearchStore } from '../features/search/stores/search-store.ts'
 import { useMe } from '../lib/me-query.ts'
 import { applyTheme } from '../lib/theme.ts'
 import { useMediaQuery } from '../lib/use-media-query.ts'
@@ -30,6 +31,18 @@ const UsagePage = lazy(() =>
   })),
 )
 
+const FilesPage = lazy(() =>
+  import('../features/files/components/files-page.tsx').then((m) => ({
+    default: m.FilesPage,
+  })),
+)
+
+const SearchDialog = lazy(() =>
+  import('../features/search/components/search-dialog.tsx').then((m) => ({
+    default: m.SearchDialog,
+  })),
+)
+
 const AdminRoutes = lazy(() =>
   import('./admin-routes.tsx').then((m) => ({ default: m.AdminRoutes })),
 )
@@ -51,6 +64,10 @@ export function AppLayout() {
   const [location] = useLocation()
   const me = useMe()
   const theme = me.data?.theme
+  // The search dialog's code loads the first time it is opened.
+  const searchOpened = useSearchStore((state) => state.open)
+  const [searchLoaded, setSearchLoaded] = useState(false)
+  if (searchOpened && !searchLoaded) setSearchLoaded(true)
 
   useEffect(() => {
     if (theme) applyTheme(theme)
@@ -66,6 +83,11 @@ export function AppLayout() {
   return (
     <div className="app-shell">
       <KeyboardShortcuts />
+      {searchLoaded && (
+        <Suspense fallback={null}>
+          <SearchDialog />
+        </Suspense>
+      )}
       <a href="#main" className="skip-link">
         Skip to the conversation
       </a>
@@ -97,6 +119,10 @@ export function AppLayout() {
             <Route path="/settings">
               <title>Settings · Parley</title>
               <SettingsPage menuButton={menuButton} />
+            </Route>
+            <Route path="/files">
+              <title>Files · Parley</title>
+              <FilesPage menuButton={menuButton} />
             </Route>
             <Route path="/usage">
               <title>Usage · Parley</title>

@@ -7,8 +7,10 @@ import { SignInPage } from '../features/auth/components/sign-in-page.tsx'
 import { SignUpPage } from '../features/auth/components/sign-up-page.tsx'
 import { clearDrafts } from '../features/chat/stores/draft-store.ts'
 import { resetStreams } from '../features/chat/stores/stream-store.ts'
+import { closeSearch } from '../features/search/stores/search-store.ts'
 import { queryClient } from '../lib/query-client.ts'
 import { onUserChange, useAuthState } from '../lib/session.ts'
+import { resetUploads } from '../lib/upload-store.ts'
 import { AppLayout } from './app-layout.tsx'
 
 const ForgotPasswordPage = lazy(() =>
@@ -92,6 +94,8 @@ export function App() {
       queryClient.clear()
       resetStreams()
       clearDrafts()
+      resetUploads()
+      closeSearch()
     })
     return () => subscription.unsubscribe()
   }, [])

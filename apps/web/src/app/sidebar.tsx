@@ -4,6 +4,7 @@ import { Icon, type IconName } from '../components/ui/icon.tsx'
 import { IconButton } from '../components/ui/icon-button.tsx'
 import { signOut } from '../features/auth/api/sign-out.ts'
 import { ConversationList } from '../features/conversations/components/conversation-list.tsx'
+import { openSearch } from '../features/search/stores/search-store.ts'
 import { useMe } from '../lib/me-query.ts'
 
 /** An icon link of the account row, marked as the current page while it is open. */
@@ -57,10 +58,21 @@ export function Sidebar({
         </Link>
         {onClose && <IconButton icon="close" label="Close conversations" onClick={onClose} />}
       </div>
-      <Link href="/" className="button button--new-chat" onClick={onNavigate}>
-        <Icon name="plus" />
-        New chat
-      </Link>
+      <div className="sidebar__actions">
+        <Link href="/" className="button button--new-chat" onClick={onNavigate}>
+          <Icon name="plus" />
+          New chat
+        </Link>
+        <IconButton
+          icon="search"
+          label="Search"
+          className="sidebar__search"
+          onClick={() => {
+            onNavigate?.()
+            openSearch()
+          }}
+        />
+      </div>
       <ConversationList activeId={activeId} onNavigate={onNavigate} />
       <div className="sidebar__account">
         <span className="sidebar__user" title={me.data?.email ?? undefined}>
@@ -75,6 +87,7 @@ export function Sidebar({
             onNavigate={onNavigate}
           />
         )}
+        <PageLink href="/files" icon="file" label="Files" onNavigate={onNavigate} />
         <PageLink href="/usage" icon="usage" label="Usage" onNavigate={onNavigate} />
         <PageLink href="/settings" icon="settings" label="Settings" onNavigate={onNavigate} />
         <IconButton icon="signOut" label="Sign out" onClick={() => void signOut()} />

@@ -16,6 +16,10 @@ import type {
   ErrorGroups,
   ErrorPage,
   FeedbackByModel,
+  FileCapabilities,
+  FilePage,
+  FileResource,
+  FileScope,
   Me,
   MessageFeedback,
   ModelList,
@@ -26,6 +30,8 @@ import type {
   RecoveryLink,
   RegenerateMessageBody,
   ResolveErrorBody,
+  SearchResults,
+  SearchScope,
   SendMessageBody,
   Share,
   SharedConversation,
@@ -90,12 +96,13 @@ const statusCodes: Record<number, ApiErrorCode> = {
   410: 'share_revoked',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  422: 'validation_error',
   429: 'rate_limited',
   502: 'provider_error',
   503: 'service_unavailable',
 }
 
-function urlFor(path: string, query?: Query): string {
+export function urlFor(path: string, query?: Query): string {
   const url = new URL(`${config.apiUrl}/api/v1${path}`)
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value))
@@ -111,22 +118,37 @@ function isErrorEnvelope(body: unknown): body is {
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error
 }
 
-async function errorFrom(response: Response): Promise<ApiRequestError> {
-  const body: unknown = await response.json().catch(() => null)
-  const retryAfter = Number(response.headers.get('retry-after'))
+/** The failure an answer describes: its error envelope when it has one, else its status. */
+export function errorFromAnswer(answer: {
+  status: number
+  statusText: string
+  header: (name: string) => string | null
+  body: unknown
+}): ApiRequestError {
+  const retryAfter = Number(answer.header('retry-after'))
   const common = {
-    status: response.status,
-    requestId: response.headers.get('x-request-id'),
+    status: answer.status,
+    requestId: answer.header('x-request-id'),
     retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
   }
-  if (isErrorEnvelope(body)) {
-    const { code, message, details } = body.error
+  if (isErrorEnvelope(answer.body)) {
+    const { code, message, details } = answer.body.error
     return new ApiRequestError({ ...common, code, message, details })
   }
   return new ApiRequestError({
     ...common,
-    code: statusCodes[response.status] ?? 'internal_error',
-    message: `The server answered ${response.status} ${response.statusText}`.trim(),
+    code: statusCodes[answer.status] ?? 'internal_error',
+    message: `The server answered ${answer.status} ${answer.statusText}`.trim(),
+  })
+}
+
+async function errorFrom(response: Response): Promise<ApiRequestError> {
+  const body: unknown = await response.json().catch(() => null)
+  return errorFromAnswer({
+    status: response.status,
+    statusText: response.statusText,
+    header: (name) => response.headers.get(name),
+    body,
   })
 }
 
@@ -238,6 +260,12 @@ export const api = {
     /** Creates a new conversation from an exported JSON document. */
     import: (document: unknown) =>
       json<Conversation>('/conversations/import', { method: 'POST', body: document }),
+    /** Which files the conversation's turns read from. */
+    setFiles: (id: string, scope: FileScope) =>
+      json<Conversation>(`/conversations/${encodeURIComponent(id)}/files`, {
+        method: 'PUT',
+        body: scope,
+      }),
     /** Shows the branch through `messageId`, down to its newest reply. */
     switchBranch: (id: string, messageId: string) =>
       json<ActiveBranch>(`/conversations/${encodeURIComponent(id)}/branch`, {
@@ -285,6 +313,26 @@ export const api = {
       )
     },
   },
+  /** The caller's documents; uploads go through `uploadFile`, which reports progress. */
+  files: {
+    list: (query: { cursor?: string | undefined; limit?: number }, signal?: AbortSignal) =>
+      json<FilePage>('/files', { query, signal }),
+    get: (id: string, signal?: AbortSignal) =>
+      json<FileResource>(`/files/${encodeURIComponent(id)}`, { signal }),
+    remove: async (id: string) => {
+      await send(`/files/${encodeURIComponent(id)}`, { method: 'DELETE' })
+    },
+    /** The original as uploaded. */
+    download: (id: string, name: string) => file(`/files/${encodeURIComponent(id)}/content`, name),
+    /** The size limit, the kinds read, and whether semantic search is on. */
+    capabilities: (signal?: AbortSignal) =>
+      json<FileCapabilities>('/files/capabilities', { signal }),
+  },
+  /** Messages, conversations and file passages matching `q`, best first. */
+  search: (
+    query: { q: string; scope?: SearchScope; cursor?: string | undefined; limit?: number },
+    signal?: AbortSignal,
+  ) => json<SearchResults>('/search', { query: { ...query }, signal }),
   usage: {
     /** The caller's budget in the current period. */
     budget: (signal?: AbortSignal) => json<Budget>('/usage/budget', { signal }),

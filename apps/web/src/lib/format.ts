@@ -12,6 +12,20 @@ const integer = new Intl.NumberFormat('en')
 
 export const formatCount = (count: number) => integer.format(count)
 
+const units = ['KB', 'MB', 'GB']
+
+/** A size in bytes as a person reads it (`812 bytes`, `1.4 MB`). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${integer.format(bytes)} bytes`
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
+}
+
 export const formatMs = (ms: number | null) => (ms === null ? '–' : `${integer.format(ms)} ms`)
 
 /** Every UTC day from `from` to `to` inclusive, as `YYYY-MM-DD`. */

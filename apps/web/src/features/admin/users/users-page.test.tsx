@@ -1,7 +1,7 @@
 import type { AdminUser } from '@parley/schema/contracts'
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { renderWithQueries } from '../../../testing/render-with-queries.tsx'
 import { UsersPage } from './users-page.tsx'
 
@@ -63,16 +63,6 @@ function serve(patchAnswer: (body: Record<string, unknown>) => Response) {
 function renderPage() {
   renderWithQueries(<UsersPage />)
 }
-
-// jsdom has no modal dialogs: opening one just marks it open.
-beforeAll(() => {
-  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
-    this.open = true
-  }
-  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
-    this.open = false
-  }
-})
 
 afterEach(() => {
   vi.unstubAllGlobals()

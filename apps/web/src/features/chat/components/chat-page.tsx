@@ -1,11 +1,12 @@
 import type { Message } from '@parley/schema/contracts'
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react'
-import { Link } from 'wouter'
+import { Link, useSearchParams } from 'wouter'
 import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { Spinner } from '../../../components/ui/spinner.tsx'
 import { ApiRequestError, describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
+import { useFileDrop } from '../../../lib/use-file-drop.ts'
 import { followReply, regenerateReply, sendMessage, stopReply } from '../api/chat-turn.ts'
 import { useConversation } from '../api/get-conversation.ts'
 import { useMessages } from '../api/get-messages.ts'
@@ -15,18 +16,19 @@ import { useSwitchBranch } from '../api/switch-branch.ts'
 import { useUpdateConversationModel } from '../api/update-conversation-model.ts'
 import { getDraft, setDraft } from '../stores/draft-store.ts'
 import { startEditing } from '../stores/edit-store.ts'
-import { setFailure, useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
-import { Composer } from './composer.tsx'
+import { useLiveTurn, useTurnFailure } from '../stores/stream-store.ts'
+import { useConversationFiles } from './attachments/chat-files.ts'
+import { ConversationFooter } from './conversation-footer.tsx'
 import { ConversationSettings } from './conversation-settings.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import { ExportMenu } from './export-menu.tsx'
 import type { FeedbackHandler } from './message-bubble.tsx'
+import { OffBranchNotice, useMessageJump } from './message-jump.tsx'
 import { MessageList } from './message-list.tsx'
 import { ModelPicker } from './model-picker.tsx'
 import { ModelCatalogContext } from './reply-routing.tsx'
 import { ShareConversation } from './share-conversation.tsx'
 import './chat.css'
-import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
 const untitled = 'New chat'
 
@@ -79,6 +81,8 @@ function ConversationChat({
   const turn = useLiveTurn(conversationId)
   const failure = useTurnFailure(conversationId)
   const updateModel = useUpdateConversationModel(conversationId)
+  const files = useConversationFiles(conversationId, conversation.data)
+  const drop = useFileDrop(files.attach)
   const [followKey, setFollowKey] = useState(0)
   const { mutate: changeFeedback } = useSetFeedback(conversationId)
   const feedback = useCallback<FeedbackHandler>(
@@ -86,6 +90,8 @@ function ConversationChat({
     [changeFeedback],
   )
   const { mutate: switchBranch } = useSwitchBranch(conversationId)
+  const [params, setParams] = useSearchParams()
+  const targetId = params.get('message')
   const edit = useCallback(
     (message: Message, content: string) => {
       setFollowKey((key) => key + 1)
@@ -102,6 +108,7 @@ function ConversationChat({
   const thread = useMemo(() => flattenPages(messages.data), [messages.data])
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages
   const loadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage])
+  const jump = useMessageJump(targetId, thread, messages)
   const regenerate = useCallback(
     (assistantMessageId: string) => {
       setFollowKey((key) => key + 1)
@@ -159,7 +166,7 @@ function ConversationChat({
     conversation.data?.model ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
 
   return (
-    <div className="chat">
+    <div className={`chat${drop.dragging ? ' chat--dropping' : ''}`} {...drop.handlers}>
       <title>{`${title} · Parley`}</title>
       <PageHeader menuButton={menuButton} title={title}>
         {modelId && (
@@ -207,33 +214,27 @@ function ConversationChat({
             onEdit={edit}
             onSwitchBranch={switchBranch}
             followKey={followKey}
+            highlightId={jump.highlightId}
           />
         </ModelCatalogContext>
       )}
-      <div className="chat__footer">
-        {failure && (
-          <TurnFailureAlert
-            failure={failure}
-            onRetry={retry}
-            onDismiss={() => setFailure(conversationId, null)}
-          />
-        )}
-        <Composer
-          draftKey={conversationId}
-          busy={busy}
-          onSend={send}
-          onEditLast={editLast}
-          onStop={() => stopReply(conversationId)}
-          autoFocus
-        />
-        <p className="sr-only" role="status">
-          {turn?.phase === 'waiting'
-            ? 'Sending'
-            : turn?.phase === 'streaming'
-              ? 'Parley is replying'
-              : ''}
-        </p>
-      </div>
+      <ConversationFooter
+        conversationId={conversationId}
+        files={files}
+        turn={turn}
+        notice={
+          jump.offBranch &&
+          targetId && (
+            <OffBranchNotice
+              onShow={() => switchBranch(targetId)}
+              onDismiss={() => setParams({}, { replace: true })}
+            />
+          )
+        }
+        onRetry={retry}
+        onSend={send}
+        onEditLast={editLast}
+      />
     </div>
   )
 }

@@ -1,5 +1,14 @@
 import { maxUserMessageChars } from '@parley/schema/limits'
-import { type FormEvent, type KeyboardEvent, type RefObject, useEffect, useId, useRef } from 'react'
+import {
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  type RefObject,
+  useEffect,
+  useId,
+  useRef,
+} from 'react'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
 import { setDraft, useDraft } from '../stores/draft-store.ts'
 
@@ -16,6 +25,12 @@ interface ComposerProps {
   onEditLast?: () => void
   /** The text box, for a page that puts text in it and focuses it (an example prompt). */
   inputRef?: RefObject<HTMLTextAreaElement | null>
+  /** Controls beside the text box (attaching a file). */
+  tools?: ReactNode
+  /** Files pasted into the text box. */
+  onPasteFiles?: (files: File[]) => void
+  /** Why sending waits for now (a file still uploading); the text can still be written. */
+  hold?: string | null
 }
 
 /** Where the user writes: Enter sends, Shift+Enter starts a new line; drafts are kept per chat. */
@@ -27,13 +42,16 @@ export function Composer({
   autoFocus = false,
   onEditLast,
   inputRef,
+  tools,
+  onPasteFiles,
+  hold = null,
 }: ComposerProps) {
   const text = useDraft(draftKey)
   const ownInput = useRef<HTMLTextAreaElement>(null)
   const input = inputRef ?? ownInput
   const id = useId()
   const overBy = text.length - maxUserMessageChars
-  const canSend = !busy && text.trim().length > 0 && overBy <= 0
+  const canSend = !busy && hold === null && text.trim().length > 0 && overBy <= 0
 
   useEffect(() => {
     if (autoFocus && draftKey && window.matchMedia('(pointer: fine)').matches) {
@@ -59,6 +77,13 @@ export function Composer({
     send()
   }
 
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...event.clipboardData.files]
+    if (files.length === 0 || !onPasteFiles) return
+    event.preventDefault()
+    onPasteFiles(files)
+  }
+
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
     send()
@@ -66,6 +91,7 @@ export function Composer({
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {tools}
       <label className="sr-only" htmlFor={id}>
         Message
       </label>
@@ -78,6 +104,7 @@ export function Composer({
         value={text}
         onChange={(event) => setDraft(draftKey, event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         aria-describedby={`${id}-hint ${id}-limit`}
         aria-invalid={overBy > 0}
         enterKeyHint="send"
@@ -85,10 +112,14 @@ export function Composer({
       <p id={`${id}-hint`} className="sr-only">
         Enter sends, Shift+Enter adds a new line.
       </p>
-      <p id={`${id}-limit`} className="composer__limit" aria-live="polite">
+      <p
+        id={`${id}-limit`}
+        className={`composer__limit${overBy <= 0 && hold ? ' composer__limit--note' : ''}`}
+        aria-live="polite"
+      >
         {overBy > 0
           ? `${overBy.toLocaleString()} characters over the ${maxUserMessageChars.toLocaleString()}-character limit`
-          : ''}
+          : (hold ?? '')}
       </p>
       {busy && onStop ? (
         <IconButton icon="stop" label="Stop" className="composer__button" onClick={onStop} />

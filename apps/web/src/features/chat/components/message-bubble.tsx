@@ -4,6 +4,7 @@ import { CopyButton } from '../../../components/ui/copy-button.tsx'
 import { Icon } from '../../../components/ui/icon.tsx'
 import { IconButton } from '../../../components/ui/icon-button.tsx'
 import { BranchSwitcher } from './branch-switcher.tsx'
+import { CitedReply, citationsOf } from './citations/cited-reply.tsx'
 import { LazyMarkdown } from './lazy-markdown.tsx'
 import { LiveReply } from './live-reply.tsx'
 import { FeedbackForm, VoteButtons } from './reply-feedback.tsx'
@@ -140,7 +141,11 @@ export const MessageBubble = memo(function MessageBubble({
       {streaming ? (
         <LiveReply messageId={message.id} />
       ) : (
-        message.content && <LazyMarkdown text={message.content} />
+        message.content && (
+          <CitedReply citations={citationsOf(message)}>
+            <LazyMarkdown text={message.content} />
+          </CitedReply>
+        )
       )}
       <ReplyNotice message={message} />
       {!streaming && <ReplyRouting message={message} />}

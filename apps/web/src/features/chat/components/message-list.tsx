@@ -20,6 +20,8 @@ interface MessageListProps {
   onSwitchBranch: (messageId: string) => void
   /** Changes when the user sends, to bring the end of the thread back into view. */
   followKey: number
+  /** A message to bring into view and mark (a search result). */
+  highlightId?: string | null
 }
 
 /** Rough heights before measuring: a line of text is about 80 characters and 26 px. */
@@ -47,6 +49,7 @@ export function MessageList({
   onEdit,
   onSwitchBranch,
   followKey,
+  highlightId = null,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLElement>(null)
   const waiting = turn?.phase === 'waiting'
@@ -85,6 +88,18 @@ export function MessageList({
     virtualizer.scrollToEnd()
   }, [followKey, virtualizer])
 
+  // A search result is brought to the middle of the view once (after the end was shown); older
+  // pages loading above it later must not pull the reader back to it.
+  const highlightIndex = highlightId
+    ? rows.findIndex((row) => row.kind === 'message' && row.message.id === highlightId)
+    : -1
+  const shownHighlight = useRef<string | null>(null)
+  useLayoutEffect(() => {
+    if (highlightIndex < 0 || shownHighlight.current === highlightId) return
+    shownHighlight.current = highlightId
+    virtualizer.scrollToIndex(highlightIndex, { align: 'center' })
+  }, [highlightId, highlightIndex, virtualizer])
+
   const items = virtualizer.getVirtualItems()
   const firstIndex = items[0]?.index ?? 0
   useEffect(() => {
@@ -102,7 +117,7 @@ export function MessageList({
               key={item.key}
               data-index={item.index}
               ref={virtualizer.measureElement}
-              className="thread__row"
+              className={`thread__row${item.index === highlightIndex ? ' thread__row--found' : ''}`}
             >
               {row?.kind === 'message' && (
                 <MessageBubble

@@ -1,3 +1,4 @@
+import type { Conversation } from '@parley/schema/contracts'
 import { useQueryClient } from '@tanstack/react-query'
 import { type ReactNode, useRef, useState } from 'react'
 import { useLocation } from 'wouter'
@@ -6,9 +7,15 @@ import { PageHeader } from '../../../components/ui/page-header.tsx'
 import { describeError } from '../../../lib/api-error.ts'
 import { useMe } from '../../../lib/me-query.ts'
 import { useModels } from '../../../lib/models-query.ts'
+import { clearUploads } from '../../../lib/upload-store.ts'
+import { useFileDrop } from '../../../lib/use-file-drop.ts'
 import { sendMessage } from '../api/chat-turn.ts'
 import { discardConversation, useCreateConversation } from '../api/create-conversation.ts'
+import { setInitialFileScope } from '../api/set-file-scope.ts'
 import { getDraft, newChatDraftKey, setDraft } from '../stores/draft-store.ts'
+import { AttachButton } from './attachments/attach-button.tsx'
+import { AttachmentTray } from './attachments/attachment-tray.tsx'
+import { holdReason, useNewChatFiles } from './attachments/chat-files.ts'
 import { Composer } from './composer.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import { ExamplePrompts } from './example-prompts.tsx'
@@ -27,6 +34,8 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
   const model = chosenModel ?? me.data?.defaultModel ?? models.data?.defaultModelId ?? ''
 
   const [starting, setStarting] = useState(false)
+  const files = useNewChatFiles()
+  const drop = useFileDrop(files.attach)
   const composerInput = useRef<HTMLTextAreaElement>(null)
   const pickExample = (prompt: string) => {
     setDraft(newChatDraftKey, prompt)
@@ -40,32 +49,46 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
   }
 
   // The chat opens once its first reply has started: a refused send (say 429) leaves no empty
-  // conversation behind, and the text stays here to send again.
+  // conversation behind, and the text stays here to send again. Its files are set before the
+  // message goes, so the first answer already reads them.
+  const start = async (conversation: Conversation, content: string) => {
+    setStarting(true)
+    try {
+      await setInitialFileScope(client, conversation.id, files.scope)
+    } catch (error) {
+      setStarting(false)
+      discardConversation(client, conversation.id)
+      refused(describeError(error), content)
+      return
+    }
+    await sendMessage({
+      conversationId: conversation.id,
+      content,
+      first: {
+        onStarted: () => {
+          clearUploads(files.group)
+          navigate(`/c/${conversation.id}`)
+        },
+        onRefused: (message) => {
+          setStarting(false)
+          discardConversation(client, conversation.id)
+          refused(message, content)
+        },
+      },
+    })
+  }
+
   const send = (content: string) => {
     setFailure(null)
     create.mutate(model ? { model } : {}, {
-      onSuccess: (conversation) => {
-        setStarting(true)
-        void sendMessage({
-          conversationId: conversation.id,
-          content,
-          first: {
-            onStarted: () => navigate(`/c/${conversation.id}`),
-            onRefused: (message) => {
-              setStarting(false)
-              discardConversation(client, conversation.id)
-              refused(message, content)
-            },
-          },
-        })
-      },
+      onSuccess: (conversation) => void start(conversation, content),
       onError: (error) => refused(describeError(error), content),
     })
   }
 
   const name = me.data?.displayName
   return (
-    <div className="chat">
+    <div className={`chat${drop.dragging ? ' chat--dropping' : ''}`} {...drop.handlers}>
       <PageHeader menuButton={menuButton} title="New chat">
         {model && <ModelPicker models={models.data} value={model} onChange={setChosenModel} />}
       </PageHeader>
@@ -94,12 +117,16 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
             </button>
           </div>
         )}
+        <AttachmentTray files={files} />
         <Composer
           draftKey={newChatDraftKey}
           busy={create.isPending || starting}
           onSend={send}
           autoFocus
           inputRef={composerInput}
+          tools={<AttachButton onFiles={files.attach} />}
+          onPasteFiles={files.attach}
+          hold={holdReason(files.uploads)}
         />
       </div>
     </div>

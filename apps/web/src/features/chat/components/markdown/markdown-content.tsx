@@ -2,7 +2,9 @@ import { Children, isValidElement, memo, type ReactElement, type ReactNode } fro
 import Markdown, { type Components } from 'react-markdown'
 import remarkGfm from 'remark-gfm'
 import { Icon } from '../../../../components/ui/icon.tsx'
+import { CitationMarker } from './citation-marker.tsx'
 import { CodeBlock } from './code-block.tsx'
+import { rehypeCitations } from './rehype-citations.ts'
 import { inlineImageSource, markdownUrlTransform, safeLinkUrl } from './safe-url.ts'
 import { splitMarkdownBlocks } from './split-blocks.ts'
 import { StreamingContext } from './streaming-context.ts'
@@ -57,6 +59,11 @@ const components: Components = {
     const language = /language-([\w+#-]+)/.exec(child.props.className ?? '')?.[1]
     return <CodeBlock code={textOf(child.props.children).replace(/\n$/, '')} language={language} />
   },
+  span: ({ node, children, ...props }) => {
+    const index = Number(node?.properties.dataCitation)
+    if (index > 0) return <CitationMarker index={index} text={`[${index}]`} />
+    return <span {...props}>{children}</span>
+  },
   table: ({ children }) => (
     <div className="md-table">
       <table>{children}</table>
@@ -65,6 +72,7 @@ const components: Components = {
 }
 
 const remarkPlugins = [remarkGfm]
+const rehypePlugins = [rehypeCitations]
 
 /** Rendered blocks by their text, so scrolling a long thread back into view does not re-parse. */
 const rendered = new Map<string, ReactElement>()
@@ -76,6 +84,7 @@ function renderBlock(text: string): ReactElement {
   const element = Markdown({
     children: text,
     remarkPlugins,
+    rehypePlugins,
     components,
     urlTransform: markdownUrlTransform,
   })
