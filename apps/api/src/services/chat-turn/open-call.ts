@@ -1,9 +1,9 @@
 import type { Context } from '@opentelemetry/api'
-import type { RouterStream } from '@parley/llm'
+import type { RouterRequest, RouterStream } from '@parley/llm'
 import { buildTurnRequest } from './build-request.ts'
 import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
-import type { PreparedTurn, TurnContext } from './turn-types.ts'
+import type { Admission, PreparedTurn, TurnContext } from './turn-types.ts'
 
 /** What the call starts with: the turn's abort signal and the trace its spans belong to. */
 export interface CallStart {
@@ -27,13 +27,33 @@ export async function openCall(
   ctx: TurnContext,
   turn: PreparedTurn,
   { signal, parent }: CallStart,
+  admissions: readonly Admission[],
 ): Promise<OpenedCall> {
   const { request, droppedMessages } = await inTurnStep(ctx, 'context', async () => {
     const passages = (await Promise.all(steps.context.map((step) => step(ctx, turn)))).flat()
     return buildTurnRequest(turn, { models: steps.models.models, today: steps.today(), passages })
   })
+  const admitModel = everyAdmission(admissions)
   const call = streamStep(ctx, parent, () =>
-    steps.router.stream({ ...request, requestId: ctx.requestId }, signal),
+    steps.router.stream(
+      { ...request, requestId: ctx.requestId, ...(admitModel ? { admitModel } : {}) },
+      signal,
+    ),
   )
   return { call, droppedMessages }
+}
+
+/** Each admission's word on the next model, in order: the first refusal ends the call. */
+function everyAdmission(admissions: readonly Admission[]): RouterRequest['admitModel'] {
+  const checks = admissions.flatMap((admission) =>
+    admission.admitModel ? [admission.admitModel] : [],
+  )
+  if (checks.length === 0) return undefined
+  return async (next) => {
+    for (const check of checks) {
+      const refusal = await check(next)
+      if (refusal) return refusal
+    }
+    return null
+  }
 }
