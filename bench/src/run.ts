@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   llm: async () => (await import('./llm.ts')).default,
   gateway: async () => (await import('./gateway/index.ts')).default,
   web: async () => (await import('./web.ts')).default,
+  spend: async () => (await import('./spend.ts')).default,
 }
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--')

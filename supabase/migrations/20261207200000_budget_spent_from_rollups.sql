@@ -46,6 +46,46 @@ begin
 end
 $$;
 --> statement-breakpoint
+-- Reserves as before, one statement fewer for a user who has a budget row already.
+create or replace function public.reserve_budget(p jsonb)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  amount bigint := (p ->> 'amountMicroUsd')::bigint;
+  state jsonb;
+  lim bigint;
+  reservation uuid;
+begin
+  if uid is null then
+    raise exception 'a budget is reserved for a signed-in user' using errcode = '42501';
+  end if;
+  if amount is null or amount < 0 then
+    raise exception 'amountMicroUsd must be a non-negative integer' using errcode = '22023';
+  end if;
+  -- The row exists after a user's first turn: lock it in one statement, create it only once.
+  perform 1 from public.budgets where user_id = uid for update;
+  if not found then
+    insert into public.budgets (user_id) values (uid) on conflict (user_id) do nothing;
+    perform 1 from public.budgets where user_id = uid for update;
+  end if;
+  state := public.budget_state(uid, p);
+  lim := (state ->> 'limitMicroUsd')::bigint;
+  if lim is not null
+    and (state ->> 'spentMicroUsd')::bigint + (state ->> 'reservedMicroUsd')::bigint + amount > lim then
+    return state || jsonb_build_object('status', 'refused');
+  end if;
+  insert into public.budget_reservations (user_id, message_id, amount_micro_usd)
+  values (uid, nullif(p ->> 'messageId', '')::uuid, amount)
+  returning id into reservation;
+  return state || jsonb_build_object('status', 'reserved', 'reservationId', reservation);
+end
+$$;
+--> statement-breakpoint
 -- Rebuilds both rollups from the ledger in one pass each: after a bulk load that ran with the
 -- roll-up trigger disabled (a restore, an import). Run by the schema owner only.
 create or replace function public.usage_rollups_rebuild()

@@ -1,7 +1,7 @@
 import postgres from 'postgres'
 
-/** The database every run drops and creates again on the `BENCH_DATABASE_URL` server. */
-const benchDatabase = 'parley_bench_gateway'
+/** The database every gateway run drops and creates again on the `BENCH_DATABASE_URL` server. */
+const gatewayDatabase = 'parley_bench_gateway'
 
 export interface FreshDatabase {
   url: string
@@ -12,7 +12,10 @@ export interface FreshDatabase {
  * A new, empty database on the server `adminUrl` points at (its own database is only where the
  * statements run), so that runs never pile up rows or see each other's.
  */
-export async function freshDatabase(adminUrl: string): Promise<FreshDatabase> {
+export async function freshDatabase(
+  adminUrl: string,
+  benchDatabase = gatewayDatabase,
+): Promise<FreshDatabase> {
   const recreate = async (create: boolean) => {
     const sql = postgres(adminUrl, { max: 1, onnotice: () => {} })
     try {
