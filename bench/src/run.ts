@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   gateway: async () => (await import('./gateway/index.ts')).default,
   knowledge: async () => (await import('./knowledge/index.ts')).default,
   web: async () => (await import('./web.ts')).default,
+  spend: async () => (await import('./spend.ts')).default,
 }
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--')

@@ -47,7 +47,7 @@ import { createMetrics, type Metrics } from './observability/metrics.ts'
 import { providerFailures } from './observability/provider-failures.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { CatalogSync } from './services/catalog-sync.ts'
-import { budgetAdmission } from './services/chat-turn/admission.ts'
+import { budgetAdmission, budgetTitleHold } from './services/chat-turn/admission.ts'
 import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createFileIngest, type FileIngest } from './services/file-ingest/index.ts'
@@ -237,6 +237,14 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
   const today = () => new Date().toISOString().slice(0, 10)
   let turns: ChatTurns | undefined
+  const budgetOptions = {
+    db,
+    get models() {
+      return models.models
+    },
+    defaults: budget,
+    today,
+  }
   const activity = createActivityLog(db, logger, options.logQueue)
   const errors = createErrorLog(db, logger, options.logQueue)
   const metrics = options.metricsToken
@@ -261,15 +269,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
       max: options.maxConcurrentStreams,
       ...(options.now ? { now: options.now } : {}),
     }),
-    admission: [
-      budgetAdmission({
-        get models() {
-          return models.models
-        },
-        defaults: budget,
-        today,
-      }),
-    ],
+    admission: [budgetAdmission(budgetOptions)],
+    titleHold: budgetTitleHold(budgetOptions),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),

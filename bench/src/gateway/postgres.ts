@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 
-/** The database the gateway bench drops and creates again on the `BENCH_DATABASE_URL` server. */
+/** The database every gateway run drops and creates again on the `BENCH_DATABASE_URL` server. */
 const gatewayDatabase = 'parley_bench_gateway'
 
 export interface FreshDatabase {

@@ -7,6 +7,8 @@ export type LlmErrorCode =
   | 'invalid_request'
   | 'unknown_model'
   | 'aborted'
+  /** The caller's `admitModel` would not let the call go on to the next model. */
+  | 'refused'
 
 /** Messages safe to show an end user: no upstream wording, ids or keys. */
 const userMessages: Record<LlmErrorCode, string> = {
@@ -19,6 +21,7 @@ const userMessages: Record<LlmErrorCode, string> = {
   invalid_request: 'The model provider rejected the request.',
   unknown_model: 'This model is not available.',
   aborted: 'The request was cancelled.',
+  refused: 'The request was not allowed to go on to another model.',
 }
 
 export interface LlmErrorOptions {

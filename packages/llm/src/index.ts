@@ -66,6 +66,7 @@ export {
   type CallReport,
   type CompletionResult,
   createRouter,
+  type ModelAdmission,
   type Router,
   type RouterOptions,
   type RouterRequest,

@@ -5,7 +5,7 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultLimits } from '../config.ts'
 import { sweepStaleReservations } from '../services/budget-sweeper.ts'
-import { eventually, startTestServer, type TestServer } from '../testing/test-server.ts'
+import { eventually, readEvents, startTestServer, type TestServer } from '../testing/test-server.ts'
 
 // Fifty sends at once by one user: the stream cap and the rate limits must not be what refuses.
 const raceReady = {
@@ -173,6 +173,89 @@ describe('GET /usage/budget', () => {
     expect(budget).toMatchObject({ limitUsd: '5', period: 'monthly', reservedUsd: '0' })
     expect(usdToMicros(budget.spentUsd ?? '')).toBe(spent)
     expect(usdToMicros(budget.remainingUsd ?? '')).toBe(5_000_000 - spent)
+  })
+})
+
+/** The worst case a send of `content` reserves, as a refusal at a zero limit reports it. */
+async function worstCaseOf(user: User, content: string): Promise<number> {
+  await setLimit(user, 0)
+  const probe = await send(callerOf(user), await newConversation(callerOf(user)), content)
+  const body = (await probe.json()) as { error: { details: { requiredUsd: string } } }
+  return usdToMicros(body.error.details.requiredUsd)
+}
+
+describe('a fallback to a dearer model', () => {
+  it('ends the turn with budget_exceeded when the budget cannot cover the difference, keeping the message', async () => {
+    const user = await server.user()
+    const content = `fallback over budget ${crypto.randomUUID()}`
+    const worst = await worstCaseOf(user, content)
+    // The first model's worst case fits; the fallback's (twice the price) does not.
+    await setLimit(user, Math.floor(worst * 1.5))
+    server.fake.enqueue(
+      { kind: 'status', status: 503, times: 20 },
+      { lastUserMessage: content, api: 'openai' },
+    )
+    const conversationId = await newConversation(callerOf(user))
+    const events = await readEvents(await send(callerOf(user), conversationId, content))
+    const error = events.find((event) => event.event === 'error')?.data as {
+      error: { code: string; requestId: string }
+    }
+    expect(error.error.code).toBe('budget_exceeded')
+    expect(error.error.requestId).toBeTruthy()
+    expect(server.fake.requestsFor({ lastUserMessage: content, api: 'anthropic' })).toEqual([])
+    const [question, reply] = await inspect.messages(server.db, conversationId)
+    expect(question).toMatchObject({ role: 'user', content })
+    expect(reply).toMatchObject({ role: 'assistant', status: 'error', costMicroUsd: 0 })
+    expect(reply?.error).toMatchObject({ code: 'refused' })
+    await eventually(async () => (await budgetOf(user)).reservedUsd === '0')
+    expect(usdToMicros((await budgetOf(user)).spentUsd ?? '')).toBeLessThanOrEqual(worst * 1.5)
+  })
+
+  it('reserves the difference and answers from the fallback when the budget covers it', async () => {
+    const user = await server.user()
+    const content = `fallback within budget ${crypto.randomUUID()}`
+    const worst = await worstCaseOf(user, content)
+    await setLimit(user, worst * 4)
+    server.fake.enqueue(
+      { kind: 'status', status: 503, times: 20 },
+      { lastUserMessage: content, api: 'openai' },
+    )
+    server.fake.enqueue(
+      { kind: 'text', text: 'from the fallback' },
+      { lastUserMessage: content, api: 'anthropic' },
+    )
+    const conversationId = await newConversation(callerOf(user))
+    const events = await readEvents(await send(callerOf(user), conversationId, content))
+    expect(events.at(-1)?.event).toBe('done')
+    const [, reply] = await inspect.messages(server.db, conversationId)
+    expect(reply).toMatchObject({ status: 'complete', content: 'from the fallback' })
+    await eventually(async () => (await budgetOf(user)).reservedUsd === '0')
+  })
+})
+
+describe('a title', () => {
+  it('is not asked of a model the budget cannot cover: the heuristic title, no cost', async () => {
+    const user = await server.user()
+    const content = `Plan a quiet picnic by the river ${crypto.randomUUID()}`
+    const worst = await worstCaseOf(user, content)
+    await setLimit(user, worst)
+    // The reply spends its whole output allowance: what is left cannot cover a title's worst case.
+    server.fake.enqueue(
+      { kind: 'text', text: 'a long reply', usage: { inputTokens: 0, outputTokens: 16_000 } },
+      { lastUserMessage: content },
+    )
+    const conversationId = await newConversation(callerOf(user))
+    const events = await readEvents(await send(callerOf(user), conversationId, content))
+    const done = events.find((event) => event.event === 'done')?.data as {
+      conversation: { title: string }
+    }
+    expect(done.conversation.title).toBe('Plan a quiet picnic by the')
+    expect(server.fake.requestsFor({ lastUserMessageIncludes: content })).toHaveLength(1)
+    const rows = await inspect.usageOfUser(server.db, user.id)
+    expect(rows.map((row) => row.messageId === null)).toEqual([false])
+    const budget = await budgetOf(user)
+    expect(budget.reservedUsd).toBe('0')
+    expect(usdToMicros(budget.spentUsd ?? '')).toBeLessThanOrEqual(worst)
   })
 })
 

@@ -74,11 +74,12 @@ export async function getBudgetState(
 /**
  * Reserves `amountMicroUsd` against the caller's budget in one statement (`public.reserve_budget`:
  * a row lock on the caller's budget row, then spent + reserved + amount is checked against the
- * limit), or reports the refusal. Run as the user whose turn it is.
+ * limit), or reports the refusal. Run as the user whose turn it is; `messageId` null for a call
+ * that writes no reply (a title).
  */
 export async function reserveBudget(
   tx: Tx,
-  input: { messageId: string; amountMicroUsd: number; defaults: BudgetDefaults },
+  input: { messageId: string | null; amountMicroUsd: number; defaults: BudgetDefaults },
 ): Promise<Reservation> {
   const payload = {
     messageId: input.messageId,

@@ -242,6 +242,33 @@ describe('usage rollups', () => {
     expect(row).toMatchObject({ requests: 1, errors: 1 })
   })
 
+  it('are rebuilt from the ledger by usage_rollups_rebuild, histograms too', async () => {
+    const user = await createTestUser(db)
+    const conversation = await db.withUser(user.claims, (tx) => createConversation(tx))
+    await record({ user, at: '2026-09-02T10:00:00Z', model: 'gpt-a', ttft: 4_000, cost: 3 })
+    await record({ user, at: '2026-09-02T11:00:00Z', model: 'gpt-a', ttft: null, cost: 4 })
+    await record({ user, model: 'gpt-b', conversationId: conversation.id, status: 'error' })
+    const rollupRows = () =>
+      db.asService((tx) =>
+        tx
+          .select()
+          .from(usageDaily)
+          .where(eq(usageDaily.userId, user.id))
+          .orderBy(usageDaily.day, usageDaily.model),
+      )
+    const before = await rollupRows()
+    await db.asOwner((owner) => owner.exec('select public.usage_rollups_rebuild()'))
+    expect(await rollupRows()).toEqual(before)
+    expect(await rollupSums([user.id])).toEqual(await ledgerSums([user.id]))
+    const [row] = await db.asService((tx) =>
+      tx
+        .select()
+        .from(usageDailyConversations)
+        .where(eq(usageDailyConversations.conversationId, conversation.id)),
+    )
+    expect(row).toMatchObject({ requests: 1, errors: 1 })
+  })
+
   it('report by day, model and conversation from the rollups, own rows only', async () => {
     const user = await createTestUser(db)
     const admin = await createTestUser(db, { admin: true })
@@ -288,6 +315,11 @@ describe('usage rollups', () => {
         .map((g) => g.key)
         .sort(),
     ).toEqual([user.id, admin.id].sort())
+    expect(asAdmin.find((g) => g.key === user.id)).toMatchObject({
+      requests: 3,
+      costMicroUsd: 45,
+      ttftHistogram: [0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+    })
     const asUser = await db.withUser(user.claims, (tx) =>
       usageRollup(tx, { ...range, groupBy: 'user', scope: 'visible' }),
     )

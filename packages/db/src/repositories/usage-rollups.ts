@@ -101,21 +101,18 @@ function byDailyKey(
         ? sql`d.model`
         : sql`d.user_id::text`
   const own = scope === 'own' ? sql`and d.user_id = (select auth.uid())` : sql``
-  const order = groupBy === 'day' ? sql`p.key` : sql`sum(p.cost_micro_usd) desc, p.key`
+  const order = groupBy === 'day' ? sql`1` : sql`sum(d.cost_micro_usd) desc, 1`
+  // One pass: the histograms are summed bucket by bucket in the same grouping as the totals.
+  const buckets = Array.from(
+    { length: ttftBucketCount },
+    (_, i) => sql`sum(d.ttft_histogram[${sql.raw(String(i + 1))}])`,
+  )
   return sql`
-    with picked as (
-      select ${key} as key, d.* from public.usage_daily d
-      where d.day between ${from}::date and ${to}::date ${own}
-    ),
-    hist as (
-      select p.key, h.i, sum(h.n)::bigint as n
-      from picked p, unnest(p.ttft_histogram) with ordinality as h (n, i)
-      group by p.key, h.i
-    )
-    select p.key, null::text as label, ${sums(sql`p`)},
-      (select array_agg(hist.n order by hist.i) from hist where hist.key = p.key) as ttft_histogram
-    from picked p
-    group by p.key
+    select ${key} as key, null::text as label, ${sums(sql`d`)},
+      array[${sql.join(buckets, sql`, `)}]::bigint[] as ttft_histogram
+    from public.usage_daily d
+    where d.day between ${from}::date and ${to}::date ${own}
+    group by 1
     order by ${order}`
 }
 

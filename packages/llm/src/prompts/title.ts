@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../catalog/model-spec.ts'
-import type { CallReport, Router } from '../router/router.ts'
+import type { CallReport, Router, RouterRequest } from '../router/router.ts'
 import { renderPrompt } from './render-prompt.ts'
 
 const MAX_TITLE_WORDS = 6
@@ -58,6 +58,8 @@ export interface GenerateTitleInput {
   signal: AbortSignal
   /** The caller's request id, recorded on the call's trace spans. */
   requestId?: string
+  /** Asked before each model the call tries (see `RouterRequest.admitModel`). */
+  admitModel?: RouterRequest['admitModel']
 }
 
 /**
@@ -87,6 +89,7 @@ export async function generateTitle(
       maxOutputTokens: 1_024,
       prompt: { name: prompt.name, version: prompt.version },
       ...(input.requestId ? { requestId: input.requestId } : {}),
+      ...(input.admitModel ? { admitModel: input.admitModel } : {}),
     },
     input.signal,
   )

@@ -6,7 +6,13 @@ import { costMicroUsd } from '../pricing.ts'
 import { createProviders } from '../providers/create-providers.ts'
 import { type FakeUpstream, startFakeUpstream } from '../testing/fake-upstream.ts'
 import type { ChatEvent } from '../types.ts'
-import { type CallReport, createRouter, type RouterOptions, type RouterRequest } from './router.ts'
+import {
+  type CallReport,
+  createRouter,
+  type ModelAdmission,
+  type RouterOptions,
+  type RouterRequest,
+} from './router.ts'
 
 let fake: FakeUpstream
 
@@ -160,6 +166,47 @@ describe('router retries', () => {
     expect(report.attempts[0]?.errorCode).toBe('timeout')
     expect(outcomes(report)).toEqual([`${OPENAI}:error`, `${OPENAI}:ok`])
     await expect.poll(() => sent()[0]?.disconnected).toBe(true)
+  })
+})
+
+describe('router admission of each model', () => {
+  it('asks before the chosen model and each fallback, with its prompt and output allowance', async () => {
+    const { router } = harness()
+    fake.enqueue(
+      { kind: 'status', status: 400, times: 1 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+    const asked: ModelAdmission[] = []
+    const { report } = await run(router, {
+      ...ask(mine()),
+      admitModel: async (next) => {
+        asked.push(next)
+        return null
+      },
+    })
+    expect(report).toMatchObject({ status: 'ok', model: ANTHROPIC, fallbackFrom: OPENAI })
+    expect(asked.map((next) => [next.spec.id, next.maxOutputTokens])).toEqual([
+      [OPENAI, 16_000],
+      [ANTHROPIC, 16_000],
+    ])
+    expect(asked.every((next) => next.promptTokens > 0)).toBe(true)
+  })
+
+  it('ends the call with a refused error, never calling the model it was refused', async () => {
+    const { router } = harness()
+    fake.enqueue(
+      { kind: 'status', status: 400, times: 1 },
+      { model: OPENAI, lastUserMessageIncludes: mine() },
+    )
+    const { events, report } = await run(router, {
+      ...ask(mine()),
+      admitModel: async (next) =>
+        next.spec.id === ANTHROPIC ? { message: 'Not within the budget.' } : null,
+    })
+    expect(report).toMatchObject({ status: 'error', model: OPENAI, costMicroUsd: 0 })
+    expect(report.error).toMatchObject({ code: 'refused', message: 'Not within the budget.' })
+    expect(events.at(-1)).toMatchObject({ type: 'error' })
+    expect(sent().map((r) => r.api)).toEqual(['openai'])
   })
 })
 

@@ -5,7 +5,12 @@ import { type Clock, monotonicNow, sleep as realSleep, type Sleep } from '../tim
 import type { ChatEvent, ChatProvider, Usage } from '../types.ts'
 import type { AutoRoutingOptions } from './auto-model.ts'
 import { type CallReport, CallReportBuilder, unexpectedFailureReport } from './call-report.ts'
-import { type CandidatePlan, planCandidates, type RoutingTable } from './candidate-plan.ts'
+import {
+  type CandidatePlan,
+  planCandidates,
+  type ReadyCandidate,
+  type RoutingTable,
+} from './candidate-plan.ts'
 import {
   CircuitBreaker,
   type CircuitSettings,
@@ -18,7 +23,7 @@ import type { RouterRequest } from './router-request.ts'
 import { type CallContext, type RouterRuntime, tryModel } from './try-model.ts'
 
 export type { AttemptOutcome, AttemptReport, CallReport } from './call-report.ts'
-export type { RouterRequest } from './router-request.ts'
+export type { ModelAdmission, RouterRequest } from './router-request.ts'
 
 /**
  * A running call. Iterate `events` for the reply as it streams; `result` resolves (never rejects)
@@ -143,17 +148,39 @@ async function runCall(
   const ctx: CallContext = { ...runtime, ...io, deadlineAt, report, requestId: request.requestId }
   let last = plan.chosen
   for (const candidate of plan.candidates) {
-    last = candidate.spec
     if (candidate.kind === 'skipped') {
+      last = candidate.spec
       report.skipped(candidate.spec, candidate.outcome, candidate.error)
       continue
     }
+    const refusal = await admitModel(request, candidate)
+    if (refusal) return fail(refusal, last)
+    last = candidate.spec
     const outcome = await tryModel(ctx, candidate)
     if (outcome.kind === 'answered') return outcome.report
     if (outcome.kind === 'stopped') return fail(outcome.error, candidate.spec, outcome.usage)
   }
   const nothingTried = new LlmError('provider_unavailable', { detail: 'no model could be tried' })
   return fail(report.lastError ?? nothingTried, last)
+}
+
+/** The caller's word on trying `candidate`: null to go on, else the error that ends the call. */
+async function admitModel(
+  request: RouterRequest,
+  candidate: ReadyCandidate,
+): Promise<LlmError | null> {
+  if (!request.admitModel) return null
+  const refusal = await request.admitModel({
+    spec: candidate.spec,
+    promptTokens: candidate.promptTokens,
+    maxOutputTokens: candidate.request.maxOutputTokens,
+  })
+  if (!refusal) return null
+  return new LlmError('refused', {
+    retryable: false,
+    message: refusal.message,
+    provider: candidate.spec.provider,
+  })
 }
 
 function routingTable(options: RouterOptions): RoutingTable {

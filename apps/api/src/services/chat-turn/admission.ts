@@ -1,13 +1,27 @@
-import { type BudgetDefaults, type BudgetState, reserveBudget, settleBudget } from '@parley/db'
-import { costMicroUsd, estimatePromptTokens, formatUsd, type ModelSpec } from '@parley/llm'
-import { AppError } from '../../errors.ts'
+import {
+  type BudgetDefaults,
+  type BudgetState,
+  type Database,
+  reserveBudget,
+  settleBudget,
+  type Tx,
+} from '@parley/db'
+import {
+  costMicroUsd,
+  defaultOutputReserve,
+  estimatePromptTokens,
+  formatUsd,
+  type ModelAdmission,
+  type ModelSpec,
+} from '@parley/llm'
+import { AppError, safeError } from '../../errors.ts'
 import { buildTurnRequest } from './build-request.ts'
-import type { AdmissionStep, PreparedTurn } from './turn-types.ts'
+import type { Admission, AdmissionStep, CallHold, PreparedTurn, TurnContext } from './turn-types.ts'
 
 /**
  * The most a turn can cost on the model it will try: its prompt priced as input (without
- * cache discounts) and the model's whole output allowance priced as output. `auto` may land on
- * any model, so it is priced as the dearest.
+ * cache discounts) and the output allowance the router will send (`max_output_tokens`) priced
+ * as output. `auto` may land on any model, so it is priced as the dearest.
  */
 export function worstCaseMicroUsd(
   models: readonly ModelSpec[],
@@ -20,7 +34,10 @@ export function worstCaseMicroUsd(
     costMicroUsd(
       {
         inputTokens: estimatePromptTokens(request.system, request.messages, spec),
-        outputTokens: spec.maxOutputTokens,
+        outputTokens: Math.min(
+          request.maxOutputTokens ?? defaultOutputReserve(spec),
+          spec.maxOutputTokens,
+        ),
         cachedInputTokens: 0,
         reasoningTokens: 0,
         estimated: true,
@@ -50,25 +67,102 @@ export function budgetExceeded(state: BudgetState, requiredMicroUsd: number): Ap
   )
 }
 
-/**
- * The budget **admission** step: reserves the turn's worst case against the user's budget in the
- * prepare transaction (so a refusal keeps none of the turn's rows), and settles the reservation
- * in the transaction that writes the turn's usage row, whatever the outcome.
- */
-export function budgetAdmission(options: {
+/** What one call's worst case is on one model: its prompt and whole output allowance priced. */
+function callWorstCase(next: ModelAdmission): number {
+  return costMicroUsd(
+    {
+      inputTokens: next.promptTokens,
+      outputTokens: next.maxOutputTokens,
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+      estimated: true,
+    },
+    next.spec.prices,
+  )
+}
+
+export interface BudgetOptions {
+  db: Database
   models: readonly ModelSpec[]
   defaults: BudgetDefaults
   today: () => string
-}): AdmissionStep {
-  return async (tx, _ctx, turn) => {
-    const amountMicroUsd = worstCaseMicroUsd(options.models, turn, options.today())
-    const reservation = await reserveBudget(tx, {
-      messageId: turn.assistantMessage.id,
-      amountMicroUsd,
-      defaults: options.defaults,
-    })
-    if (reservation.status === 'refused') throw budgetExceeded(reservation.state, amountMicroUsd)
-    const { reservationId } = reservation
-    return { settle: (settleTx) => settleBudget(settleTx, reservationId) }
+}
+
+/**
+ * The reservations one model call holds against its user's budget: as much as the worst case
+ * of the dearest model it has been allowed to try. Before each model the router tries, the
+ * difference that model adds is reserved (in a transaction of its own) or the call ends there;
+ * every reservation is settled in the transaction that records the call's usage.
+ */
+export class BudgetHold implements CallHold, Admission {
+  #reserved = 0
+  readonly #ids: string[] = []
+  readonly #options: Pick<BudgetOptions, 'db' | 'defaults'>
+  readonly #ctx: TurnContext
+  readonly #messageId: string | null
+
+  /** `messageId`: the reply the call writes, if any (settling waits until it stops streaming). */
+  constructor(
+    options: Pick<BudgetOptions, 'db' | 'defaults'>,
+    ctx: TurnContext,
+    messageId: string | null,
+  ) {
+    this.#options = options
+    this.#ctx = ctx
+    this.#messageId = messageId
   }
+
+  /** Reserves what `amountMicroUsd` adds to what is held already; the refusal, or null. */
+  async cover(tx: Tx, amountMicroUsd: number): Promise<AppError | null> {
+    const more = amountMicroUsd - this.#reserved
+    if (more <= 0) return null
+    const reservation = await reserveBudget(tx, {
+      messageId: this.#messageId,
+      amountMicroUsd: more,
+      defaults: this.#options.defaults,
+    })
+    if (reservation.status === 'refused') return budgetExceeded(reservation.state, more)
+    this.#ids.push(reservation.reservationId)
+    this.#reserved = amountMicroUsd
+    return null
+  }
+
+  readonly admitModel = async (next: ModelAdmission): Promise<{ message: string } | null> => {
+    const amount = callWorstCase(next)
+    if (amount <= this.#reserved) return null
+    // Fails closed: a budget that cannot be checked does not let the call go on.
+    const refusal = await this.#options.db
+      .withUser(this.#ctx.claims, (tx) => this.cover(tx, amount))
+      .catch((error: unknown) => {
+        this.#ctx.logger.warn({ err: safeError(error) }, 'reserving a budget for another model')
+        return new AppError('budget_exceeded', 'the budget could not be checked for another model')
+      })
+    return refusal ? { message: refusal.message } : null
+  }
+
+  /** Releases every reservation (idempotent: a retried settle finds them gone). */
+  async settle(tx: Tx): Promise<void> {
+    for (const id of this.#ids) await settleBudget(tx, id)
+  }
+}
+
+/**
+ * The budget **admission** step: reserves the turn's worst case against the user's budget in the
+ * prepare transaction (so a refusal keeps none of the turn's rows), then holds it for the call
+ * (a dearer fallback reserves the difference first) and settles it in the transaction that
+ * writes the turn's usage row, whatever the outcome.
+ */
+export function budgetAdmission(options: BudgetOptions): AdmissionStep {
+  return async (tx, ctx, turn) => {
+    const amountMicroUsd = worstCaseMicroUsd(options.models, turn, options.today())
+    const hold = new BudgetHold(options, ctx, turn.assistantMessage.id)
+    const refusal = await hold.cover(tx, amountMicroUsd)
+    if (refusal) throw refusal
+    return hold
+  }
+}
+
+/** A title call's hold: its worst case is reserved before it is sent, or it is not sent. */
+export function budgetTitleHold(options: BudgetOptions): (ctx: TurnContext) => CallHold {
+  return (ctx) => new BudgetHold(options, ctx, null)
 }

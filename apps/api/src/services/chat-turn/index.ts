@@ -209,6 +209,6 @@ async function open(
     for (const admit of steps.admission) admitted.push(await admit(tx, ctx, prepared.turn))
     return admitted
   })
-  const opened = await openCall(steps, ctx, prepared.turn, call, tx)
+  const opened = await openCall(steps, ctx, prepared.turn, call, tx, admissions)
   return { kind: 'new', turn: prepared.turn, admissions, opened }
 }

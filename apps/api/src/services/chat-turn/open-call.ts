@@ -1,10 +1,10 @@
 import type { Context } from '@opentelemetry/api'
 import type { Tx } from '@parley/db'
-import type { RouterStream } from '@parley/llm'
+import type { RouterRequest, RouterStream } from '@parley/llm'
 import { buildTurnRequest } from './build-request.ts'
 import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
-import type { ContextPassage, PreparedTurn, TurnContext } from './turn-types.ts'
+import type { Admission, ContextPassage, PreparedTurn, TurnContext } from './turn-types.ts'
 
 /** What the call starts with: the turn's abort signal and the trace its spans belong to. */
 export interface CallStart {
@@ -31,6 +31,7 @@ export async function openCall(
   turn: PreparedTurn,
   { signal, parent }: CallStart,
   tx: Tx,
+  admissions: readonly Admission[],
 ): Promise<OpenedCall> {
   const { request, droppedMessages, passages } = await inTurnStep(ctx, 'context', async () => {
     // One after the other: the steps share the transaction, which runs one statement at a time.
@@ -38,8 +39,27 @@ export async function openCall(
     for (const step of steps.context) passages.push(...(await step(tx, ctx, turn)))
     return buildTurnRequest(turn, { models: steps.models.models, today: steps.today(), passages })
   })
+  const admitModel = everyAdmission(admissions)
   const call = streamStep(ctx, parent, () =>
-    steps.router.stream({ ...request, requestId: ctx.requestId }, signal),
+    steps.router.stream(
+      { ...request, requestId: ctx.requestId, ...(admitModel ? { admitModel } : {}) },
+      signal,
+    ),
   )
   return { call, droppedMessages, passages }
+}
+
+/** Each admission's word on the next model, in order: the first refusal ends the call. */
+function everyAdmission(admissions: readonly Admission[]): RouterRequest['admitModel'] {
+  const checks = admissions.flatMap((admission) =>
+    admission.admitModel ? [admission.admitModel] : [],
+  )
+  if (checks.length === 0) return undefined
+  return async (next) => {
+    for (const check of checks) {
+      const refusal = await check(next)
+      if (refusal) return refusal
+    }
+    return null
+  }
 }

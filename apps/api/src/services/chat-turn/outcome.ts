@@ -88,6 +88,8 @@ const endErrorCode: Readonly<Record<string, ErrorCode>> = {
   timeout: 'provider_unavailable',
   server_shutdown: 'draining',
   interrupted: 'service_unavailable',
+  // The only check that refuses a model mid-call is the budget's (a dearer fallback).
+  refused: 'budget_exceeded',
 } satisfies Partial<Record<LlmErrorCode | 'server_shutdown' | 'interrupted', ErrorCode>>
 
 /** A stored model error as the API reports it. */

@@ -8,13 +8,15 @@ import {
 import { generateTitle, type Router } from '@parley/llm'
 import { safeError } from '../../errors.ts'
 import { usageEvent } from './outcome.ts'
-import type { PreparedTurn, TurnContext } from './turn-types.ts'
+import type { CallHold, PreparedTurn, TurnContext } from './turn-types.ts'
 
 export interface TitleDeps {
   db: Database
   router: Router
   /** How long `done` waits for the title; the title is still stored when it comes later. */
   titleWaitMs: number
+  /** What the title call holds while it runs (its budget reservation). */
+  titleHold: ((ctx: TurnContext) => CallHold) | undefined
 }
 
 /**
@@ -46,23 +48,32 @@ async function nameConversation(
     claimTitleRequest(tx, turn.conversation.id),
   )
   if (!claimed) return null
-  const { title, report } = await generateTitle({
-    router: deps.router,
-    userMessage: turn.userMessage.content,
-    assistantReply: replyText,
-    signal: AbortSignal.timeout(30_000),
-    requestId: ctx.requestId,
-  })
-  return deps.db.withUser(ctx.claims, async (tx) => {
-    if (report) {
-      await insertUsageEvent(
-        tx,
-        usageEvent(report, report.requestedModel, ctx.requestId, {
-          conversationId: turn.conversation.id,
-          messageId: null,
-        }),
-      )
-    }
-    return setGeneratedTitle(tx, turn.conversation.id, title)
-  })
+  const hold = deps.titleHold?.(ctx)
+  try {
+    const { title, report } = await generateTitle({
+      router: deps.router,
+      userMessage: turn.userMessage.content,
+      assistantReply: replyText,
+      signal: AbortSignal.timeout(30_000),
+      requestId: ctx.requestId,
+      ...(hold ? { admitModel: hold.admitModel } : {}),
+    })
+    return await deps.db.withUser(ctx.claims, async (tx) => {
+      // A title the budget refused before any model was asked cost nothing: no usage row.
+      if (report && !(report.error?.code === 'refused' && report.attemptCount === 0)) {
+        await insertUsageEvent(
+          tx,
+          usageEvent(report, report.requestedModel, ctx.requestId, {
+            conversationId: turn.conversation.id,
+            messageId: null,
+          }),
+        )
+      }
+      await hold?.settle(tx)
+      return setGeneratedTitle(tx, turn.conversation.id, title)
+    })
+  } catch (error) {
+    if (hold) await deps.db.withUser(ctx.claims, (tx) => hold.settle(tx)).catch(() => undefined)
+    throw error
+  }
 }

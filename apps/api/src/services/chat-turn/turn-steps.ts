@@ -3,7 +3,7 @@ import type { CallReport, Router } from '@parley/llm'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { StreamLimiter } from '../stream-limiter.ts'
 import { PendingSettles, type SettleRetry } from './pending-settles.ts'
-import type { AdmissionStep, ContextStep, SettleStep, TurnContext } from './turn-types.ts'
+import type { AdmissionStep, CallHold, ContextStep, SettleStep, TurnContext } from './turn-types.ts'
 
 export interface ChatTurnDeps {
   db: Database
@@ -22,6 +22,8 @@ export interface ChatTurnDeps {
   admission?: readonly AdmissionStep[]
   context?: readonly ContextStep[]
   settle?: readonly SettleStep[]
+  /** What a title call holds while it runs (its budget reservation); none when unset. */
+  titleHold?: (ctx: TurnContext) => CallHold
   /** Told of every turn that reached a model, once it has ended (metrics, the error log). */
   onTurnEnd?: (report: CallReport, ctx: TurnContext) => void
 }
@@ -41,6 +43,7 @@ export interface TurnSteps {
   admission: readonly AdmissionStep[]
   context: readonly ContextStep[]
   settle: readonly SettleStep[]
+  titleHold: ((ctx: TurnContext) => CallHold) | undefined
   onTurnEnd: (report: CallReport, ctx: TurnContext) => void
 }
 
@@ -58,6 +61,7 @@ export function turnSteps(deps: ChatTurnDeps): TurnSteps {
     admission: deps.admission ?? [],
     context: deps.context ?? [],
     settle: deps.settle ?? [],
+    titleHold: deps.titleHold,
     onTurnEnd: deps.onTurnEnd ?? (() => {}),
   }
 }

@@ -1,5 +1,5 @@
 import type { ContextMessage, ConversationRow, MessageRow, TurnProfile, Tx } from '@parley/db'
-import type { CallReport } from '@parley/llm'
+import type { CallReport, ModelAdmission } from '@parley/llm'
 import type { Citation, ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 
@@ -102,6 +102,17 @@ export type AdmissionStep = (tx: Tx, ctx: TurnContext, turn: PreparedTurn) => Pr
 export interface Admission {
   /** Runs inside the settle transaction, whatever the outcome (a budget reservation settles here). */
   settle(tx: Tx, outcome: TurnOutcome): Promise<void>
+  /** Asked before each model the call tries (see `RouterRequest.admitModel`). */
+  admitModel?: (next: ModelAdmission) => Promise<{ message: string } | null>
+}
+
+/**
+ * What a model call outside a turn (a title) holds while it runs: asked before each model it
+ * tries, released in the transaction that records its usage.
+ */
+export interface CallHold {
+  admitModel(next: ModelAdmission): Promise<{ message: string } | null>
+  settle(tx: Tx): Promise<void>
 }
 
 /**
