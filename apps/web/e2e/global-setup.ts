@@ -72,6 +72,8 @@ export default async function globalSetup() {
       PARLEY_WEB_DIST: path.join(webDir, 'dist'),
       OPENAI_API_KEY: 'sk-parley-e2e',
       OPENAI_BASE_URL: upstream.openaiBaseUrl,
+      // Files are embedded by the fake upstream too, so retrieval in these tests is hybrid.
+      PARLEY_EMBEDDINGS_URL: upstream.openaiBaseUrl,
       LOG_LEVEL: 'info',
       // Every test signs up from one address and some seed long conversations through the
       // API; the limits themselves are covered by the API's tests, not by tripping them here.
