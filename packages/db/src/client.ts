@@ -43,7 +43,8 @@ export interface Database {
   readonly kind: DatabaseConfig['kind']
   /**
    * Runs `fn` in one transaction as the user the claims describe: `request.jwt.claims` and the
-   * Postgres role are set for this transaction only, so row-level security applies to every query.
+   * Postgres role (`parley_user` for a signed-in user, else `anon`) are set for this transaction
+   * only, so row-level security applies to every query.
    * A disabled (banned) account is refused with `DbError('unauthorized')` by the same statement,
    * unless `evenIfDisabled`: for finishing work the account started before it was disabled
    * (recording a reply's outcome and cost), never for a new request.
@@ -92,6 +93,18 @@ interface Driver {
   statement<R extends Record<string, unknown>>(statement: string, params: unknown[]): Promise<R[]>
   close(): Promise<void>
 }
+
+/**
+ * The Postgres role a transaction runs as, by the claims' role. Signed-in users run as
+ * `parley_user`, which holds the writes the API makes for them: a member of `authenticated` (so
+ * every policy and select grant applies) that Supabase's Data API can never become, so a user
+ * with their own token and the anon key can only read their rows there. The claims keep
+ * `role: authenticated` for `auth.role()`.
+ */
+const databaseRoles = {
+  authenticated: 'parley_user',
+  anon: 'anon',
+} as const satisfies Record<JwtClaims['role'], string>
 
 export async function createDatabase(
   config: DatabaseConfig,
@@ -195,7 +208,7 @@ function wrap(
     async withUser(claims, fn, { evenIfDisabled = false } = {}) {
       const valid = parseInput(jwtClaims, claims)
       const subject = evenIfDisabled ? null : (valid.sub ?? null)
-      return run('user', valid.role, JSON.stringify(valid), subject, fn)
+      return run('user', databaseRoles[valid.role], JSON.stringify(valid), subject, fn)
     },
     asService(fn) {
       return run('service', 'service_role', JSON.stringify({ role: 'service_role' }), null, fn)

@@ -90,6 +90,16 @@ describe('schema lint on the migrated database', () => {
         await lintWith(`
           create function public.lint_charge() returns void language sql security definer
             set search_path = '' as $$ update public.profiles set stored_bytes = 0 $$;
+          revoke all on function public.lint_charge() from public, anon, authenticated;
+          grant execute on function public.lint_charge() to parley_user;`),
+      ).toContainEqual({
+        rule: 'security definer function a user role may call',
+        object: 'public.lint_charge',
+      })
+      expect(
+        await lintWith(`
+          create function public.lint_charge() returns void language sql security definer
+            set search_path = '' as $$ update public.profiles set stored_bytes = 0 $$;
           revoke all on function public.lint_charge() from public, anon, authenticated;`),
       ).toEqual([])
     })
@@ -103,6 +113,61 @@ describe('schema lint on the migrated database', () => {
             object: 'public.read_share',
           },
           { rule: 'security definer function a user role may call', object: 'public.read_share' },
+        ]),
+      )
+    })
+
+    it('a table the Data API may write, whole or by column', async () => {
+      const tables = `
+        create table public.lint_ledger (id int, cost bigint);
+        create table public.lint_totals (id int, cost bigint);
+        alter table public.lint_ledger enable row level security;
+        alter table public.lint_totals enable row level security;
+        create policy lint_ledger_own on public.lint_ledger for select to authenticated using (id = 1);
+        create policy lint_totals_own on public.lint_totals for select to authenticated using (id = 1);
+        grant select on public.lint_ledger, public.lint_totals to authenticated;`
+      const findings = await lintWith(`${tables}
+        grant insert on public.lint_ledger to authenticated;
+        grant update (cost) on public.lint_totals to authenticated;`)
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          { rule: 'table the Data API may write', object: 'lint_ledger' },
+          { rule: 'table the Data API may write', object: 'lint_totals' },
+        ]),
+      )
+      expect(
+        await lintWith(`${tables}
+          grant insert on public.lint_ledger to parley_user;
+          grant update (cost) on public.lint_totals to parley_user;`),
+      ).toEqual([])
+    })
+
+    it('a function the Data API may call', async () => {
+      const create = `create function public.lint_recount() returns int language sql as 'select 1';`
+      expect(await lintWith(create)).toContainEqual({
+        rule: 'function the Data API may call',
+        object: 'public.lint_recount',
+      })
+      expect(
+        await lintWith(`${create}
+          revoke all on function public.lint_recount() from public;
+          grant execute on function public.lint_recount() to parley_user;`),
+      ).toEqual([])
+    })
+
+    it('a Data API role that can switch into the API’s role', async () => {
+      const findings = await lintWith(`
+        do $$ begin
+          if not exists (select 1 from pg_roles where rolname = 'authenticator') then
+            create role authenticator noinherit nologin;
+          end if;
+        end $$;
+        grant parley_user to authenticator;
+        grant parley_user to anon;`)
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          { rule: 'Data API role that can become the API role', object: 'authenticator' },
+          { rule: 'Data API role that can become the API role', object: 'anon' },
         ]),
       )
     })

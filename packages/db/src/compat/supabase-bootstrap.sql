@@ -18,6 +18,8 @@ end
 $$;
 
 -- The connecting user switches into these roles per transaction (`set_config('role', ...)`).
+-- Signed-in users' transactions run as `parley_user`, which a migration creates (hosted Supabase
+-- runs no bootstrap) and grants to the role that applies it.
 do $$
 begin
   execute format('grant anon, authenticated, service_role to %I', current_user);
