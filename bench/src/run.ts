@@ -1,12 +1,13 @@
 import { type BenchReport, printReport, writeReport } from './report.ts'
 
-type Bench = () => Promise<BenchReport>
+/** A benchmark gives one report, or several for a suite of related measures. */
+type Bench = () => Promise<BenchReport | BenchReport[]>
 
 const benches: Record<string, () => Promise<Bench>> = {
   db: async () => (await import('./db.ts')).default,
   llm: async () => (await import('./llm.ts')).default,
   gateway: async () => (await import('./gateway/index.ts')).default,
-  knowledge: async () => (await import('./knowledge/index.ts')).default,
+  knowledge: async () => (await import('./knowledge/suite.ts')).default,
   web: async () => (await import('./web.ts')).default,
   spend: async () => (await import('./spend.ts')).default,
 }
@@ -25,7 +26,8 @@ for (const name of names) {
   const load = benches[name]
   if (!load) continue
   const bench = await load()
-  const report = await bench()
-  printReport(report)
-  console.log(`written ${await writeReport(report)}`)
+  for (const report of [await bench()].flat()) {
+    printReport(report)
+    console.log(`written ${await writeReport(report)}`)
+  }
 }
