@@ -24,6 +24,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { AppError, notFound, safeError } from '../errors.ts'
 import { validate } from '../middleware/validate.ts'
+import { recordActivity } from '../observability/activity-log.ts'
 import { originalKey } from '../services/file-storage/index.ts'
 import { docs } from './docs.ts'
 import { readUpload, uploadLimit } from './file-upload.ts'
@@ -79,6 +80,8 @@ export const files = new Hono<AppEnv>()
       }
       ingest.enqueue({ fileId: id, ownerId: c.var.claims.sub, storageKey, name: upload.name })
       const { name, sizeBytes, status } = created
+      // The log names the file by id and kind, never by its name (which may say what it holds).
+      recordActivity(c, 'file_uploaded', { targetId: id, meta: { kind, sizeBytes } })
       return c.json({ id, name, mimeType, sizeBytes, status }, 202)
     },
   )
@@ -133,6 +136,7 @@ export const files = new Hono<AppEnv>()
         deleteFile(tx, c.req.valid('param').id),
       )
       if (!deleted) throw notFound('file')
+      recordActivity(c, 'file_deleted', { targetId: c.req.valid('param').id })
       // After the commit: the row and passages are gone whatever happens to the original.
       await c.var.deps.files.storage
         .delete(deleted.storageKey)

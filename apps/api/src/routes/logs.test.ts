@@ -10,6 +10,7 @@ import type {
 } from '@parley/schema/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
+import { processedFile, uploadedFileId } from '../testing/files.ts'
 import { chatModel, readEvents, startTestServer, type TestServer } from '../testing/test-server.ts'
 
 type User = Awaited<ReturnType<TestServer['user']>>
@@ -239,6 +240,23 @@ describe('the activity log', () => {
     ])
     expect(JSON.stringify(page)).not.toContain(shareId)
     expect(JSON.stringify(page)).not.toContain(comment)
+  })
+
+  it('records a file’s upload and deletion by its id and kind, never its name', async () => {
+    const name = `name-marker-${randomUUID()}.md`
+    const fileId = await uploadedFileId(server, user.token, name, '# Notes\n\nA short note.')
+    await processedFile(server, user.token, fileId)
+    const deleted = await server.call(user.token, `/api/v1/files/${fileId}`, { method: 'DELETE' })
+    expect(deleted.status).toBe(204)
+    await flushLogs()
+
+    const page = await json<ActivityPage>(await server.call(user.token, '/api/v1/activity'))
+    const related = page.items.filter((item) => item.targetId === fileId)
+    expect(byType(related).map((item) => [item.type, item.metadata])).toEqual([
+      ['file_deleted', {}],
+      ['file_uploaded', { kind: 'markdown', sizeBytes: 22 }],
+    ])
+    expect(JSON.stringify(page)).not.toContain(name)
   })
 
   it('lets an admin filter everyone’s activity by user, type and time, and download it', async () => {
