@@ -22,7 +22,12 @@ describe('configuration', () => {
       logLevel: 'info',
       logFormat: 'auto',
       metricsToken: undefined,
-      quotas: { conversations: 10_000, messagesPerConversation: 5_000, storedBytes: 500 * 2 ** 20 },
+      quotas: {
+        conversations: 10_000,
+        messagesPerConversation: 5_000,
+        storedBytes: 500 * 2 ** 20,
+        files: 1_000,
+      },
     })
     expect(config.dataDir.endsWith(`${path.sep}.data`)).toBe(true)
   })
@@ -32,12 +37,14 @@ describe('configuration', () => {
       PARLEY_QUOTA_CONVERSATIONS: '50',
       PARLEY_QUOTA_MESSAGES_PER_CONVERSATION: '200',
       PARLEY_QUOTA_STORED_MB: '2',
+      PARLEY_QUOTA_FILES: '7',
       PARLEY_ACCESS_TOKEN_TTL: '900',
     })
     expect(config.quotas).toEqual({
       conversations: 50,
       messagesPerConversation: 200,
       storedBytes: 2 * 2 ** 20,
+      files: 7,
     })
     expect(config.auth).toMatchObject({ accessTokenTtlSeconds: 900 })
     expect(() => loadConfig({ PARLEY_ACCESS_TOKEN_TTL: '3600' })).toThrow(/PARLEY_ACCESS_TOKEN_TTL/)
