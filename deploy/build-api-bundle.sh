@@ -30,6 +30,8 @@ pnpm --filter @parley/web build
 
 root="$(pwd -P)"
 cp package.json pnpm-lock.yaml pnpm-workspace.yaml "$out/"
+# The lockfile names patched dependencies; their patches must sit beside it.
+cp -R patches "$out/"
 for dir in $(pnpm --filter '@parley/api...' ls --depth -1 --parseable); do
   relative="${dir#"$root"/}"
   mkdir -p "$out/$relative"
