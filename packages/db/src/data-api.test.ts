@@ -122,7 +122,8 @@ describe('through the Data API, a user with their own token', () => {
   it('reads their own conversation and usage, and no one else’s', async () => {
     const conversations = await throughDataApi(
       user,
-      'select id, cost_micro_usd from public.conversations where id = any ($1::uuid[])',
+      // bigint travels as text from Postgres and as a number from PGlite: read it as an int
+      'select id, cost_micro_usd::int as cost_micro_usd from public.conversations where id = any ($1::uuid[])',
       [[mine.conversationId, theirs.conversationId]],
     )
     expect(conversations).toEqual([{ id: mine.conversationId, cost_micro_usd: turnCost }])
@@ -239,7 +240,11 @@ describe('through the Data API, a user with their own token', () => {
       [`select public.admin_update_user($1::uuid, 'admin', false)`, [user.id]],
     ] as const
     for (const [statement, params] of calls) {
-      await expectDenied(throughDataApi(user, statement, [...params]))
+      // jsonb parameters go as JSON text, as PostgREST sends them
+      const sent = params.map((param) =>
+        typeof param === 'object' ? JSON.stringify(param) : param,
+      )
+      await expectDenied(throughDataApi(user, statement, sent))
     }
   })
 

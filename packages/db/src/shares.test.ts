@@ -291,7 +291,13 @@ describe('the stored-bytes quota', () => {
         tight.withUser(user.claims, (tx) => createShare(tx, shareable.id)),
       )
       expect(refused).toMatchObject({ code: 'quota_exceeded', quota: { quota: 'storedBytes' } })
-      expect(await tight.asService((tx) => tx.select().from(conversationShares))).toEqual([])
+      const stored = await tight.asService((tx) =>
+        tx
+          .select()
+          .from(conversationShares)
+          .where(eq(conversationShares.conversationId, shareable.id)),
+      )
+      expect(stored).toEqual([])
     } finally {
       await tight.close()
     }
