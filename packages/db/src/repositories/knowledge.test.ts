@@ -99,7 +99,9 @@ describe('retrieval', () => {
     )
     expect(found).toHaveLength(3)
     expect(found[0]?.content).toBe(answer)
-    const hits = await as(user, (tx) => search(tx, { q: 'nordic revenue forecast', scope: 'files' }))
+    const hits = await as(user, (tx) =>
+      search(tx, { q: 'nordic revenue forecast', scope: 'files' }),
+    )
     expect(hits.items[0]?.snippet.map((s) => s.text).join('')).toContain('Nordic revenue forecast')
   })
 
