@@ -87,6 +87,24 @@ describe('retrieval', () => {
     ])
   })
 
+  it('finds the passage holding every word of a question among hundreds holding some', async () => {
+    const user = await createTestUser(db)
+    const answer = 'The Nordic revenue forecast is revised every quarter.'
+    await readyFile(user, 'finance.md', [
+      ...Array.from({ length: 300 }, (_, i) => ({ content: `Revenue notes, item ${i}.` })),
+      { content: answer },
+    ])
+    const found = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'what is the nordic revenue forecast?', limit: 3 }),
+    )
+    expect(found).toHaveLength(3)
+    expect(found[0]?.content).toBe(answer)
+    const hits = await as(user, (tx) =>
+      search(tx, { q: 'nordic revenue forecast', scope: 'files' }),
+    )
+    expect(hits.items[0]?.snippet.map((s) => s.text).join('')).toContain('Nordic revenue forecast')
+  })
+
   it('requires a quoted phrase', async () => {
     const user = await createTestUser(db)
     await readyFile(user, 'sea.md', [
