@@ -18,8 +18,11 @@ import { useConversationFiles } from './chat-files.ts'
 
 const conversationId = '00000000-0000-4000-8000-00000000c001'
 const earlierFileId = '00000000-0000-4000-8000-00000000f000'
-/** The next poll of a file's status, with room for a loaded machine. */
-const nextPoll = { timeout: processingPollMs * 4 }
+/**
+ * The next poll of a file's status. Only a hang may fail the wait: the poll comes after
+ * `processingPollMs`, however slow a loaded machine makes the rest.
+ */
+const nextPoll = { timeout: processingPollMs + 30_000 }
 
 const fileResource = (id: string, fields: Partial<FileResource> = {}): FileResource => ({
   id,
