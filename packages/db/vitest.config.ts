@@ -7,5 +7,8 @@ export default defineConfig({
     // over a minute with both cores taken by other work. Time limits here only catch hangs.
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // A test file spends most of its time waiting on its own database, servers and child
+    // processes, so one file per core (not the default: one fewer) keeps both cores busy.
+    maxWorkers: '100%',
   },
 })

@@ -32,7 +32,7 @@ describe.each(databases)('SIGTERM mid-reply on $name', ({ url }) => {
         PARLEY_LOG_FLUSH_MS: '600000',
       },
     })
-  }, 60_000)
+  })
   afterAll(() => api?.cleanUp())
 
   it('ends the stream with a final event, keeps every character sent and the usage, and exits by itself', async () => {
@@ -81,5 +81,5 @@ describe.each(databases)('SIGTERM mid-reply on $name', ({ url }) => {
     } finally {
       await db.close()
     }
-  }, 60_000)
+  })
 })
