@@ -9,6 +9,7 @@ import {
   embeddingModel,
   readEvents,
   startTestServer,
+  streamedReplyId,
   type TestServer,
 } from '../testing/test-server.ts'
 import { createFileStorage } from './file-storage/index.ts'
@@ -160,7 +161,7 @@ describe('the question’s embedding', () => {
     const first = await readEvents(
       await server.sendStreamed(user.token, conversationId, { content: question }),
     )
-    const replyId = (first[0]?.data as { assistantMessage: { id: string } }).assistantMessage.id
+    const replyId = streamedReplyId(first)
     const gate = gated.hold('quokka')
     const again = server.call(
       user.token,
