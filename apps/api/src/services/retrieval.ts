@@ -1,5 +1,6 @@
 import { insertUsageEvent, type RetrievedChunk, retrieveChunks, type Tx } from '@parley/db'
 import type { Embedder } from '@parley/llm'
+import type { NewUsageEvent } from '@parley/schema/contracts'
 import { safeError } from '../errors.ts'
 import type { ContextPassage, ContextStep, PreparedTurn, TurnContext } from './chat-turn/index.ts'
 import { embedQuery, type QueryEmbedding, questionChars } from './question-embedding.ts'
@@ -59,10 +60,10 @@ async function retrieve(
   { embedding, fileIds }: { embedding: QueryEmbedding | null; fileIds: string[] | undefined },
 ): Promise<ContextPassage[]> {
   // Paid for whatever the retrieval does next.
-  const usage = embedding
-    ? (turn.questionEmbedding?.claimUsage(retrieveOperation) ??
-      (turn.questionEmbedding ? null : { ...embedding.usage, promptName: retrieveOperation }))
-    : null
+  const question = turn.questionEmbedding
+  let usage: NewUsageEvent | null =
+    embedding && !question ? { ...embedding.usage, promptName: retrieveOperation } : null
+  if (embedding && question) usage = question.claimUsage(retrieveOperation)
   if (usage) await insertUsageEvent(tx, { ...usage, conversationId: turn.conversation.id })
   try {
     // A savepoint: a failed retrieval must not abort the turn's own transaction.

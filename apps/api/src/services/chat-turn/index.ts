@@ -6,6 +6,7 @@ import { type CallStart, type DeferredCall, type OpenedCall, openCall } from './
 import { type Prepared, prepareTurn } from './prepare.ts'
 import { replayTurn } from './replay.ts'
 import { runTurn } from './run-turn.ts'
+import { failTurn } from './settle.ts'
 import { inTurnStep, turnTraceParent } from './turn-spans.ts'
 import { type ChatTurnDeps, type TurnSteps, turnSteps } from './turn-steps.ts'
 import type {
@@ -24,8 +25,9 @@ export type * from './turn-types.ts'
 export interface ChatTurns {
   /**
    * Prepares and admits a turn and starts its provider call, in one transaction (the user's
-   * message and an empty reply are stored before any of the reply is read); `run` then streams
-   * it. Throws `AppError`s for bad input or a refused admission, with nothing written.
+   * message and an empty reply are stored before any of the reply is read; a call whose context
+   * waits for the question's embedding starts just after the commit); `run` then streams it.
+   * Throws `AppError`s for bad input or a refused admission, with nothing written.
    */
   start(ctx: TurnContext, request: TurnRequest): Promise<Turn>
   /**
@@ -236,8 +238,14 @@ async function openedAfterCommit(
   if (result.kind === 'replay' || !('deferred' in result.opened)) {
     return result as Opened
   }
-  const opened = await result.opened.open((fn) => steps.db.withUser(ctx.claims, fn))
-  return { ...result, opened }
+  try {
+    const opened = await result.opened.open((fn) => steps.db.withUser(ctx.claims, fn))
+    return { ...result, opened }
+  } catch (error) {
+    // The turn's messages are committed: its reply must not stay `streaming`.
+    await failTurn(steps.db, ctx, result.turn, '')
+    throw error
+  }
 }
 
 /** A send's question, embedded while its turn is prepared (semantic search on). */
