@@ -53,6 +53,10 @@ import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createFileIngest, type FileIngest } from './services/file-ingest/index.ts'
 import { createFileStorage, type FileStorage } from './services/file-storage/index.ts'
 import { startLogPurger } from './services/log-purger.ts'
+import {
+  createMessageEmbeddings,
+  type MessageEmbeddings,
+} from './services/message-embeddings/index.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
 import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
@@ -99,6 +103,8 @@ export interface AppDeps {
   /** Server errors and provider failures, written in batches. */
   errors: RecordedLog<ErrorEvent>
   files: FileDeps
+  /** Semantic search over messages: their embeddings, made in the background; absent when off. */
+  messageEmbeddings: MessageEmbeddings | undefined
 }
 
 /** Uploads, their originals, their reading in the background, and semantic search. */
@@ -261,6 +267,9 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
       }
     : undefined
   const files = fileDeps(db, options.files, logger)
+  const messageEmbeddings = files.embedder
+    ? createMessageEmbeddings({ db, embedder: files.embedder, logger })
+    : undefined
   turns = createChatTurns({
     db,
     models,
@@ -276,6 +285,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
     ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
     context: [retrievalStep({ embedder: files.embedder })],
+    embedder: files.embedder,
+    onSettled: (ctx, turn, end) => messageEmbeddings?.afterTurn(ctx, turn, end),
     onTurnEnd: (report, ctx) => {
       metrics?.series.turn(report)
       const who = { requestId: ctx.requestId, userId: ctx.claims.sub }
@@ -313,6 +324,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     activity,
     errors,
     files,
+    messageEmbeddings,
   }
 }
 
@@ -372,7 +384,7 @@ function embedderFor(
   }
   if (missingExtensions.includes('vector')) {
     logger.warn(
-      'semantic search is off: the database lacks pgvector, so files are found by keyword. Enable the vector extension to turn it on.',
+      'semantic search is off: the database lacks pgvector, so files and messages are found by keyword. Enable the vector extension to turn it on.',
     )
     return undefined
   }
@@ -493,6 +505,8 @@ export async function createDeps(
   )
   // Files a crash or restart left half-read are read again (or given up after three tries).
   await deps.files.ingest.recover()
+  // Messages written while semantic search was off (or by another model) are embedded too.
+  deps.messageEmbeddings?.start()
   if (db.kind === 'postgres') {
     deps.leases = new ReplyLeases(db, () => deps.turns.ownedReplyIds, logger)
     // Other instances may change the catalog: look for a new version every second.

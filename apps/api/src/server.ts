@@ -77,6 +77,7 @@ async function shutdown(signal: string) {
   }, config.shutdownGraceMs + 5_000).unref()
   // No new files are read; the one being read finishes (within the reader's time limit).
   await Promise.all([deps.turns.drain(config.shutdownGraceMs), deps.files.ingest.stop()])
+  await deps.messageEmbeddings?.stop()
   await new Promise<void>((resolve) => server.close(() => resolve()))
   // What the last requests recorded reaches the database before it closes.
   await Promise.all([deps.activity.flush(), deps.errors.flush()])

@@ -120,6 +120,15 @@ export {
   resolveError,
 } from './repositories/logs.ts'
 export {
+  embeddedMessageChars,
+  listMessagesToEmbed,
+  type MessagesToEmbed,
+  type MessagesToEmbedInput,
+  type MessageToEmbed,
+  type StoreMessageEmbeddingsInput,
+  storeMessageEmbeddings,
+} from './repositories/message-embeddings.ts'
+export {
   type AppendResult,
   appendMessage,
   type ContextMessage,

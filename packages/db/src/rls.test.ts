@@ -4,6 +4,7 @@ import {
   conversations,
   invitations,
   liveStreams,
+  messageEmbeddings,
   messageFeedback,
   messages,
   modelConfigs,
@@ -18,6 +19,7 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from './client.ts'
 import { DbError } from './errors.ts'
+import { executedRows } from './json-row.ts'
 import {
   getBudgetState,
   reserveBudget,
@@ -231,6 +233,57 @@ describe('messages', () => {
 
   it('shows anon nothing', async () => {
     await expectDenied(asAnon((tx) => tx.select().from(messages)))
+  })
+})
+
+describe('message_embeddings', () => {
+  /** A vector as the table stores it: only where pgvector is installed. */
+  const insertEmbedding = (user: TestUser, messageId: string, userId = user.id) =>
+    as(user, (tx) =>
+      tx.execute(
+        sql`insert into public.message_embeddings (message_id, user_id, model, embedding)
+            values (${messageId}::uuid, ${userId}::uuid, 'm', '[1,0]')`,
+      ),
+    )
+  const vectors = () =>
+    db.asService(async (tx) => {
+      const [row] = executedRows<{ ok: boolean }>(
+        await tx.execute(sql`select to_regtype('extensions.vector') is not null as ok`),
+      )
+      return row?.ok === true
+    })
+
+  it('lets the owner embed and read their own messages, hidden from everyone else', async (ctx) => {
+    if (!(await vectors())) ctx.skip()
+    const message = await ownedMessage(owner, (await ownedConversation(owner)).id)
+    await insertEmbedding(owner, message.id)
+    const mine = await as(owner, (tx) =>
+      tx
+        .select({ model: messageEmbeddings.model })
+        .from(messageEmbeddings)
+        .where(eq(messageEmbeddings.messageId, message.id)),
+    )
+    expect(mine).toEqual([{ model: 'm' }])
+    expect(
+      await as(other, (tx) =>
+        tx
+          .select({ id: messageEmbeddings.messageId })
+          .from(messageEmbeddings)
+          .where(eq(messageEmbeddings.messageId, message.id)),
+      ),
+    ).toEqual([])
+    const deleted = await as(other, (tx) =>
+      tx.delete(messageEmbeddings).where(eq(messageEmbeddings.messageId, message.id)).returning(),
+    )
+    expect(deleted).toEqual([])
+    await expectDenied(asAnon((tx) => tx.select().from(messageEmbeddings)))
+  })
+
+  it('rejects a spoofed owner and a vector on another user’s message', async (ctx) => {
+    if (!(await vectors())) ctx.skip()
+    const message = await ownedMessage(owner, (await ownedConversation(owner)).id)
+    await expectDenied(insertEmbedding(other, message.id, owner.id))
+    await expectDenied(insertEmbedding(other, message.id))
   })
 })
 

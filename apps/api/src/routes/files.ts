@@ -32,9 +32,13 @@ import { readUpload, uploadLimit } from './file-upload.ts'
 export const files = new Hono<AppEnv>()
   .get(
     '/capabilities',
-    docs('files', 'What this server does with files: size limit, kinds, semantic search', {
-      200: { description: 'OK', schema: fileCapabilities },
-    }),
+    docs(
+      'files',
+      'What this server does with files: size limit, kinds, semantic search (of files and messages)',
+      {
+        200: { description: 'OK', schema: fileCapabilities },
+      },
+    ),
     (c) => {
       const { maxUploadBytes, embedder } = c.var.deps.files
       return c.json({

@@ -3,7 +3,7 @@ import { searchQuery, searchResults } from '@parley/schema/contracts'
 import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { validate } from '../middleware/validate.ts'
-import { embedQuery } from '../services/retrieval.ts'
+import { embedQuery } from '../services/question-embedding.ts'
 import { docs } from './docs.ts'
 
 /** `GET /search`: the caller's conversation titles, messages and file passages. */

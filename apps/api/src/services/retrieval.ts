@@ -1,98 +1,84 @@
-import { insertUsageEvent, type RetrievedChunk, retrieveChunks } from '@parley/db'
+import { insertUsageEvent, type RetrievedChunk, retrieveChunks, type Tx } from '@parley/db'
 import type { Embedder } from '@parley/llm'
 import type { NewUsageEvent } from '@parley/schema/contracts'
-import type { Logger } from 'pino'
 import { safeError } from '../errors.ts'
-import type { ContextPassage, ContextStep } from './chat-turn/index.ts'
+import type { ContextPassage, ContextStep, PreparedTurn, TurnContext } from './chat-turn/index.ts'
+import { embedQuery, type QueryEmbedding, questionChars } from './question-embedding.ts'
+
+export { embedQuery, type QueryEmbedding } from './question-embedding.ts'
 
 /** Passages a turn reads at most (fewer when they do not fit the model's budget). */
 export const passagesPerTurn = 8
 
-/** What of a long message is matched against passages: its start says what it asks about. */
-const questionChars = 2_000
-
-/** The longest wait for a question's embedding (a turn waits for it inside its transaction). */
-const embedTimeoutMs = 5_000
-
-export interface QueryEmbedding {
-  vector: number[]
-  /** The model that made it: only passages embedded by the same model are compared. */
-  model: string
-  /** The embedding's cost, for the caller to record in its transaction. */
-  usage: NewUsageEvent
-}
-
-/**
- * Embeds a question for semantic matching, or null: semantic search is off, or the endpoint
- * failed (logged; the caller goes on with keywords alone).
- */
-export async function embedQuery(
-  embedder: Embedder | undefined,
-  text: string,
-  who: { requestId: string; logger: Logger; operation: string },
-): Promise<QueryEmbedding | null> {
-  if (!embedder) return null
-  const started = performance.now()
-  try {
-    const result = await embedder.embed([text], { signal: AbortSignal.timeout(embedTimeoutMs) })
-    const vector = result.vectors[0]
-    if (!vector) return null
-    return {
-      vector,
-      model: embedder.model,
-      usage: {
-        requestId: who.requestId,
-        provider: 'embeddings',
-        model: embedder.model,
-        promptName: who.operation,
-        inputTokens: result.inputTokens,
-        costMicroUsd: result.costMicroUsd,
-        latencyMs: Math.round(performance.now() - started),
-        status: 'ok',
-        attempts: result.attempts,
-      },
-    }
-  } catch (error) {
-    who.logger.warn({ err: safeError(error) }, 'query embedding failed: keyword matching only')
-    return null
-  }
-}
+/** The operation name of a question's embedding when retrieval uses it. */
+export const retrieveOperation = 'chat.retrieve'
 
 /**
  * The **context** step of files: when the conversation reads files, the passages of those files
  * that best match the user's message (keyword and, with embeddings, semantic matches fused), under
  * the caller's row-level security. A conversation without files costs no query at all; a failed
  * retrieval is logged and the turn is answered without passages.
+ *
+ * The question's embedding never holds the turn's transaction open: a send's was started before
+ * the transaction, and when it has not arrived yet (or, for a regenerate, was not started), the
+ * passages are read in a short transaction of their own once the embedding is there.
  */
 export function retrievalStep(options: { embedder: Embedder | undefined }): ContextStep {
   return async (tx, ctx, turn) => {
     const scope = turn.conversation.fileScope
     if (scope.mode === 'none') return []
-    const question = turn.userMessage.content.slice(0, questionChars)
-    const embedding = await embedQuery(options.embedder, question, {
-      requestId: ctx.requestId,
-      logger: ctx.logger,
-      operation: 'chat.retrieve',
-    })
-    // Paid for whatever the retrieval does next.
-    if (embedding) {
-      await insertUsageEvent(tx, { ...embedding.usage, conversationId: turn.conversation.id })
+    const question = turn.questionEmbedding
+    const fileIds = scope.mode === 'files' ? scope.fileIds : undefined
+    if (!options.embedder) return retrieve(tx, ctx, turn, { embedding: null, fileIds })
+    const ready = question?.settled
+    if (question && ready !== undefined) {
+      return retrieve(tx, ctx, turn, { embedding: ready, fileIds })
     }
-    try {
-      // A savepoint: a failed retrieval must not abort the turn's own transaction.
-      const chunks = await tx.transaction((savepoint) =>
-        retrieveChunks(savepoint, {
-          query: question,
-          ...(embedding ? { embedding: embedding.vector, embeddingModel: embedding.model } : {}),
-          ...(scope.mode === 'files' ? { fileIds: scope.fileIds } : {}),
-          limit: passagesPerTurn,
-        }),
-      )
-      return chunks.map(toPassage)
-    } catch (error) {
-      ctx.logger.warn({ err: safeError(error) }, 'retrieval failed: answering without passages')
-      return []
+    const embedder = options.embedder
+    return {
+      async later(read) {
+        const embedding = question
+          ? await question.result
+          : await embedQuery(embedder, questionOf(turn), {
+              requestId: ctx.requestId,
+              logger: ctx.logger,
+              operation: retrieveOperation,
+            })
+        return read((later) => retrieve(later, ctx, turn, { embedding, fileIds }))
+      },
     }
+  }
+}
+
+const questionOf = (turn: PreparedTurn) => turn.userMessage.content.slice(0, questionChars)
+
+/** The passages for the turn's question, with the embedding's cost recorded (once) in `tx`. */
+async function retrieve(
+  tx: Tx,
+  ctx: TurnContext,
+  turn: PreparedTurn,
+  { embedding, fileIds }: { embedding: QueryEmbedding | null; fileIds: string[] | undefined },
+): Promise<ContextPassage[]> {
+  // Paid for whatever the retrieval does next.
+  const question = turn.questionEmbedding
+  let usage: NewUsageEvent | null =
+    embedding && !question ? { ...embedding.usage, promptName: retrieveOperation } : null
+  if (embedding && question) usage = question.claimUsage(retrieveOperation)
+  if (usage) await insertUsageEvent(tx, { ...usage, conversationId: turn.conversation.id })
+  try {
+    // A savepoint: a failed retrieval must not abort the turn's own transaction.
+    const chunks = await tx.transaction((savepoint) =>
+      retrieveChunks(savepoint, {
+        query: questionOf(turn),
+        ...(embedding ? { embedding: embedding.vector, embeddingModel: embedding.model } : {}),
+        ...(fileIds ? { fileIds } : {}),
+        limit: passagesPerTurn,
+      }),
+    )
+    return chunks.map(toPassage)
+  } catch (error) {
+    ctx.logger.warn({ err: safeError(error) }, 'retrieval failed: answering without passages')
+    return []
   }
 }
 

@@ -160,7 +160,12 @@ export async function startTestServer(
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      await Promise.all([deps.activity.flush(), deps.errors.flush(), deps.files.ingest.stop()])
+      await Promise.all([
+        deps.activity.flush(),
+        deps.errors.flush(),
+        deps.files.ingest.stop(),
+        deps.messageEmbeddings?.stop(),
+      ])
       await fake.close()
       await db.close()
       await rm(filesDir, { recursive: true, force: true })

@@ -24,9 +24,9 @@ export async function vectorSearchAvailable(tx: Tx): Promise<boolean> {
 }
 
 const semanticInput = {
-  /** The query's embedding, from the same model as the files' (omitted: keyword only). */
+  /** The query's embedding (omitted: keyword only); only vectors of the same model are compared. */
   embedding: embedding.optional(),
-  /** The model of `embedding`: only passages embedded by it are compared. */
+  /** The model of `embedding`: only passages and messages embedded by it are compared. */
   embeddingModel: z.string().min(1).max(200).optional(),
 }
 
@@ -132,7 +132,8 @@ interface SearchRow {
 /**
  * Searches the caller's conversation titles, messages (user and assistant, not while being
  * written) and file passages (`public.search_knowledge`), best first, a page at a time.
- * `semantic` says whether passages were also matched by meaning.
+ * `semantic` says whether messages and passages were also matched by meaning (with an embedding,
+ * where the database keeps vectors).
  */
 export async function search(tx: Tx, input: SearchInput): Promise<SearchResults> {
   const {
@@ -144,7 +145,7 @@ export async function search(tx: Tx, input: SearchInput): Promise<SearchResults>
     embeddingModel,
   } = parseInput(searchInput, input)
   const after = cursor ? decodeCursor(cursor, searchCursor) : undefined
-  const semantic = vector !== undefined && scope !== 'messages' && (await vectorSearchAvailable(tx))
+  const semantic = vector !== undefined && (await vectorSearchAvailable(tx))
   const rows = executedRows<SearchRow>(
     await tx.execute(sql`
       select * from public.search_knowledge(

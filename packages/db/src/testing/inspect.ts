@@ -1,5 +1,5 @@
-import { budgetReservations, messages, usageEvents } from '@parley/schema/tables'
-import { asc, eq, sql } from 'drizzle-orm'
+import { budgetReservations, messageEmbeddings, messages, usageEvents } from '@parley/schema/tables'
+import { asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
 import { executedRows } from '../json-row.ts'
 import type { MessageRow } from '../repositories/messages.ts'
@@ -15,6 +15,16 @@ export const inspect = {
         .where(eq(messages.conversationId, conversationId))
         .orderBy(asc(messages.seq)),
     )
+  },
+  /** The embedding model stored for each of these messages that has an embedding, by id. */
+  async embeddedModels(db: Database, messageIds: string[]): Promise<Record<string, string>> {
+    const rows = await db.asService((tx) =>
+      tx
+        .select({ messageId: messageEmbeddings.messageId, model: messageEmbeddings.model })
+        .from(messageEmbeddings)
+        .where(inArray(messageEmbeddings.messageId, messageIds)),
+    )
+    return Object.fromEntries(rows.map((row) => [row.messageId, row.model]))
   },
   usageOfMessage(db: Database, messageId: string): Promise<UsageEventRow[]> {
     return db.asService((tx) =>

@@ -41,7 +41,7 @@ export type FilePage = z.infer<typeof filePage>
 export const fileCapabilities = z.object({
   maxUploadBytes: z.number().int().positive(),
   kinds: z.array(z.enum(fileKinds)),
-  /** False when no embeddings endpoint is configured: files are found by keyword only. */
+  /** False when no embeddings endpoint is configured: files and messages are found by keyword only. */
   semanticSearch: z.boolean(),
   /** The embedding model in use, when semantic search is on. */
   embeddingModel: z.string().nullable(),

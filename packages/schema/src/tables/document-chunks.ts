@@ -20,7 +20,7 @@ const own = sql`user_id = ${currentUserId}`
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 /** pgvector's `vector` without a fixed dimension (the embedding model decides it). */
-const unsizedVector = customType<{ data: number[]; driverData: string }>({
+export const unsizedVector = customType<{ data: number[]; driverData: string }>({
   dataType: () => 'extensions.vector',
   toDriver: (value) => JSON.stringify(value),
   fromDriver: (value) => JSON.parse(value) as number[],

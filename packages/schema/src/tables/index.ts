@@ -19,6 +19,7 @@ export {
 export { files } from './files.ts'
 export { invitations } from './invitations.ts'
 export { logPurges } from './log-purges.ts'
+export { messageEmbeddings } from './message-embeddings.ts'
 export {
   type FeedbackReason,
   type FeedbackVote,

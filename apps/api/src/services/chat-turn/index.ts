@@ -1,10 +1,12 @@
-import { type Database, getMessage, type Tx } from '@parley/db'
-import { AppError, notFound } from '../../errors.ts'
+import { type Database, getMessage, insertUsageEvent, type Tx } from '@parley/db'
+import { AppError, notFound, safeError } from '../../errors.ts'
+import { messageEmbedOperation, QuestionEmbedding, questionChars } from '../question-embedding.ts'
 import { LiveTurns, onAbort } from './live-turns.ts'
-import { type CallStart, type OpenedCall, openCall } from './open-call.ts'
+import { type CallStart, type DeferredCall, type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
 import { replayTurn } from './replay.ts'
 import { runTurn } from './run-turn.ts'
+import { failTurn } from './settle.ts'
 import { inTurnStep, turnTraceParent } from './turn-spans.ts'
 import { type ChatTurnDeps, type TurnSteps, turnSteps } from './turn-steps.ts'
 import type {
@@ -23,8 +25,9 @@ export type * from './turn-types.ts'
 export interface ChatTurns {
   /**
    * Prepares and admits a turn and starts its provider call, in one transaction (the user's
-   * message and an empty reply are stored before any of the reply is read); `run` then streams
-   * it. Throws `AppError`s for bad input or a refused admission, with nothing written.
+   * message and an empty reply are stored before any of the reply is read; a call whose context
+   * waits for the question's embedding starts just after the commit); `run` then streams it.
+   * Throws `AppError`s for bad input or a refused admission, with nothing written.
    */
   start(ctx: TurnContext, request: TurnRequest): Promise<Turn>
   /**
@@ -55,6 +58,10 @@ type Opened =
   | { kind: 'replay'; prepared: Extract<Prepared, { kind: 'replay' }> }
   | { kind: 'new'; turn: PreparedTurn; admissions: Admission[]; opened: OpenedCall }
 
+type OpenedInTransaction =
+  | Extract<Opened, { kind: 'replay' }>
+  | { kind: 'new'; turn: PreparedTurn; admissions: Admission[]; opened: OpenedCall | DeferredCall }
+
 export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   const steps = turnSteps(deps)
   const live = new LiveTurns()
@@ -65,16 +72,22 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     const release = await steps.streams.acquire(ctx.claims.sub)
     const upstream = new AbortController()
     const call = { signal: upstream.signal, parent: turnTraceParent() }
+    const question = questionEmbedding(steps, ctx, request)
     let result: Opened
     try {
-      result = await steps.db.withUser(ctx.claims, (tx) => open(steps, ctx, request, call, tx))
+      const prepared = await steps.db.withUser(ctx.claims, (tx) =>
+        open(steps, ctx, request, { ...call, question }, tx),
+      )
+      result = await openedAfterCommit(steps, ctx, prepared)
     } catch (error) {
       upstream.abort()
       release()
+      abandonQuestion(steps, ctx, question)
       throw error
     }
     if (result.kind === 'replay') {
       release()
+      abandonQuestion(steps, ctx, question)
       const { userMessage, assistantMessage } = result.prepared
       return replayTurn(
         steps.db,
@@ -199,16 +212,74 @@ async function open(
   steps: TurnSteps,
   ctx: TurnContext,
   request: TurnRequest,
-  call: CallStart,
+  { question, ...call }: CallStart & { question: QuestionEmbedding | undefined },
   tx: Tx,
-): Promise<Opened> {
+): Promise<OpenedInTransaction> {
   const prepared = await inTurnStep(ctx, 'prepare', () => prepareTurn(tx, steps.models, request))
   if (prepared.kind === 'replay') return { kind: 'replay', prepared }
+  const turn: PreparedTurn = question
+    ? { ...prepared.turn, questionEmbedding: question }
+    : prepared.turn
   const admissions = await inTurnStep(ctx, 'admit', async () => {
     const admitted: Admission[] = []
-    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, prepared.turn))
+    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, turn))
     return admitted
   })
-  const opened = await openCall(steps, ctx, prepared.turn, call, tx, admissions)
-  return { kind: 'new', turn: prepared.turn, admissions, opened }
+  const opened = await openCall(steps, ctx, turn, call, tx, admissions)
+  return { kind: 'new', turn, admissions, opened }
+}
+
+/** A call whose context waited for the commit (an embedding still out) is opened now. */
+async function openedAfterCommit(
+  steps: TurnSteps,
+  ctx: TurnContext,
+  result: OpenedInTransaction,
+): Promise<Opened> {
+  if (result.kind === 'replay' || !('deferred' in result.opened)) {
+    return result as Opened
+  }
+  try {
+    const opened = await result.opened.open((fn) => steps.db.withUser(ctx.claims, fn))
+    return { ...result, opened }
+  } catch (error) {
+    // The turn's messages are committed: its reply must not stay `streaming`.
+    await failTurn(steps.db, ctx, result.turn, '')
+    throw error
+  }
+}
+
+/** A send's question, embedded while its turn is prepared (semantic search on). */
+function questionEmbedding(
+  steps: TurnSteps,
+  ctx: TurnContext,
+  request: TurnRequest,
+): QuestionEmbedding | undefined {
+  if (!steps.embedder || request.kind !== 'send') return undefined
+  return new QuestionEmbedding(steps.embedder, request.content.slice(0, questionChars), {
+    requestId: ctx.requestId,
+    logger: ctx.logger,
+    operation: messageEmbedOperation,
+  })
+}
+
+/**
+ * A question embedding no turn will use (refused, failed, or a repeated send): stopped if still
+ * out, and its cost recorded if it was already paid for.
+ */
+function abandonQuestion(
+  steps: TurnSteps,
+  ctx: TurnContext,
+  question: QuestionEmbedding | undefined,
+): void {
+  if (!question) return
+  question.abandon()
+  void question.result.then(async () => {
+    const usage = question.claimUsage(messageEmbedOperation)
+    if (!usage) return
+    await steps.db
+      .withUser(ctx.claims, (tx) => insertUsageEvent(tx, usage), { evenIfDisabled: true })
+      .catch((error: unknown) =>
+        ctx.logger.warn({ err: safeError(error) }, 'recording an unused question embedding'),
+      )
+  })
 }

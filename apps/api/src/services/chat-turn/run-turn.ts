@@ -35,6 +35,7 @@ export async function runTurn(
         unsaved: () => unsavedEnd(turn, report, hooks),
       }),
     )
+    steps.onSettled(ctx, turn, end)
     if (turn.untitled && end.saved) {
       const { conversation } = end
       end.conversation = await inTurnStep(ctx, 'title', () =>

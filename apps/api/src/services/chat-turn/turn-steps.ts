@@ -1,9 +1,17 @@
 import type { Database } from '@parley/db'
-import type { CallReport, Router } from '@parley/llm'
+import type { CallReport, Embedder, Router } from '@parley/llm'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { StreamLimiter } from '../stream-limiter.ts'
 import { PendingSettles, type SettleRetry } from './pending-settles.ts'
-import type { AdmissionStep, CallHold, ContextStep, SettleStep, TurnContext } from './turn-types.ts'
+import type {
+  AdmissionStep,
+  CallHold,
+  ContextStep,
+  PreparedTurn,
+  SettleStep,
+  TurnContext,
+  TurnEnd,
+} from './turn-types.ts'
 
 export interface ChatTurnDeps {
   db: Database
@@ -26,6 +34,13 @@ export interface ChatTurnDeps {
   titleHold?: (ctx: TurnContext) => CallHold
   /** Told of every turn that reached a model, once it has ended (metrics, the error log). */
   onTurnEnd?: (report: CallReport, ctx: TurnContext) => void
+  /**
+   * Semantic search on: a send's question is embedded while its turn is prepared (never inside
+   * its transaction), for retrieval and as the user message's own embedding.
+   */
+  embedder?: Embedder | undefined
+  /** Told of every turn once its outcome was settled (or could not be stored yet: `end.saved`). */
+  onSettled?: (ctx: TurnContext, turn: PreparedTurn, end: TurnEnd) => void
 }
 
 /** Everything the steps of a turn use, with the defaults filled in. */
@@ -45,6 +60,8 @@ export interface TurnSteps {
   settle: readonly SettleStep[]
   titleHold: ((ctx: TurnContext) => CallHold) | undefined
   onTurnEnd: (report: CallReport, ctx: TurnContext) => void
+  embedder: Embedder | undefined
+  onSettled: (ctx: TurnContext, turn: PreparedTurn, end: TurnEnd) => void
 }
 
 export function turnSteps(deps: ChatTurnDeps): TurnSteps {
@@ -63,5 +80,7 @@ export function turnSteps(deps: ChatTurnDeps): TurnSteps {
     settle: deps.settle ?? [],
     titleHold: deps.titleHold,
     onTurnEnd: deps.onTurnEnd ?? (() => {}),
+    embedder: deps.embedder,
+    onSettled: deps.onSettled ?? (() => {}),
   }
 }

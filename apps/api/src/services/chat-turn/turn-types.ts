@@ -2,6 +2,7 @@ import type { ContextMessage, ConversationRow, MessageRow, TurnProfile, Tx } fro
 import type { CallReport, ModelAdmission } from '@parley/llm'
 import type { Citation, ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
+import type { QuestionEmbedding } from '../question-embedding.ts'
 
 /** What travels through every step of one turn: who asks, and how to log it. */
 export interface TurnContext {
@@ -38,6 +39,11 @@ export interface PreparedTurn {
   history: ContextMessage[]
   /** The conversation has no title and none was asked for yet: this exchange names it. */
   untitled: boolean
+  /**
+   * A send's question embedding (semantic search on), started before the prepare transaction:
+   * retrieval's, and the new user message's own. Absent for a regenerate, whose question is older.
+   */
+  questionEmbedding?: QuestionEmbedding | undefined
 }
 
 /** A send or regenerate that already ran (same id): it is followed or read back, never run again. */
@@ -119,12 +125,22 @@ export interface CallHold {
  * The **context** seam: passages to put before the model (retrieval), with what they cite. It
  * runs inside the prepare transaction (its reads see the turn's rows and the caller's RLS); a
  * step must not fail the turn for want of passages, and should cost nothing when it has none.
+ * A step that would have to wait for something slow (an embedding) returns `DeferredContext`
+ * instead: the transaction commits first, and the call starts once the passages are read.
  */
 export type ContextStep = (
   tx: Tx,
   ctx: TurnContext,
   turn: PreparedTurn,
-) => Promise<ContextPassage[]>
+) => Promise<ContextPassage[] | DeferredContext>
+
+/** A transaction as the turn's caller (their row-level security). */
+export type ReadAsCaller = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
+
+/** Passages read after the prepare transaction has committed, so no wait holds it open. */
+export interface DeferredContext {
+  later(read: ReadAsCaller): Promise<ContextPassage[]>
+}
 
 export interface ContextPassage {
   /** The text the model reads; it is cited as `[n]`, n counting from 1 in this list's order. */

@@ -125,7 +125,7 @@ describe('FilesPage', () => {
     renderWithQueries(<FilesPage />)
     const notice = await screen.findByRole('complementary', { name: 'Search mode' })
     expect(notice).toHaveTextContent(
-      'Semantic search is off: files are found by their words. An administrator can turn it on by setting PARLEY_EMBEDDINGS_URL.',
+      'Semantic search over files and messages is off: they are found by their words. An administrator can turn it on by setting PARLEY_EMBEDDINGS_URL.',
     )
   })
 

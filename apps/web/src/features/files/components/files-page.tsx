@@ -25,8 +25,8 @@ function SemanticSearchNotice() {
   return (
     <aside className="files-notice" aria-label="Search mode">
       <p>
-        Semantic search is off: files are found by their words. An administrator can turn it on by
-        setting <code>PARLEY_EMBEDDINGS_URL</code>.
+        Semantic search over files and messages is off: they are found by their words. An
+        administrator can turn it on by setting <code>PARLEY_EMBEDDINGS_URL</code>.
       </p>
     </aside>
   )

@@ -1,0 +1,112 @@
+import { appendMessage } from '@parley/db'
+import { inspect } from '@parley/db/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  embeddingModel,
+  readEvents,
+  startTestServer,
+  type TestServer,
+} from '../../testing/test-server.ts'
+import { messageEmbedOperation } from '../question-embedding.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer({ embeddings: true })
+})
+afterAll(() => server?.close())
+
+type User = Awaited<ReturnType<TestServer['user']>>
+
+/** One exchange in a new conversation; its messages are embedded once this resolves. */
+async function exchange(user: User, question: string, answer: string) {
+  const conversationId = await server.newConversation(user.token)
+  server.fake.enqueue({ kind: 'text', text: answer }, { lastUserMessage: question })
+  await readEvents(await server.sendStreamed(user.token, conversationId, { content: question }))
+  await server.deps.messageEmbeddings?.idle()
+  const [userMessage, reply] = await inspect.messages(server.db, conversationId)
+  return { conversationId, userMessageId: userMessage?.id ?? '', replyId: reply?.id ?? '' }
+}
+
+const embeddedModels = (ids: string[]) => inspect.embeddedModels(server.db, ids)
+
+const embedUsage = async (user: User) =>
+  (await inspect.usageOfUser(server.db, user.id)).filter(
+    (row) => row.promptName === messageEmbedOperation,
+  )
+
+interface Results {
+  items: { kind: string; messageId?: string }[]
+  semantic: boolean
+}
+
+async function searchFor(user: User, query: string): Promise<Results> {
+  const response = await server.call(user.token, `/api/v1/search?${query}`)
+  expect(response.status).toBe(200)
+  return (await response.json()) as Results
+}
+
+describe('messages embedded after their turn', () => {
+  it('embeds the question once, and the reply, and records what it cost', async () => {
+    const user = await server.user()
+    const question = 'Which wood suits a garden bench that stays outside all year?'
+    const { userMessageId, replyId } = await exchange(user, question, 'Teak or larch.')
+    expect(await embeddedModels([userMessageId, replyId])).toEqual({
+      [userMessageId]: embeddingModel,
+      [replyId]: embeddingModel,
+    })
+    // The question's embedding, made while its turn was prepared, is the message's own.
+    expect(server.fake.requestsFor({ inputIncludes: question })).toHaveLength(1)
+    const usage = await embedUsage(user)
+    expect(usage).toHaveLength(2)
+    expect(usage.every((row) => row.costMicroUsd > 0 && row.model === embeddingModel)).toBe(true)
+  })
+
+  it('lets search find a message by meaning, never another user’s', async () => {
+    const user = await server.user()
+    const other = await server.user()
+    // "ears" and "early" share no keyword (english stems: ear, earli) but share meaning here.
+    const question = 'My ears ring after the concert'
+    const { userMessageId } = await exchange(user, question, 'Give them a rest.')
+    const byWords = await searchFor(user, 'q=early&scope=messages')
+    expect(byWords.semantic).toBe(true)
+    expect(byWords.items[0]).toMatchObject({ kind: 'message', messageId: userMessageId })
+
+    const theirs = await searchFor(other, `q=${encodeURIComponent(question)}`)
+    expect(theirs.items).toEqual([])
+  })
+
+  it('leaves a failed embedding to the catch-up, which also embeds earlier messages', async () => {
+    const user = await server.user()
+    const answer = 'Sourdough wants a warm kitchen and patience.'
+    server.fake.enqueue(
+      { kind: 'status', status: 400, message: 'input rejected' },
+      { inputIncludes: answer },
+    )
+    const { conversationId, userMessageId, replyId } = await exchange(
+      user,
+      'How do I keep a bread starter alive?',
+      answer,
+    )
+    const [, reply] = await inspect.messages(server.db, conversationId)
+    expect(reply?.status).toBe('complete')
+    // The question's vector was already made (and paid for): it is kept.
+    expect(await embeddedModels([userMessageId, replyId])).toEqual({
+      [userMessageId]: embeddingModel,
+    })
+
+    // A message written while semantic search was off: no turn ever embedded it.
+    const earlier = await server.db.withUser(user.claims, (tx) =>
+      appendMessage(tx, { conversationId, role: 'user', content: 'Rye flour or wheat?' }),
+    )
+    expect(await server.deps.messageEmbeddings?.catchUp()).toBeGreaterThanOrEqual(2)
+    expect(await embeddedModels([userMessageId, replyId, earlier.message.id])).toEqual({
+      [userMessageId]: embeddingModel,
+      [replyId]: embeddingModel,
+      [earlier.message.id]: embeddingModel,
+    })
+    expect(await embedUsage(user)).toHaveLength(2)
+    // A second pass finds nothing of this user's left to embed.
+    await server.deps.messageEmbeddings?.catchUp()
+    expect(server.fake.requestsFor({ inputIncludes: 'Rye flour or wheat?' })).toHaveLength(1)
+  })
+})

@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { inspect } from '@parley/db/testing'
+import { createEmbedder, defaultRetryPolicy, type Embedder } from '@parley/llm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { processedFile, uploadedFileId } from '../testing/files.ts'
+import {
+  embeddingModel,
+  readEvents,
+  startTestServer,
+  streamedReplyId,
+  type TestServer,
+} from '../testing/test-server.ts'
+import { createFileStorage } from './file-storage/index.ts'
+import { messageEmbedOperation } from './question-embedding.ts'
+import { retrieveOperation } from './retrieval.ts'
+
+interface Gate {
+  /** Resolves once an embeddings call holding the marker is waiting at the gate. */
+  reached: Promise<void>
+  release(): void
+}
+
+/**
+ * The real embedder (the fake upstream, through the SDK), except that calls whose texts hold a
+ * held marker wait until the test releases them: the test decides when an embedding arrives.
+ */
+function gatedEmbedder(inner: Embedder) {
+  const gates = new Map<string, { reached: () => void; released: Promise<void> }>()
+  const embedder: Embedder = {
+    model: inner.model,
+    dimensions: inner.dimensions,
+    async embed(texts, options) {
+      const held = [...gates].find(([marker]) => texts.some((text) => text.includes(marker)))
+      if (!held) return inner.embed(texts, options)
+      held[1].reached()
+      await held[1].released
+      // Released after any timeout of the caller's: what arrives late is still an embedding.
+      return inner.embed(texts)
+    },
+  }
+  const hold = (marker: string): Gate => {
+    let reached = () => {}
+    let release = () => {}
+    const gate: Gate = {
+      reached: new Promise<void>((resolve) => {
+        reached = resolve
+      }),
+      release: () => release(),
+    }
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    gates.set(marker, { reached, released })
+    return gate
+  }
+  return { embedder, hold }
+}
+
+let server: TestServer
+let filesDir: string
+let gated: ReturnType<typeof gatedEmbedder>
+beforeAll(async () => {
+  filesDir = await mkdtemp(path.join(tmpdir(), 'parley-test-question-'))
+  let fakeBaseUrl = ''
+  gated = gatedEmbedder({
+    model: embeddingModel,
+    dimensions: null,
+    embed: (texts, options) =>
+      createEmbedder({
+        baseURL: fakeBaseUrl,
+        apiKey: 'test-openai-key',
+        model: embeddingModel,
+        retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 20 },
+      }).embed(texts, options),
+  })
+  server = await startTestServer({
+    files: {
+      storage: createFileStorage({ kind: 'local', directory: filesDir }),
+      embedder: gated.embedder,
+    },
+  })
+  fakeBaseUrl = server.fake.openaiBaseUrl
+})
+afterAll(async () => {
+  await server?.close()
+  await rm(filesDir, { recursive: true, force: true })
+})
+
+type User = Awaited<ReturnType<TestServer['user']>>
+
+const handbook = `# Staff handbook
+
+## Parking
+
+Visitors park on level two of the garage behind the library; staff use level three.
+`
+
+async function conversationReadingFiles(user: User): Promise<string> {
+  const fileId = await uploadedFileId(server, user.token, 'handbook.md', handbook)
+  expect(await processedFile(server, user.token, fileId)).toMatchObject({ status: 'ready' })
+  const id = await server.newConversation(user.token)
+  const response = await server.call(user.token, `/api/v1/conversations/${id}/files`, {
+    method: 'PUT',
+    json: { mode: 'all' },
+  })
+  expect(response.status).toBe(200)
+  return id
+}
+
+function systemPromptFor(question: string): string {
+  const [request] = server.fake.requestsFor({ lastUserMessage: question, stream: true })
+  const body = request?.body as { messages: { role: string; content: string }[] }
+  return body.messages.find((m) => m.role === 'system' || m.role === 'developer')?.content ?? ''
+}
+
+const operations = async (user: User) =>
+  (await inspect.usageOfUser(server.db, user.id)).map((row) => row.promptName)
+
+describe('the question’s embedding', () => {
+  it('is awaited with the turn’s messages already stored, and paid for once', async () => {
+    const user = await server.user()
+    const conversationId = await conversationReadingFiles(user)
+    const question = 'Where does a visitor to the zanzibar office leave the car?'
+    const gate = gated.hold('zanzibar')
+    server.fake.enqueue({ kind: 'text', text: 'On level two [1].' }, { lastUserMessage: question })
+    const sent = server.sendStreamed(user.token, conversationId, { content: question })
+    await gate.reached
+    // Read from another transaction while the embedding is out: the turn's is committed.
+    const stored = await inspect.messages(server.db, conversationId)
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ['user', 'complete'],
+      ['assistant', 'streaming'],
+    ])
+    expect(server.fake.requestsFor({ lastUserMessage: question, stream: true })).toEqual([])
+
+    gate.release()
+    const events = await readEvents(await sent)
+    expect(events.at(-1)).toMatchObject({ event: 'done' })
+    expect(systemPromptFor(question)).toContain('level two of the garage')
+    await server.deps.messageEmbeddings?.idle()
+    expect(server.fake.requestsFor({ inputIncludes: question })).toHaveLength(1)
+    const [userMessage, reply] = stored
+    expect(
+      await inspect.embeddedModels(server.db, [userMessage?.id ?? '', reply?.id ?? '']),
+    ).toEqual({ [userMessage?.id ?? '']: embeddingModel, [reply?.id ?? '']: embeddingModel })
+    const paid = await operations(user)
+    expect(paid.filter((name) => name === retrieveOperation)).toHaveLength(1)
+    expect(paid.filter((name) => name === messageEmbedOperation)).toHaveLength(1)
+  })
+
+  it('of a regenerate is also awaited outside the turn’s transaction', async () => {
+    const user = await server.user()
+    const conversationId = await conversationReadingFiles(user)
+    const question = 'Which level of the quokka garage is for staff?'
+    server.fake.enqueue(
+      { kind: 'text', text: 'Level three [1].', times: 2 },
+      { lastUserMessage: question },
+    )
+    const first = await readEvents(
+      await server.sendStreamed(user.token, conversationId, { content: question }),
+    )
+    const replyId = streamedReplyId(first)
+    const gate = gated.hold('quokka')
+    const again = server.call(
+      user.token,
+      `/api/v1/conversations/${conversationId}/messages/${replyId}/regenerate`,
+      { method: 'POST', json: {}, headers: { accept: 'text/event-stream' } },
+    )
+    await gate.reached
+    const stored = await inspect.messages(server.db, conversationId)
+    expect(stored.map((m) => m.status)).toEqual(['complete', 'complete', 'streaming'])
+    gate.release()
+    const events = await readEvents(await again)
+    expect(events.at(-1)).toMatchObject({ event: 'done' })
+    const retrieved = (await operations(user)).filter((name) => name === retrieveOperation)
+    expect(retrieved).toHaveLength(2)
+  })
+})
