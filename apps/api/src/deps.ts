@@ -54,6 +54,7 @@ import { createFileIngest, type FileIngest } from './services/file-ingest/index.
 import { createFileStorage, type FileStorage } from './services/file-storage/index.ts'
 import { startLogPurger } from './services/log-purger.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
+import { startOriginalSweeper } from './services/original-sweeper.ts'
 import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { ReplyLeases } from './services/reply-leases.ts'
@@ -493,6 +494,8 @@ export async function createDeps(
   )
   // Files a crash or restart left half-read are read again (or given up after three tries).
   await deps.files.ingest.recover()
+  // Originals left behind by deleted accounts (a failed clean-up) are removed at start and hourly.
+  startOriginalSweeper(db, deps.files.storage, logger)
   if (db.kind === 'postgres') {
     deps.leases = new ReplyLeases(db, () => deps.turns.ownedReplyIds, logger)
     // Other instances may change the catalog: look for a new version every second.
