@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib'
+import { createInflateRaw } from 'node:zlib'
 import mammoth from 'mammoth'
 import type { DocumentBlock } from '../chunk-blocks.ts'
 import { DocumentError } from '../document-error.ts'
@@ -9,7 +9,7 @@ import { writeZip } from './zip-write.ts'
 // Word's XML compresses 5-30x; a bomb compresses hundreds of times
 const MAX_RATIO = 200
 const RATIO_CHECKED_ABOVE_BYTES = 10 * 1024 * 1024
-// zlib checks the running output against the cap after each chunk, so it stops within one chunk
+// inflated a chunk at a time and only counted: memory stays at a chunk or two whatever the size
 const INFLATE_CHUNK_BYTES = 64 * 1024
 
 const corrupt = (cause: unknown) =>
@@ -30,7 +30,10 @@ const inWords = (bytes: number) =>
  * (from the directory's claims when they already say so, else as soon as the count passes the
  * cap), so a directory that lies about its sizes cannot make the reader inflate a bomb.
  */
-export function measuredDocxArchive(bytes: Uint8Array, maxUnzippedBytes: number): Uint8Array {
+export async function measuredDocxArchive(
+  bytes: Uint8Array,
+  maxUnzippedBytes: number,
+): Promise<Uint8Array> {
   let entries: ZipEntry[]
   try {
     entries = readZipEntries(bytes)
@@ -42,38 +45,43 @@ export function measuredDocxArchive(bytes: Uint8Array, maxUnzippedBytes: number)
   const cap = Math.min(maxUnzippedBytes, Math.max(RATIO_CHECKED_ABOVE_BYTES, stored * MAX_RATIO))
   if (claimed > cap) throw tooLarge(inWords(claimed))
   let inflated = 0
-  const parts = entries.map((entry) => {
-    const size = inflatedSize(entry, cap - inflated)
+  const parts = []
+  for (const entry of entries) {
+    const size = await inflatedSize(entry, cap - inflated)
     if (size === null) throw tooLarge(`more than ${inWords(cap)}`)
     inflated += size
-    return { ...entry, size }
-  })
+    parts.push({ ...entry, size })
+  }
   return writeZip(parts)
 }
 
 /** The part's real inflated size, or null once it passes `room` bytes (inflating stops there). */
-function inflatedSize(entry: ZipEntry, room: number): number | null {
+async function inflatedSize(entry: ZipEntry, room: number): Promise<number | null> {
   if (entry.method === 0) return entry.data.length > room ? null : entry.data.length
   if (entry.method !== 8) throw corrupt(new Error(`compression method ${entry.method}`))
+  const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES })
+  let size = 0
   try {
-    const options = { maxOutputLength: Math.max(room, 1), chunkSize: INFLATE_CHUNK_BYTES }
-    const size = inflateRawSync(entry.data, options).length
-    return size > room ? null : size
+    inflater.end(entry.data)
+    for await (const chunk of inflater) {
+      size += (chunk as Buffer).length
+      if (size > room) {
+        inflater.destroy()
+        return null
+      }
+    }
   } catch (error) {
-    if (isCode(error, 'ERR_BUFFER_TOO_LARGE')) return null
     throw corrupt(error)
   }
+  return size
 }
-
-const isCode = (error: unknown, code: string) =>
-  error instanceof Error && 'code' in error && error.code === code
 
 /** Blocks of a Word document: mammoth's HTML (headings from Word's heading styles) walked as a page. */
 export async function docxBlocks(
   bytes: Uint8Array,
   maxUnzippedBytes: number,
 ): Promise<DocumentBlock[]> {
-  const archive = measuredDocxArchive(bytes, maxUnzippedBytes)
+  const archive = await measuredDocxArchive(bytes, maxUnzippedBytes)
   let html: string
   try {
     const result = await mammoth.convertToHtml(
