@@ -68,6 +68,13 @@ describe('the API', () => {
       },
     })
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://chat.example.com')
+    // a download's name reaches the app on another origin
+    const health = await fetch(`${server.url}/api/v1/health`, {
+      headers: { origin: 'https://chat.example.com' },
+    })
+    expect(health.headers.get('access-control-expose-headers')?.split(/,\s*/)).toContain(
+      'content-disposition',
+    )
     const denied = await fetch(`${server.url}/api/v1/health`, {
       headers: { origin: 'https://evil.example' },
     })

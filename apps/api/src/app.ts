@@ -75,6 +75,8 @@ export function createApp(deps: AppDeps, logger: Logger) {
         allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
         exposeHeaders: [
           'x-request-id',
+          // downloads are named by it (exports, originals, CSV reports)
+          'content-disposition',
           'retry-after',
           'ratelimit',
           'ratelimit-policy',

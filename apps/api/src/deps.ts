@@ -58,6 +58,7 @@ import {
   type MessageEmbeddings,
 } from './services/message-embeddings/index.ts'
 import { createModelDirectory, type ModelDirectory } from './services/model-directory.ts'
+import { startOriginalSweeper } from './services/original-sweeper.ts'
 import { RateLimiter } from './services/rate-limits.ts'
 import { recoverInterruptedReplies } from './services/recovery.ts'
 import { ReplyLeases } from './services/reply-leases.ts'
@@ -507,6 +508,8 @@ export async function createDeps(
   await deps.files.ingest.recover()
   // Messages written while semantic search was off (or by another model) are embedded too.
   deps.messageEmbeddings?.start()
+  // Originals left behind by deleted accounts (a failed clean-up) are removed at start and hourly.
+  startOriginalSweeper(db, deps.files.storage, logger)
   if (db.kind === 'postgres') {
     deps.leases = new ReplyLeases(db, () => deps.turns.ownedReplyIds, logger)
     // Other instances may change the catalog: look for a new version every second.

@@ -1,7 +1,13 @@
-import { strToU8, zipSync } from 'fflate'
+import { strToU8, unzipSync, Zip, ZipDeflate, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { extractDocument } from './extract-document.ts'
-import { makeDocx, makeEncryptedPdf, makePdf, prose } from './testing/fixtures.ts'
+import {
+  makeDocx,
+  makeEncryptedPdf,
+  makePdf,
+  prose,
+  understateZipSizes,
+} from './testing/fixtures.ts'
 
 const text = (value: string) => new TextEncoder().encode(value)
 const KNOWN_SENTENCE = 'The lighthouse keeper logged forty seven ships in March.'
@@ -85,6 +91,38 @@ describe('extractDocument', () => {
         maxUnzippedBytes: 32 * 1024,
       }),
     ).rejects.toMatchObject({ code: 'too_large', message: expect.stringContaining('would expand') })
+  })
+
+  it('refuses a Word document whose ZIP understates its inflated size, stopping at the cap', async () => {
+    const liar = understateZipSizes(makeDocx([{ text: 'tiny' }], 40 * 1024 * 1024), 1024)
+    expect(liar.length).toBeLessThan(1024 * 1024)
+    await expect(extractDocument(liar, 'liar.docx')).rejects.toMatchObject({
+      code: 'too_large',
+      message:
+        'This Word document would expand to more than 10 MB when opened, more than Parley reads.',
+    })
+    const small = understateZipSizes(makeDocx([{ text: 'small' }], 64 * 1024), 10)
+    await expect(
+      extractDocument(small, 'small.docx', { maxUnzippedBytes: 32 * 1024 }),
+    ).rejects.toMatchObject({ code: 'too_large', message: expect.stringContaining('would expand') })
+  })
+
+  it('reads a Word document written with data descriptors, as streaming writers do', async () => {
+    const parts = unzipSync(makeDocx([{ heading: 1, text: 'Streamed' }, { text: 'Body text.' }]))
+    const chunks: Uint8Array[] = []
+    const zip = new Zip((error, chunk) => {
+      if (error) throw error
+      chunks.push(chunk)
+    })
+    for (const [name, data] of Object.entries(parts)) {
+      const file = new ZipDeflate(name, { level: 6 })
+      zip.add(file)
+      file.push(data, true)
+    }
+    zip.end()
+    const streamed = new Uint8Array(await new Blob(chunks).arrayBuffer())
+    const document = await extractDocument(streamed, 'streamed.docx')
+    expect(document.chunks.map((chunk) => chunk.text)).toEqual(['# Streamed\n\nBody text.'])
   })
 
   it('refuses empty files, images and archives that are not Word documents', async () => {

@@ -30,7 +30,7 @@ export interface ExtractLimits {
   timeoutMs: number
   /** A document with more text is refused (`too_large`). */
   maxTextChars: number
-  /** A DOCX whose parts inflate past this is refused (`too_large`) before anything is inflated. */
+  /** A DOCX whose parts inflate past this is refused (`too_large`), counted while inflating. */
   maxUnzippedBytes: number
 }
 

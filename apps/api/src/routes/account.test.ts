@@ -1,14 +1,39 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { inspect } from '@parley/db/testing'
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFileStorage, type FileStorage, originalKey } from '../services/file-storage/index.ts'
+import { sweepDeletedOwners } from '../services/original-sweeper.ts'
+import { documentFixtures } from '../testing/document-fixtures.ts'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
+import { processedFile, uploadedFileId, uploadFile } from '../testing/files.ts'
 import { readEvents, startTestServer, type TestServer } from '../testing/test-server.ts'
 
 let server: TestServer
+let folder: string
+/** The originals, in a folder whose deletes the tests can make fail. */
+let originals: FileStorage
+const failing = { delete: false, deleteOwner: false }
+const unavailable = () => Promise.reject(new Error('storage unavailable'))
 beforeAll(async () => {
-  server = await startTestServer()
+  folder = await mkdtemp(path.join(tmpdir(), 'parley-account-files-'))
+  originals = createFileStorage({ kind: 'local', directory: folder })
+  const storage: FileStorage = {
+    put: (key, bytes, options) => originals.put(key, bytes, options),
+    get: (key) => originals.get(key),
+    delete: (key) => (failing.delete ? unavailable() : originals.delete(key)),
+    deleteOwner: (owner) => (failing.deleteOwner ? unavailable() : originals.deleteOwner(owner)),
+    listOwners: () => originals.listOwners(),
+  }
+  server = await startTestServer({ files: { storage } })
 })
-afterAll(() => server?.close())
+afterAll(async () => {
+  await server?.close()
+  if (folder) await rm(folder, { recursive: true, force: true })
+})
 
 const client = () =>
   createClient(server.url, 'embedded-anon-key', {
@@ -122,5 +147,77 @@ describe('deleting the account', () => {
     const list = await server.call(token, '/api/v1/conversations')
     expect(list.status).toBe(200)
     expect(((await list.json()) as { items: unknown[] }).items).toEqual([])
+  })
+})
+
+describe('deleting the account’s files', () => {
+  const storedFor = (owner: string) => readdir(path.join(folder, owner)).catch(() => [])
+  const sweep = () => sweepDeletedOwners(server.db, originals, pino({ level: 'silent' }))
+
+  /** A signed-up account with one processed upload; the other user keeps one too. */
+  async function withUploads() {
+    const account = await signedUp()
+    const { id } = (await (await server.call(account.token, '/api/v1/me')).json()) as { id: string }
+    const fileId = await uploadedFileId(server, account.token, 'notes.md', documentFixtures.text)
+    await processedFile(server, account.token, fileId)
+    const other = await server.user()
+    const otherFileId = await uploadedFileId(server, other.token, 'mine.md', documentFixtures.text)
+    await processedFile(server, other.token, otherFileId)
+    return {
+      ...account,
+      id,
+      key: originalKey(id, fileId),
+      otherKey: originalKey(other.id, otherFileId),
+    }
+  }
+
+  const deleteAccount = (token: string, email: string) =>
+    server.call(token, '/api/v1/me', { method: 'DELETE', json: { confirmEmail: email } })
+
+  it('removes the account’s uploaded originals and leaves another user’s', async () => {
+    const account = await withUploads()
+    expect(await originals.get(account.key)).not.toBeNull()
+    expect((await deleteAccount(account.token, account.email)).status).toBe(204)
+    expect(await originals.get(account.key)).toBeNull()
+    expect(await originals.listOwners()).not.toContain(account.id)
+    expect(await originals.get(account.otherKey)).not.toBeNull()
+  })
+
+  it('deletes the account even when its originals cannot be removed; the sweep removes them later', async () => {
+    const account = await withUploads()
+    failing.deleteOwner = true
+    try {
+      expect((await deleteAccount(account.token, account.email)).status).toBe(204)
+    } finally {
+      failing.deleteOwner = false
+    }
+    expect(await inspect.usageOfUser(server.db, account.id)).toEqual([])
+    expect((await signIn(account.email, password)).result.error?.code).toBe('invalid_credentials')
+    expect(await originals.get(account.key)).not.toBeNull()
+
+    expect(await sweep()).toBeGreaterThanOrEqual(1)
+    expect(await originals.get(account.key)).toBeNull()
+    expect(await originals.get(account.otherKey)).not.toBeNull()
+  })
+
+  it('answers an upload it cannot record with that error, even when the original cannot be removed', async () => {
+    const account = await withUploads()
+    expect((await deleteAccount(account.token, account.email)).status).toBe(204)
+    // The deleted account's token is still valid for a while: its upload has no owner to record.
+    const refused = await uploadFile(server, account.token, 'late.md', documentFixtures.text)
+    const { error } = (await refused.json()) as { error: { code: string } }
+    expect(await storedFor(account.id)).toEqual([])
+
+    failing.delete = true
+    try {
+      const again = await uploadFile(server, account.token, 'later.md', documentFixtures.text)
+      await expectEnvelope(again, refused.status, error.code)
+    } finally {
+      failing.delete = false
+    }
+    expect(await storedFor(account.id)).toHaveLength(1)
+    await sweep()
+    expect(await originals.listOwners()).not.toContain(account.id)
+    expect(await originals.get(account.otherKey)).not.toBeNull()
   })
 })

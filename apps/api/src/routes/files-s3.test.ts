@@ -55,4 +55,26 @@ describe('files kept in an S3-compatible bucket', () => {
     expect(await storage.get(key)).toBeNull()
     expect(await server.db.asService((tx) => listFileChunks(tx, id))).toEqual([])
   })
+
+  it('go with their owner’s account, and another user’s stay', async () => {
+    const user = await server.user()
+    const other = await server.user()
+    const ids = [
+      await uploadedFileId(server, user.token, 'one.md', documentFixtures.markdown),
+      await uploadedFileId(server, user.token, 'two.md', documentFixtures.markdown),
+    ]
+    const otherId = await uploadedFileId(server, other.token, 'mine.md', documentFixtures.markdown)
+    for (const id of ids) await processedFile(server, user.token, id)
+    await processedFile(server, other.token, otherId)
+    expect(await storage.listOwners()).toEqual(expect.arrayContaining([user.id, other.id]))
+
+    const deleted = await server.call(user.token, '/api/v1/me', {
+      method: 'DELETE',
+      json: { confirmEmail: user.email },
+    })
+    expect(deleted.status).toBe(204)
+    for (const id of ids) expect(await storage.get(originalKey(user.id, id))).toBeNull()
+    expect(await storage.listOwners()).not.toContain(user.id)
+    expect(await storage.get(originalKey(other.id, otherId))).not.toBeNull()
+  })
 })

@@ -79,7 +79,16 @@ export const files = new Hono<AppEnv>()
           }),
         )
       } catch (error) {
-        await storage.delete(storageKey)
+        // The upload's own error is what the caller hears; a failed cleanup is only logged
+        // (an original of a deleted account is swept later).
+        await storage
+          .delete(storageKey)
+          .catch((cleanup: unknown) =>
+            c.var.logger.error(
+              { err: safeError(cleanup) },
+              'removing the original of an upload that was not recorded failed',
+            ),
+          )
         throw error
       }
       ingest.enqueue({ fileId: id, ownerId: c.var.claims.sub, storageKey, name: upload.name })

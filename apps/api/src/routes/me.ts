@@ -7,7 +7,7 @@ import {
 } from '@parley/schema/contracts'
 import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
-import { AppError, notFound } from '../errors.ts'
+import { AppError, notFound, safeError } from '../errors.ts'
 import { isAdminClaims } from '../middleware/require-admin.ts'
 import { validate } from '../middleware/validate.ts'
 import { recordActivity } from '../observability/activity-log.ts'
@@ -68,6 +68,16 @@ export const me = new Hono<AppEnv>()
       // their user set to null.
       await db.asService((tx) => authStore.deleteAuthUser(tx, c.var.claims.sub))
       recordActivity(c, 'account_deleted', { targetId: c.var.claims.sub })
+      // After the commit: the account is gone whatever happens here; what is left, the sweep of
+      // deleted owners' originals removes later.
+      await c.var.deps.files.storage
+        .deleteOwner(c.var.claims.sub)
+        .catch((error: unknown) =>
+          c.var.logger.error(
+            { err: safeError(error) },
+            'deleting the originals of a deleted account failed',
+          ),
+        )
       return c.body(null, 204)
     },
   )

@@ -45,6 +45,7 @@ import type {
 import type { z } from 'zod'
 import { config } from '../config.ts'
 import { type ApiErrorCode, ApiRequestError } from './api-error.ts'
+import { attachmentFileName } from './content-disposition.ts'
 import { readStreamEvents } from './stream-events.ts'
 import { accessToken } from './supabase.ts'
 
@@ -190,8 +191,7 @@ export interface DownloadedFile {
 
 async function file(path: string, fallbackName: string, query?: Query): Promise<DownloadedFile> {
   const response = await send(path, { query, accept: '*/*' })
-  const disposition = response.headers.get('content-disposition') ?? ''
-  const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName
+  const fileName = attachmentFileName(response.headers.get('content-disposition')) ?? fallbackName
   return { blob: await response.blob(), fileName }
 }
 

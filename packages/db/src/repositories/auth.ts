@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { and, eq, inArray, ne, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { authRefreshTokens, authSessions, authUsers } from '../compat/auth-tables.ts'
@@ -99,6 +99,16 @@ export async function deleteAuthUser(tx: Tx, id: string): Promise<boolean> {
     .where(eq(authUsers.id, parseInput(z.uuid(), id)))
     .returning({ id: authUsers.id })
   return rows.length > 0
+}
+
+/** Which of `ids` are still users (a sweep tells deleted accounts from live ones). */
+export async function existingUserIds(tx: Tx, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await tx
+    .select({ id: authUsers.id })
+    .from(authUsers)
+    .where(inArray(authUsers.id, parseInput(z.array(z.uuid()), ids)))
+  return rows.map((row) => row.id)
 }
 
 export async function createSession(

@@ -113,6 +113,27 @@ export function makeDocx(paragraphs: DocxParagraph[], padding = 0): Uint8Array {
   )
 }
 
+/**
+ * The same ZIP with every local header and directory entry claiming `claimedSize` inflated bytes,
+ * whatever the parts really hold: the sizes a crafted bomb lies about.
+ */
+export function understateZipSizes(zip: Uint8Array, claimedSize: number): Uint8Array {
+  const out = zip.slice()
+  const view = new DataView(out.buffer)
+  let end = out.length - 22
+  while (view.getUint32(end, true) !== 0x06054b50) end--
+  const count = view.getUint16(end + 10, true)
+  let entry = view.getUint32(end + 16, true)
+  for (let i = 0; i < count; i++) {
+    const local = view.getUint32(entry + 42, true)
+    view.setUint32(entry + 24, claimedSize, true)
+    view.setUint32(local + 22, claimedSize, true)
+    const [name, extra, comment] = [28, 30, 32].map((at) => view.getUint16(entry + at, true))
+    entry += 46 + (name ?? 0) + (extra ?? 0) + (comment ?? 0)
+  }
+  return out
+}
+
 /** Deterministic prose: `count` sentences built from a small vocabulary, seeded. */
 export function prose(count: number, seed = 1): string {
   const words = [

@@ -95,6 +95,31 @@ describe('createEmbedder', () => {
     expect(fake.requestsFor({ inputIncludes: bad })).toHaveLength(1)
   })
 
+  it('fails the batch when the reply numbers its vectors other than 0..n-1, each once', async () => {
+    for (const embeddingIndices of [
+      [0, 1, 5],
+      [0, 0, 2],
+      [-1, 1, 2],
+      [0, 1],
+      [0, 1, 1, 2],
+    ]) {
+      const mine = randomUUID()
+      fake.enqueue({ kind: 'text', embeddingIndices }, { inputIncludes: mine })
+      const texts = [`${mine} first`, `${mine} second`, `${mine} third`]
+      const failure = await embedder()
+        .embed(texts)
+        .catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(LlmError)
+      expect(failure).toMatchObject({ code: 'provider_error', retryable: false })
+      expect(fake.requestsFor({ inputIncludes: mine })).toHaveLength(1)
+    }
+    const mine = randomUUID()
+    fake.enqueue({ kind: 'text', embeddingIndices: [2, 0, 1] }, { inputIncludes: mine })
+    const texts = [`${mine} first`, `${mine} second`, `${mine} third`]
+    const shuffled = await embedder().embed(texts)
+    expect(shuffled.vectors[2]?.[0]).toBeCloseTo(fakeEmbedding(texts[0] ?? '', 256)[0] ?? 0, 6)
+  })
+
   it('prices the input tokens the provider reports', async () => {
     const mine = randomUUID()
     const texts = [

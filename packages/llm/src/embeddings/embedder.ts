@@ -203,24 +203,31 @@ async function withRetries<T>(
 
 type EmbeddingsResponse = Awaited<ReturnType<OpenAI['embeddings']['create']>>
 
-/** Vectors in input order, checked for count and size; a malformed reply is a provider error. */
+/**
+ * Vectors in input order: one per input, indices exactly 0..n-1 each once, all of one size. A
+ * malformed reply is a provider error, never vectors filed under the wrong passages.
+ */
 function readBatch(
   response: EmbeddingsResponse,
   expected: number,
   dimensions: number | undefined,
 ): Batch {
-  const vectors = new Array<number[]>(expected)
-  for (const item of response.data) {
-    vectors[item.index] = Array.from(item.embedding)
+  const malformed = (detail: string) =>
+    new LlmError('provider_error', { detail, provider: 'embeddings', retryable: false })
+  if (response.data.length !== expected) {
+    throw malformed(`embeddings reply had ${response.data.length} vectors for ${expected} inputs`)
+  }
+  const vectors = new Array<number[] | undefined>(expected).fill(undefined)
+  for (const { index, embedding } of response.data) {
+    if (!Number.isInteger(index) || index < 0 || index >= expected || vectors[index]) {
+      throw malformed(`embeddings reply had index ${index}, not each of 0..${expected - 1} once`)
+    }
+    vectors[index] = Array.from(embedding)
   }
   const complete = vectors.filter((vector) => vector !== undefined)
   const size = dimensions ?? complete[0]?.length
-  if (complete.length !== expected || complete.some((vector) => vector.length !== size)) {
-    throw new LlmError('provider_error', {
-      detail: `embeddings reply had ${complete.length} of ${expected} vectors, or vectors of mixed sizes`,
-      provider: 'embeddings',
-      retryable: false,
-    })
+  if (complete.some((vector) => vector.length !== size)) {
+    throw malformed('embeddings reply had vectors of another or mixed sizes')
   }
   return { vectors: complete, inputTokens: response.usage?.prompt_tokens ?? null }
 }

@@ -326,7 +326,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     await delay(scenario?.firstByteDelayMs ?? 0, undefined, { signal: gone }).catch(() => {})
     if (gone.aborted) return
     record.state = 'completed'
-    sendJson(res, 200, embeddingsBody(parsed, body))
+    sendJson(res, 200, embeddingsBody(parsed, body, scenario?.embeddingIndices))
   }
 
   async function respond(
@@ -508,7 +508,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   }
 }
 
-function embeddingsBody(request: ParsedRequest, body: Record<string, unknown>) {
+function embeddingsBody(
+  request: ParsedRequest,
+  body: Record<string, unknown>,
+  indices: number[] = request.inputs.map((_, index) => index),
+) {
   const dimensions =
     typeof body.dimensions === 'number' && body.dimensions > 0
       ? Math.min(Math.floor(body.dimensions), 8_192)
@@ -518,8 +522,8 @@ function embeddingsBody(request: ParsedRequest, body: Record<string, unknown>) {
   return {
     object: 'list',
     model: request.model,
-    data: request.inputs.map((input, index) => {
-      const vector = fakeEmbedding(input, dimensions)
+    data: indices.map((index, position) => {
+      const vector = fakeEmbedding(request.inputs[position] ?? request.inputs[0] ?? '', dimensions)
       return { object: 'embedding', index, embedding: asBase64 ? base64Vector(vector) : vector }
     }),
     usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },

@@ -30,6 +30,11 @@ export const scenarioSchema = z.discriminatedUnion('kind', [
       ...replyText,
       usage: usageOverride.optional(),
       finishReason: z.enum(['stop', 'length']).optional(),
+      /**
+       * Embeddings only: the `index` of each vector sent, in order, in place of 0..n-1 (a server
+       * that numbers its vectors wrongly); the vector at position p embeds input p (or the first).
+       */
+      embeddingIndices: z.array(z.number().int()).optional(),
       times,
     })
     .strict(),

@@ -4,13 +4,27 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import S3rver from 's3rver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { letS3rverPageListings } from '../../testing/s3rver-tokens.ts'
 import { createFileStorage, type FileStorage, originalKey } from './index.ts'
+import { S3FileStorage } from './s3.ts'
 
 let folder: string
 let s3rver: S3rver
+let pagedBucket: FileStorage
 let backends: Record<'data folder' | 'S3-compatible bucket', FileStorage>
 
+const bucketSettings = (port: number) =>
+  ({
+    kind: 's3',
+    bucket: 'parley-files',
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    forcePathStyle: true,
+  }) as const
+
 beforeAll(async () => {
+  letS3rverPageListings()
   folder = await mkdtemp(path.join(tmpdir(), 'parley-storage-'))
   s3rver = new S3rver({
     address: '127.0.0.1',
@@ -20,16 +34,11 @@ beforeAll(async () => {
     configureBuckets: [{ name: 'parley-files', configs: [] }],
   })
   const { port } = await s3rver.run()
+  // Listing pages of two keys, so that deleting an owner walks several pages.
+  pagedBucket = new S3FileStorage(bucketSettings(port), { pageSize: 2 })
   backends = {
     'data folder': createFileStorage({ kind: 'local', directory: path.join(folder, 'files') }),
-    'S3-compatible bucket': createFileStorage({
-      kind: 's3',
-      bucket: 'parley-files',
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      forcePathStyle: true,
-    }),
+    'S3-compatible bucket': createFileStorage(bucketSettings(port)),
   }
 })
 afterAll(async () => {
@@ -66,12 +75,46 @@ describe.each(['data folder', 'S3-compatible bucket'] as const)('file storage in
     await expect(storage().delete(stored)).resolves.toBeUndefined()
   })
 
+  it('deletes every original of one owner, and nobody else’s', async () => {
+    const [owner, other] = [randomUUID(), randomUUID()]
+    const owned = Array.from({ length: 5 }, () => originalKey(owner, randomUUID()))
+    const kept = originalKey(other, randomUUID())
+    for (const stored of [...owned, kept]) {
+      await storage().put(stored, bytes(stored), { contentType: 'text/plain' })
+    }
+    expect(await storage().listOwners()).toEqual(expect.arrayContaining([owner, other]))
+
+    await storage().deleteOwner(owner)
+    for (const stored of owned) expect(await storage().get(stored)).toBeNull()
+    expect(await storage().get(kept)).toEqual(bytes(kept))
+    expect(await storage().listOwners()).not.toContain(owner)
+    expect(await storage().listOwners()).toContain(other)
+    await expect(storage().deleteOwner(owner)).resolves.toBeUndefined()
+  })
+
+  it('refuses an owner that is not an id, so no other folder or prefix is reachable', async () => {
+    for (const bad of ['..', '', '*', `${randomUUID()}/..`]) {
+      await expect(storage().deleteOwner(bad)).rejects.toThrow('not a file owner id')
+    }
+  })
+
   it('refuses keys it did not make, so no path or object outside the originals is reachable', async () => {
     for (const bad of ['../../etc/passwd', `${randomUUID()}/../x`, 'a/b', '']) {
       await expect(storage().get(bad)).rejects.toThrow('not a file storage key')
       await expect(storage().put(bad, bytes('x'), { contentType: 'text/plain' })).rejects.toThrow()
       await expect(storage().delete(bad)).rejects.toThrow()
     }
+  })
+})
+
+describe('file storage in an S3-compatible bucket', () => {
+  it('deletes an owner’s originals across as many listing pages as they fill', async () => {
+    const owner = randomUUID()
+    const owned = Array.from({ length: 7 }, () => originalKey(owner, randomUUID()))
+    for (const stored of owned)
+      await pagedBucket.put(stored, bytes('x'), { contentType: 'text/plain' })
+    await pagedBucket.deleteOwner(owner)
+    for (const stored of owned) expect(await pagedBucket.get(stored)).toBeNull()
   })
 })
 

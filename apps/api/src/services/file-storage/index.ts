@@ -2,7 +2,7 @@ import type { StorageSettings } from '../../config.ts'
 import { LocalFileStorage } from './local.ts'
 import { S3FileStorage } from './s3.ts'
 
-export { checkedKey, originalKey } from './keys.ts'
+export { checkedKey, checkedOwner, originalKey } from './keys.ts'
 
 /** Where uploaded originals are kept: the data folder or an S3-compatible bucket. */
 export interface FileStorage {
@@ -12,6 +12,10 @@ export interface FileStorage {
   get(key: string): Promise<Uint8Array<ArrayBuffer> | null>
   /** Removes what is stored under `key`; nothing there is not an error. */
   delete(key: string): Promise<void>
+  /** Removes every original of the owner (an account being deleted); none left is not an error. */
+  deleteOwner(ownerId: string): Promise<void>
+  /** The ids of the owners with originals stored (a sweep finds those of deleted accounts). */
+  listOwners(): Promise<string[]>
 }
 
 export function createFileStorage(settings: StorageSettings): FileStorage {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileStorage } from './index.ts'
-import { checkedKey } from './keys.ts'
+import { checkedKey, checkedOwner, isOwnerId } from './keys.ts'
 
 /** Originals in a folder (the data folder's `files/`), one subfolder per owner. */
 export class LocalFileStorage implements FileStorage {
@@ -37,6 +37,22 @@ export class LocalFileStorage implements FileStorage {
 
   async delete(key: string): Promise<void> {
     await rm(this.#path(key), { force: true })
+  }
+
+  async deleteOwner(ownerId: string): Promise<void> {
+    await rm(path.join(this.#root, checkedOwner(ownerId)), { recursive: true, force: true })
+  }
+
+  async listOwners(): Promise<string[]> {
+    try {
+      const entries = await readdir(this.#root, { withFileTypes: true })
+      return entries
+        .filter((entry) => entry.isDirectory() && isOwnerId(entry.name))
+        .map((e) => e.name)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw error
+    }
   }
 
   #path(key: string): string {

@@ -1,21 +1,27 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
 import type { StorageSettings } from '../../config.ts'
 import type { FileStorage } from './index.ts'
-import { checkedKey } from './keys.ts'
+import { checkedKey, checkedOwner, isOwnerId } from './keys.ts'
 
 /** Originals in an S3-compatible bucket: AWS S3, Supabase Storage, GCS interoperability, MinIO. */
 export class S3FileStorage implements FileStorage {
   readonly #client: S3Client
   readonly #bucket: string
 
-  constructor(settings: Extract<StorageSettings, { kind: 's3' }>) {
+  readonly #pageSize: number
+
+  /** `pageSize`: keys per listing page (S3's most, 1000, unless a test wants several pages). */
+  constructor(settings: Extract<StorageSettings, { kind: 's3' }>, { pageSize = 1000 } = {}) {
     this.#bucket = settings.bucket
+    this.#pageSize = pageSize
     this.#client = new S3Client({
       region: settings.region,
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
@@ -56,4 +62,57 @@ export class S3FileStorage implements FileStorage {
   async delete(key: string): Promise<void> {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: checkedKey(key) }))
   }
+
+  async deleteOwner(ownerId: string): Promise<void> {
+    const prefix = `${checkedOwner(ownerId)}/`
+    await this.#eachPage({ Prefix: prefix }, async (page) => {
+      const keys = (page.Contents ?? []).flatMap(({ Key }) =>
+        Key?.startsWith(prefix) ? [Key] : [],
+      )
+      // One DELETE per object, a few at a time: the multi-object delete needs a body checksum
+      // that several S3-compatible services refuse in the form the SDK now sends.
+      for (let at = 0; at < keys.length; at += DELETES_AT_ONCE) {
+        await Promise.all(
+          keys
+            .slice(at, at + DELETES_AT_ONCE)
+            .map((Key) =>
+              this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key })),
+            ),
+        )
+      }
+    })
+  }
+
+  async listOwners(): Promise<string[]> {
+    const owners: string[] = []
+    await this.#eachPage({ Delimiter: '/' }, async (page) => {
+      for (const { Prefix } of page.CommonPrefixes ?? []) {
+        const owner = Prefix?.slice(0, -1)
+        if (owner && isOwnerId(owner)) owners.push(owner)
+      }
+    })
+    return owners
+  }
+
+  /** Lists the bucket page by page (continuation tokens), handing each page to `visit`. */
+  async #eachPage(
+    query: { Prefix?: string; Delimiter?: '/' },
+    visit: (page: ListObjectsV2CommandOutput) => Promise<void>,
+  ): Promise<void> {
+    let token: string | undefined
+    do {
+      const page = await this.#client.send(
+        new ListObjectsV2Command({
+          Bucket: this.#bucket,
+          MaxKeys: this.#pageSize,
+          ...query,
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+      )
+      await visit(page)
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token !== undefined)
+  }
 }
+
+const DELETES_AT_ONCE = 8
