@@ -3,7 +3,7 @@ import { searchQuery, searchResults } from '@parley/schema/contracts'
 import { Hono } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { validate } from '../middleware/validate.ts'
-import { embedQuery } from '../services/question-embedding.ts'
+import { searchEmbedding } from '../services/search-embeddings.ts'
 import { docs } from './docs.ts'
 
 /** `GET /search`: the caller's conversation titles, messages and file passages. */
@@ -19,13 +19,14 @@ export const search = new Hono<AppEnv>().get(
   validate('query', searchQuery),
   async (c) => {
     const query = c.req.valid('query')
-    const embedding = await embedQuery(c.var.deps.files.embedder, query.q, {
+    const semantic = await searchEmbedding(c.var.deps.files.embedder, c.var.claims.sub, query.q, {
       requestId: c.var.requestId,
       logger: c.var.logger,
       operation: 'search.embed',
     })
+    const embedding = semantic?.embedding
     const results = await c.var.deps.db.withUser(c.var.claims, async (tx) => {
-      if (embedding) await insertUsageEvent(tx, embedding.usage)
+      if (semantic?.paid) await insertUsageEvent(tx, semantic.embedding.usage)
       return searchAll(tx, {
         ...query,
         ...(embedding ? { embedding: embedding.vector, embeddingModel: embedding.model } : {}),

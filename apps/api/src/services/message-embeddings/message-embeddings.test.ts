@@ -75,6 +75,32 @@ describe('messages embedded after their turn', () => {
     expect(theirs.items).toEqual([])
   })
 
+  it('embeds a search once: its next page is neither paid for again nor ranked by another vector', async () => {
+    const user = await server.user()
+    for (const n of [1, 2, 3]) {
+      await exchange(user, `Kiln firing note ${n}: cone six glaze`, `Glaze note ${n}.`)
+    }
+    const query = 'kiln glaze'
+    const first = (await searchFor(
+      user,
+      `q=${encodeURIComponent(query)}&scope=messages&limit=2`,
+    )) as Results & { nextCursor: string | null }
+    expect(first.semantic).toBe(true)
+    expect(first.nextCursor).toBeTruthy()
+    const second = await searchFor(
+      user,
+      `q=${encodeURIComponent(query)}&scope=messages&limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`,
+    )
+    expect(second.semantic).toBe(true)
+    const ids = [...first.items, ...second.items].map((item) => item.messageId)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(server.fake.requestsFor({ inputIncludes: query })).toHaveLength(1)
+    const searches = (await inspect.usageOfUser(server.db, user.id)).filter(
+      (row) => row.promptName === 'search.embed',
+    )
+    expect(searches).toHaveLength(1)
+  })
+
   it('leaves a failed embedding to the catch-up, which also embeds earlier messages', async () => {
     const user = await server.user()
     const answer = 'Sourdough wants a warm kitchen and patience.'
