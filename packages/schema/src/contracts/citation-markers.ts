@@ -1,0 +1,91 @@
+/**
+ * Citation markers in a reply: the model cites the numbered passages it was given as `[1]`,
+ * `[1][2]` or `[1, 2]` (numbers 1 to 999). One rule for the server, which stores the citations
+ * a reply makes, and the web app, which turns the same markers into buttons.
+ */
+
+/** A marker in a run of prose: where it stands and the passage numbers it cites, in order. */
+export interface CitationMarker {
+  start: number
+  end: number
+  numbers: number[]
+}
+
+const markerPattern = /\[(\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*)\]/g
+
+/** The markers in plain prose (text already known to be outside code and links). */
+export function findCitationMarkers(prose: string): CitationMarker[] {
+  const markers: CitationMarker[] = []
+  for (const match of prose.matchAll(markerPattern)) {
+    const numbers = (match[1] ?? '')
+      .split(',')
+      .map((n) => Number(n.trim()))
+      .filter((n) => n > 0)
+    if (numbers.length === 0) continue
+    markers.push({ start: match.index, end: match.index + match[0].length, numbers })
+  }
+  return markers
+}
+
+const fenceLine = /^[ \t>]*(`{3,}|~{3,})(.*)$/
+
+/** Replaces fenced code blocks with blank lines, line by line (an unclosed fence runs to the end). */
+function withoutFencedCode(markdown: string): string {
+  let open: string | null = null
+  return markdown
+    .split('\n')
+    .map((line) => {
+      const fence = fenceLine.exec(line)
+      const run = fence?.[1] ?? ''
+      const rest = fence?.[2] ?? ''
+      if (open === null) {
+        // A backtick fence's info string cannot hold a backtick (that line is inline code).
+        if (fence && !(run.startsWith('`') && rest.includes('`'))) open = run
+        return open === null ? line : ''
+      }
+      if (fence && run[0] === open[0] && run.length >= open.length && rest.trim() === '') {
+        open = null
+      }
+      return ''
+    })
+    .join('\n')
+}
+
+/**
+ * Replaces inline code spans with spaces: a run of n backticks up to the next run of exactly n,
+ * within one paragraph; a run left unclosed is literal text.
+ */
+function withoutInlineCode(text: string): string {
+  const runs = [...text.matchAll(/`+/g)]
+  let result = ''
+  let last = 0
+  for (let i = 0; i < runs.length; i++) {
+    const opening = runs[i]
+    if (!opening || opening.index < last) continue
+    const closing = runs.findIndex(
+      (run, j) => j > i && run[0].length === opening[0].length && run.index >= last,
+    )
+    const close = runs[closing]
+    if (!close) continue
+    const end = close.index + close[0].length
+    if (/\n[ \t]*\n/.test(text.slice(opening.index, end))) continue
+    result += `${text.slice(last, opening.index)}${' '.repeat(end - opening.index)}`
+    last = end
+    i = closing
+  }
+  return result + text.slice(last)
+}
+
+/**
+ * The passage numbers a Markdown reply cites, each once, in order of first citation: markers in
+ * fenced or inline code (`items[1]`) and link texts (`[1](https://…)`) are not citations.
+ */
+export function citedNumbers(markdown: string): number[] {
+  const prose = withoutInlineCode(withoutFencedCode(markdown))
+  const cited = new Set<number>()
+  for (const marker of findCitationMarkers(prose)) {
+    if (prose[marker.end] === '(') continue
+    for (const n of marker.numbers) cited.add(n)
+  }
+  return [...cited]
+}
