@@ -35,9 +35,18 @@ begin
 end
 $$;
 --> statement-breakpoint
--- As in the bounded ranking migration, except when the second tier runs: the all-terms form is
--- never the query's own text now, and when it matches the same rows (no optional words), the
--- first tier found them all, fewer than wanted, so the second tier's scan finds nothing cheaply.
+-- The caller's rows matching a keyword query with their ts_rank_cd, at most `max_count` (null:
+-- 100), in no particular order (callers order by rank): the rows holding all of the query's
+-- words, then, when those are fewer than wanted, rows holding some of them. Each tier ranks a
+-- pool of at most max(`max_count`, 100) of its matches, drawn from the full-text index unranked:
+-- all of them while there are no more, otherwise the first the scan meets (a bitmap scan reads
+-- the table in physical order: for a table mostly appended to, roughly the oldest rows), not the
+-- best. Security definer as before (reviewed; see the knowledge migration): it filters on
+-- `auth.uid()` in every tier and returns only ids and ranks.
+--
+-- Changed from the bounded ranking migration only in when the second tier runs: the all-terms
+-- form is never the query's own text now, and when it matches the same rows (no optional words),
+-- the first tier found them all, fewer than wanted, so the second tier's scan finds nothing.
 create or replace function public.keyword_candidates(
   source text,
   query tsquery,
