@@ -10,9 +10,11 @@
 -- `required & AND(optional) & !excluded`.
 
 -- The all-terms form of a keyword query: the rows matching it that hold every one of its words
--- outside an exclusion. The lexemes are read from `querytree`'s text, where each is a quoted
--- operand in tsquery syntax (quotes and backslashes escaped, optional weights or prefix), and
--- each is cast back as it stands.
+-- outside an exclusion; the query itself when it has no OR outside its exclusions (it already
+-- requires every word, and `keyword_candidates` then skips its second tier). The lexemes are
+-- read from `querytree`'s text, where each is a quoted operand in tsquery syntax (quotes and
+-- backslashes escaped, optional weights or prefix), and each is cast back as it stands; the
+-- operators are what is left once the operands are taken out.
 create or replace function public.all_terms_query(query tsquery)
 returns tsquery
 language plpgsql
@@ -21,13 +23,16 @@ parallel safe
 set search_path = ''
 as $$
 declare
+  operand_pattern constant text := $re$'(?:[^'\\]|''|\\.)*'(?::[*A-D]+)?$re$;
+  positive text := querytree(query);
   result tsquery := query;
   operand text;
 begin
+  if positive is null or strpos(regexp_replace(positive, operand_pattern, '', 'g'), '|') = 0 then
+    return result;
+  end if;
   for operand in
-    select m[1] from regexp_matches(
-      querytree(query), $re$('(?:[^'\\]|''|\\.)*'(?::[*A-D]+)?)$re$, 'g'
-    ) as m
+    select m[1] from regexp_matches(positive, '(' || operand_pattern || ')', 'g') as m
   loop
     result := result && operand::tsquery;
   end loop;
@@ -44,9 +49,8 @@ $$;
 -- best. Security definer as before (reviewed; see the knowledge migration): it filters on
 -- `auth.uid()` in every tier and returns only ids and ranks.
 --
--- Changed from the bounded ranking migration only in when the second tier runs: the all-terms
--- form is never the query's own text now, and when it matches the same rows (no optional words),
--- the first tier found them all, fewer than wanted, so the second tier's scan finds nothing.
+-- The body is the bounded ranking migration's: replaced here for the comment above, which says
+-- which matches a tier ranks.
 create or replace function public.keyword_candidates(
   source text,
   query tsquery,
@@ -71,7 +75,7 @@ begin
   return query select t.id, t.rank
     from public.keyword_tier(source, all_terms, query, file_ids, wanted, pool) t;
   get diagnostics found_count = row_count;
-  if found_count < wanted then
+  if found_count < wanted and all_terms::text <> query::text then
     return query select t.id, t.rank
       from public.keyword_tier(
         source, query && !!all_terms, query, file_ids, wanted - found_count, pool
