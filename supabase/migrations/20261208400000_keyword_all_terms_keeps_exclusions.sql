@@ -3,11 +3,11 @@
 -- negation: `'python' & !( 'snake' | 'mice' )` became `'python' & !( 'snake' & 'mice' )`, so a
 -- row holding "python snake" without "mice" matched `python -snake -mice`.
 --
--- The all-terms form is now the query itself AND-ed with each of its positive lexemes: the
--- query (its phrases, its exclusions) stays a whole operand, never rewritten, and `querytree`
--- (Postgres' own walk of the tree) leaves out the negated branches, so no excluded word is
--- ever required. For `required & (optional | required) & !excluded`, that is
--- `required & AND(optional) & !excluded`.
+-- The all-terms form is now the query itself AND-ed with each of its positive lexemes (or the
+-- query alone, without an OR outside its exclusions): the query (its phrases, its exclusions)
+-- stays a whole operand, never rewritten, and `querytree` (Postgres' own walk of the tree)
+-- leaves out the negated branches, so no excluded word is ever required. For
+-- `required & (optional | required) & !excluded`, that is `required & AND(optional) & !excluded`.
 
 -- The all-terms form of a keyword query: the rows matching it that hold every one of its words
 -- outside an exclusion; the query itself when it has no OR outside its exclusions (it already
