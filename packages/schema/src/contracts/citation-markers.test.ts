@@ -12,6 +12,7 @@ describe('citation markers', () => {
     expect(citedNumbers('Use `arr[1]` here, cited [2].')).toEqual([2])
     expect(citedNumbers('Use ``a `b` [1]`` here.')).toEqual([])
     expect(citedNumbers('A lone ` backtick, then [1].')).toEqual([1])
+    expect(citedNumbers('`a[1]` [2] ``b ` [3]`` [4] `c [5]')).toEqual([2, 4, 5])
   })
 
   it('skips fenced code, with backticks or tildes, until its own closing fence', () => {

@@ -52,28 +52,38 @@ function withoutFencedCode(markdown: string): string {
 }
 
 /**
- * Replaces inline code spans with spaces: a run of n backticks up to the next run of exactly n,
- * within one paragraph; a run left unclosed is literal text.
+ * Replaces the code spans of one paragraph with spaces: a run of n backticks up to the next run
+ * of exactly n (a run left unclosed is literal text). Linear in the paragraph's length.
  */
-function withoutInlineCode(text: string): string {
-  const runs = [...text.matchAll(/`+/g)]
+function withoutCodeSpans(paragraph: string): string {
+  const runs = [...paragraph.matchAll(/`+/g)].map((m) => ({ at: m.index, length: m[0].length }))
+  const closing: number[] = []
+  const nextOfLength = new Map<number, number>()
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const length = runs[i]?.length ?? 0
+    closing[i] = nextOfLength.get(length) ?? -1
+    nextOfLength.set(length, i)
+  }
   let result = ''
   let last = 0
   for (let i = 0; i < runs.length; i++) {
-    const opening = runs[i]
-    if (!opening || opening.index < last) continue
-    const closing = runs.findIndex(
-      (run, j) => j > i && run[0].length === opening[0].length && run.index >= last,
-    )
-    const close = runs[closing]
-    if (!close) continue
-    const end = close.index + close[0].length
-    if (/\n[ \t]*\n/.test(text.slice(opening.index, end))) continue
-    result += `${text.slice(last, opening.index)}${' '.repeat(end - opening.index)}`
+    const open = runs[i]
+    const close = runs[closing[i] ?? -1]
+    if (!open || !close) continue
+    const end = close.at + close.length
+    result += `${paragraph.slice(last, open.at)}${' '.repeat(end - open.at)}`
     last = end
-    i = closing
+    i = closing[i] ?? i
   }
-  return result + text.slice(last)
+  return result + paragraph.slice(last)
+}
+
+/** Replaces inline code with spaces; a code span never crosses a blank line. */
+function withoutInlineCode(text: string): string {
+  return text
+    .split(/(\n[ \t]*\n)/)
+    .map((part, i) => (i % 2 === 0 ? withoutCodeSpans(part) : part))
+    .join('')
 }
 
 /**
