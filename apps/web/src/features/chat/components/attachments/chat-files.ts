@@ -36,7 +36,9 @@ function attachedFileIds(files: ChatFiles): string[] {
  * it can be removed. Nor does one whose status cannot be asked (the chip says it is unknown).
  */
 export function useSendHold(files: ChatFiles): string | null {
-  const statuses = useQueries({ queries: attachedFileIds(files).map((id) => fileQuery(id)) })
+  // With "none of your files" chosen, answers read none: nothing to wait for but the upload.
+  const read = files.scope.mode === 'none' ? [] : attachedFileIds(files)
+  const statuses = useQueries({ queries: read.map((id) => fileQuery(id)) })
   const uploading = files.uploads.filter((upload) => !upload.uploaded && !upload.error).length
   if (uploading > 0) {
     return uploading === 1
