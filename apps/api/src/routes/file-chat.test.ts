@@ -85,6 +85,32 @@ describe('a conversation that reads files', () => {
     expect(stored?.citations).toEqual(citations)
   })
 
+  it('stores only the citations made outside code', async () => {
+    const user = await server.user()
+    const fileId = await readyFile(user, 'handbook.md', handbook)
+    const conversationId = await scopedConversation(user, { mode: 'files', fileIds: [fileId] })
+    const question = 'When does the office open, and where do visitors park?'
+    server.fake.enqueue(
+      {
+        kind: 'text',
+        text: 'Visitors use level two [1].\n\n```py\nopening = hours[2]\n```\n\nSee `hours[2]` too.',
+      },
+      { lastUserMessage: question },
+    )
+    const events = await readEvents(
+      await server.sendStreamed(user.token, conversationId, { content: question }),
+    )
+    expect(systemPromptFor(question)).toContain('[2] ')
+    const done = events.find((e) => e.event === 'done')?.data as {
+      assistantMessage: { id: string; citations: Citation[] }
+    }
+    expect(done.assistantMessage.citations.map((c) => c.index)).toEqual([1])
+    const stored = (await inspect.messages(server.db, conversationId)).find(
+      (m) => m.id === done.assistantMessage.id,
+    )
+    expect(stored?.citations).toEqual(done.assistantMessage.citations)
+  })
+
   it('reads every file of the caller’s with scope all, and none with scope none', async () => {
     const user = await server.user()
     await readyFile(user, 'handbook.md', handbook)

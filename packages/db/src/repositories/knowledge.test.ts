@@ -128,6 +128,29 @@ describe('retrieval', () => {
     expect(await as(user, (tx) => retrieveChunks(tx, { query: '-python' }))).toEqual([])
   })
 
+  it('leaves out passages holding any of several excluded -words', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'pets.md', [
+      { content: 'A python snake sleeps most of the day.' },
+      { content: 'Feed the python mice every two weeks.' },
+      { content: 'Python eggs hatch after two months.' },
+      { content: 'Python list comprehensions make loops shorter.' },
+    ])
+    const retrieve = (query: string) =>
+      as(user, async (tx) => contents(await retrieveChunks(tx, { query })))
+    // Both hold the one wanted word once: equal ranks, in no particular order.
+    expect((await retrieve('python -snake -mice')).sort()).toEqual([
+      'Python eggs hatch after two months.',
+      'Python list comprehensions make loops shorter.',
+    ])
+    expect(await retrieve('python -snake -mice -eggs')).toEqual([
+      'Python list comprehensions make loops shorter.',
+    ])
+    expect(await retrieve('python loops -snake -mice -eggs')).toEqual([
+      'Python list comprehensions make loops shorter.',
+    ])
+  })
+
   it('finds nothing, without an error, for stop words alone', async () => {
     const user = await createTestUser(db)
     await readyFile(user, 'words.md', [{ content: 'The one and only passage.' }])
@@ -399,6 +422,26 @@ describe('search', () => {
     expect(semantic.items.map((hit) => hit.kind === 'file' && hit.headingPath[0])).toEqual(
       vectors ? ['Heating', 'Insulation'] : ['Heating'],
     )
+  })
+
+  it('leaves out messages and titles holding any of several excluded -words', async () => {
+    const user = await createTestUser(db)
+    const { messageIds } = await conversationWith(user, 'Python snake care', [
+      { role: 'user', content: 'Does a python snake sleep most of the day?' },
+      { role: 'assistant', content: 'Feed the python mice every two weeks.' },
+      { role: 'user', content: 'When do python eggs hatch?' },
+      { role: 'assistant', content: 'Python list comprehensions make loops shorter.' },
+    ])
+    const found = (q: string) =>
+      as(user, async (tx) =>
+        (await search(tx, { q, scope: 'messages' })).items.map(
+          (hit) => hit.kind === 'message' && hit.messageId,
+        ),
+      )
+    const [, , eggs, loops] = messageIds
+    expect(new Set(await found('python -snake -mice'))).toEqual(new Set([eggs, loops]))
+    expect(await found('python -snake -mice -eggs')).toEqual([loops])
+    expect(await found('python loops -snake -mice -eggs')).toEqual([loops])
   })
 
   it('never shows another user’s titles or messages', async () => {

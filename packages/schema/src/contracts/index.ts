@@ -58,6 +58,7 @@ export {
   type SetBudgetBody,
   setBudgetBody,
 } from './budgets.ts'
+export { type CitationMarker, citedNumbers, findCitationMarkers } from './citation-markers.ts'
 export {
   type ApiError,
   apiError,

@@ -8,7 +8,7 @@ import {
   updateMessage,
 } from '@parley/db'
 import { type CallReport, countEncodedTokens } from '@parley/llm'
-import type { Citation } from '@parley/schema/contracts'
+import { type Citation, citedNumbers } from '@parley/schema/contracts'
 import { endError, replyStatus, turnUsage, usageEvent } from './outcome.ts'
 import type {
   Admission,
@@ -136,13 +136,13 @@ function outcomeInput(
   }
 }
 
-/** The passages a reply cites as `[n]` (or `[n, m]`), as citations numbered as the model saw them. */
+/**
+ * The passages a reply cites (`[n]`, `[n][m]` or `[n, m]` outside code), as citations numbered
+ * as the model saw them.
+ */
 export function citedPassages(text: string, passages: readonly ContextPassage[]): Citation[] {
   if (passages.length === 0) return []
-  const cited = new Set<number>()
-  for (const match of text.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)) {
-    for (const n of match[1]?.split(',') ?? []) cited.add(Number(n.trim()))
-  }
+  const cited = new Set(citedNumbers(text))
   return passages.flatMap((passage, i) =>
     cited.has(i + 1) ? [{ index: i + 1, ...passage.source }] : [],
   )

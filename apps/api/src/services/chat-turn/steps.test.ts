@@ -118,6 +118,8 @@ describe('the context seam', () => {
     expect(cited.map((c) => c.index)).toEqual([1, 2, 3])
     expect(citedPassages('No citation here.', passages)).toEqual([])
     expect(citedPassages('See [1].', [])).toEqual([])
+    const inCode = citedPassages('Take `rows[3]`:\n\n```js\nrows[2]\n```\n\nas said [1].', passages)
+    expect(inCode.map((c) => c.index)).toEqual([1])
   })
 })
 

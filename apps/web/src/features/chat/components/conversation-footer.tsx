@@ -3,7 +3,7 @@ import { stopReply } from '../api/chat-turn.ts'
 import { type LiveTurn, setFailure, useTurnFailure } from '../stores/stream-store.ts'
 import { AttachButton } from './attachments/attach-button.tsx'
 import { AttachmentTray } from './attachments/attachment-tray.tsx'
-import { type ChatFiles, holdReason } from './attachments/chat-files.ts'
+import { type ChatFiles, useSendHold } from './attachments/chat-files.ts'
 import { Composer } from './composer.tsx'
 import { TurnFailureAlert } from './turn-failure-alert.tsx'
 
@@ -27,6 +27,7 @@ export function ConversationFooter({
   onEditLast: () => void
 }) {
   const failure = useTurnFailure(conversationId)
+  const hold = useSendHold(files)
   return (
     <div className="chat__footer">
       {notice}
@@ -47,7 +48,7 @@ export function ConversationFooter({
         autoFocus
         tools={<AttachButton onFiles={files.attach} />}
         onPasteFiles={files.attach}
-        hold={holdReason(files.uploads)}
+        hold={hold}
       />
       <p className="sr-only" role="status">
         {turn?.phase === 'waiting'

@@ -15,7 +15,7 @@ import { setInitialFileScope } from '../api/set-file-scope.ts'
 import { getDraft, newChatDraftKey, setDraft } from '../stores/draft-store.ts'
 import { AttachButton } from './attachments/attach-button.tsx'
 import { AttachmentTray } from './attachments/attachment-tray.tsx'
-import { holdReason, useNewChatFiles } from './attachments/chat-files.ts'
+import { useNewChatFiles, useSendHold } from './attachments/chat-files.ts'
 import { Composer } from './composer.tsx'
 import { DemoNotice } from './demo-notice.tsx'
 import { ExamplePrompts } from './example-prompts.tsx'
@@ -35,6 +35,7 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
 
   const [starting, setStarting] = useState(false)
   const files = useNewChatFiles()
+  const hold = useSendHold(files)
   const drop = useFileDrop(files.attach)
   const composerInput = useRef<HTMLTextAreaElement>(null)
   const pickExample = (prompt: string) => {
@@ -49,8 +50,9 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
   }
 
   // The chat opens once its first reply has started: a refused send (say 429) leaves no empty
-  // conversation behind, and the text stays here to send again. Its files are set before the
-  // message goes, so the first answer already reads them.
+  // conversation behind, and the text stays here to send again. Sending waits until every
+  // attached file is read (or could not be), and the files are set before the message goes, so
+  // the first answer reads them.
   const start = async (conversation: Conversation, content: string) => {
     setStarting(true)
     try {
@@ -126,7 +128,7 @@ export function NewChatPage({ menuButton }: { menuButton?: ReactNode }) {
           inputRef={composerInput}
           tools={<AttachButton onFiles={files.attach} />}
           onPasteFiles={files.attach}
-          hold={holdReason(files.uploads)}
+          hold={hold}
         />
       </div>
     </div>

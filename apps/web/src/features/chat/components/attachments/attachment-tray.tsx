@@ -56,8 +56,17 @@ function FileChip({
     )
   }
   if (file.data.status === 'failed') {
-    const reason = file.data.error ? `Could not be read: ${file.data.error}` : 'Could not be read'
-    return <Chip name={shown} status={reason} tone="failed" onRemove={onRemove} />
+    const why = file.data.error
+      ? `Could not be read: ${file.data.error.replace(/\.?$/, '.')}`
+      : 'Could not be read.'
+    return (
+      <Chip
+        name={shown}
+        status={`${why} Answers will not use it.`}
+        tone="failed"
+        onRemove={onRemove}
+      />
+    )
   }
   return <Chip name={shown} status="Ready" tone="ready" onRemove={onRemove} />
 }

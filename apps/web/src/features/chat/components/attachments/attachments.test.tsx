@@ -14,7 +14,7 @@ import { resetStreams } from '../../stores/stream-store.ts'
 import { NewChatPage } from '../new-chat-page.tsx'
 import { AttachButton } from './attach-button.tsx'
 import { AttachmentTray } from './attachment-tray.tsx'
-import { useConversationFiles } from './chat-files.ts'
+import { useConversationFiles, useSendHold } from './chat-files.ts'
 
 const conversationId = '00000000-0000-4000-8000-00000000c001'
 const earlierFileId = '00000000-0000-4000-8000-00000000f000'
@@ -133,14 +133,18 @@ const chip = (name: RegExp, wait?: { timeout: number }) =>
 function ConversationFiles() {
   const found = useConversation(conversationId)
   const files = useConversationFiles(conversationId, found.data)
+  const hold = useSendHold(files)
   if (!found.data) return null
   return (
     <>
       <AttachButton onFiles={files.attach} />
       <AttachmentTray files={files} />
+      <p>{hold ?? 'Ready to send'}</p>
     </>
   )
 }
+
+const sendButton = () => screen.getByRole('button', { name: 'Send' })
 
 beforeEach(() => {
   // jsdom has no media queries; the new chat asks whether the pointer is fine.
@@ -283,6 +287,49 @@ describe('attaching files to a new chat', () => {
     })
   })
 
+  it('sends only once an attached file is read, so the first answer reads it', async () => {
+    const id = '00000000-0000-4000-8000-00000000f005'
+    const calls = serve({
+      [id]: [fileResource(id), fileResource(id, { status: 'ready', chunkCount: 3 })],
+    })
+    const uploads = fakeUploads()
+    renderWithQueries(<NewChatPage />)
+    const upload = await attach(pdf(), uploads)
+    const box = screen.getByRole('textbox', { name: 'Message' })
+    await userEvent.type(box, 'What is the leave?{Enter}')
+    expect(screen.getByText('Waiting for a file to upload')).toBeInTheDocument()
+
+    act(() => upload.respond(202, fileResource(id)))
+    expect(await screen.findByText('Waiting for handbook.pdf to be read')).toBeInTheDocument()
+    await userEvent.type(box, '{Enter}')
+    expect(sendButton()).toBeDisabled()
+    expect(box).toHaveValue('What is the leave?')
+    expect(calls.filter((call) => call.method === 'POST')).toEqual([])
+
+    await chip(/handbook\.pdf: Ready/, nextPoll)
+    expect(screen.queryByText('Waiting for handbook.pdf to be read')).not.toBeInTheDocument()
+    await userEvent.type(box, '{Enter}')
+    await waitFor(() => expect(window.location.pathname).toBe(`/c/${conversationId}`))
+    expect(calls.find((call) => call.method === 'PUT')?.body).toEqual({
+      mode: 'files',
+      fileIds: [id],
+    })
+  })
+
+  it('does not hold the message for a file that could not be read, and says so', async () => {
+    const id = '00000000-0000-4000-8000-00000000f006'
+    serve({ [id]: [fileResource(id, { status: 'failed', error: 'The PDF is empty' })] })
+    const uploads = fakeUploads()
+    renderWithQueries(<NewChatPage />)
+    const upload = await attach(pdf(), uploads)
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'Anything?')
+    act(() => upload.respond(202, fileResource(id)))
+    expect(
+      await chip(/handbook\.pdf: Could not be read: The PDF is empty\. Answers will not use it\./),
+    ).toBeInTheDocument()
+    expect(sendButton()).toBeEnabled()
+  })
+
   it('lets all of the user’s files be chosen instead', async () => {
     const calls = serve({})
     fakeUploads()
@@ -322,6 +369,23 @@ describe('attaching files to a conversation', () => {
     expect(screen.getByRole('combobox', { name: 'Answers use' })).toHaveDisplayValue(
       'the 2 attached files',
     )
+  })
+
+  it('holds the message while a file of the conversation is still being read', async () => {
+    serve(
+      {
+        [earlierFileId]: [
+          fileResource(earlierFileId, { name: 'policy.md' }),
+          fileResource(earlierFileId, { name: 'policy.md', status: 'ready' }),
+        ],
+      },
+      { mode: 'files', fileIds: [earlierFileId] },
+    )
+    fakeUploads()
+    renderWithQueries(<ConversationFiles />)
+    expect(await screen.findByText('Waiting for policy.md to be read')).toBeInTheDocument()
+    await chip(/policy\.md: Ready/, nextPoll)
+    expect(screen.getByText('Ready to send')).toBeInTheDocument()
   })
 
   it('takes a removed file out of the conversation’s files', async () => {

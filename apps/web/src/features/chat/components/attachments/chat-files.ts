@@ -1,6 +1,7 @@
 import type { Conversation, FileScope } from '@parley/schema/contracts'
+import { useQueries } from '@tanstack/react-query'
 import { useState } from 'react'
-import { fileScopeOf } from '../../../../lib/file-queries.ts'
+import { fileQuery, fileScopeOf } from '../../../../lib/file-queries.ts'
 import { startUpload, type Upload, useUploads } from '../../../../lib/upload-store.ts'
 import { useSetFileScope, withFile, withoutFile } from '../../api/set-file-scope.ts'
 import { newChatDraftKey } from '../../stores/draft-store.ts'
@@ -17,11 +18,40 @@ export interface ChatFiles {
   chooseMode: (mode: FileScope['mode']) => void
 }
 
-/** Why sending waits, while a file's bytes are still on their way. */
-export function holdReason(uploads: Upload[]): string | null {
-  const pending = uploads.filter((upload) => !upload.uploaded && !upload.error).length
-  if (pending === 0) return null
-  return pending === 1 ? 'Waiting for a file to upload' : `Waiting for ${pending} files to upload`
+/** The chat's files the server has: this visit's uploads and, in a conversation, earlier ones. */
+function attachedFileIds(files: ChatFiles): string[] {
+  const ids = new Set(
+    files.uploads.flatMap((upload) => (upload.uploaded ? [upload.uploaded.id] : [])),
+  )
+  if (files.removeFromScope && files.scope.mode === 'files') {
+    for (const id of files.scope.fileIds) ids.add(id)
+  }
+  return [...ids]
+}
+
+/**
+ * Why sending waits: while a file's bytes are on their way, and then while the server reads it,
+ * since answers use only files that are read (a question about a file must not be answered
+ * without it). A file that could not be read does not hold the message: its chip says so, and
+ * it can be removed. Nor does one whose status cannot be asked (the chip says it is unknown).
+ */
+export function useSendHold(files: ChatFiles): string | null {
+  // With "none of your files" chosen, answers read none: nothing to wait for but the upload.
+  const read = files.scope.mode === 'none' ? [] : attachedFileIds(files)
+  const statuses = useQueries({ queries: read.map((id) => fileQuery(id)) })
+  const uploading = files.uploads.filter((upload) => !upload.uploaded && !upload.error).length
+  if (uploading > 0) {
+    return uploading === 1
+      ? 'Waiting for a file to upload'
+      : `Waiting for ${uploading} files to upload`
+  }
+  const reading = statuses.filter(
+    (status) => !status.isError && (!status.data || status.data.status === 'processing'),
+  )
+  if (reading.length === 0) return null
+  const name = reading.length === 1 ? reading[0]?.data?.name : undefined
+  if (reading.length > 1) return `Waiting for ${reading.length} files to be read`
+  return name ? `Waiting for ${name} to be read` : 'Waiting for a file to be read'
 }
 
 /** An existing conversation: each upload joins its scope as soon as the server has it. */

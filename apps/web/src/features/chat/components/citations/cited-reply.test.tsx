@@ -15,6 +15,14 @@ const handbook: Citation = {
   snippet: 'Parents may take up to 16 weeks of paid leave.',
 }
 
+const policy: Citation = {
+  ...handbook,
+  index: 2,
+  chunkId: '00000000-0000-4000-8000-0000000000c2',
+  fileName: 'policy.pdf',
+  page: 9,
+}
+
 const citedReply = (content: string, citations: Citation[] = [handbook]): Message =>
   ({ ...messageFixture({ content }), citations }) as Message
 
@@ -65,6 +73,28 @@ describe('Citations in a reply', () => {
     await screen.findByText('items[1]')
     expect(screen.queryByRole('button', { name: /Source 1/ })).not.toBeInTheDocument()
     expect(screen.queryByRole('region', { name: 'Sources' })).toBeInTheDocument()
+  })
+
+  it('gives each number of a grouped or adjacent marker its own button', async () => {
+    renderReply(citedReply('Paid [1, 2]; unpaid [2][1].', [handbook, policy]))
+    expect(
+      await screen.findAllByRole('button', { name: 'Source 1: handbook.pdf, page 4' }),
+    ).toHaveLength(2)
+    expect(screen.getAllByRole('button', { name: 'Source 2: policy.pdf, page 9' })).toHaveLength(2)
+  })
+
+  it('keeps a grouped number with no citation behind it as plain text', async () => {
+    renderReply(citedReply('Paid [1, 3].'))
+    await screen.findByRole('button', { name: /Source 1/ })
+    expect(screen.queryByRole('button', { name: /Source 3/ })).not.toBeInTheDocument()
+    expect(screen.getByText('[3]')).toBeInTheDocument()
+  })
+
+  it('never turns grouped or adjacent brackets in code into markers', async () => {
+    renderReply(citedReply('See `grid[1, 2]` and `a[1][2]`, as said [2].', [handbook, policy]))
+    await screen.findByRole('button', { name: /Source 2/ })
+    expect(screen.queryByRole('button', { name: /Source 1/ })).not.toBeInTheDocument()
+    expect(screen.getByText('grid[1, 2]')).toBeInTheDocument()
   })
 
   it('shows a reply without citations as it is, with no sources', async () => {

@@ -60,8 +60,10 @@ const components: Components = {
     return <CodeBlock code={textOf(child.props.children).replace(/\n$/, '')} language={language} />
   },
   span: ({ node, children, ...props }) => {
-    const index = Number(node?.properties.dataCitation)
-    if (index > 0) return <CitationMarker index={index} text={`[${index}]`} />
+    const cited = node?.properties.dataCitation
+    if (typeof cited === 'string') {
+      return <CitationMarker numbers={cited.split(' ').map(Number)} text={textOf(children)} />
+    }
     return <span {...props}>{children}</span>
   },
   table: ({ children }) => (

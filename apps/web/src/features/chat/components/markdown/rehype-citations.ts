@@ -1,22 +1,23 @@
+import { findCitationMarkers } from '@parley/schema/contracts'
 import type { Element, ElementContent, Root, Text } from 'hast'
 
-const marker = /\[(\d{1,3})\]/g
 /** Code shows text as written, and a link cannot hold a button. */
 const untouched = new Set(['code', 'pre', 'a'])
 
 function splitMarkers(node: Text): ElementContent[] {
   const parts: ElementContent[] = []
   let last = 0
-  for (const match of node.value.matchAll(marker)) {
-    const at = match.index
-    if (at > last) parts.push({ type: 'text', value: node.value.slice(last, at) })
+  for (const marker of findCitationMarkers(node.value)) {
+    if (marker.start > last) {
+      parts.push({ type: 'text', value: node.value.slice(last, marker.start) })
+    }
     parts.push({
       type: 'element',
       tagName: 'span',
-      properties: { dataCitation: match[1] },
-      children: [{ type: 'text', value: match[0] }],
+      properties: { dataCitation: marker.numbers.join(' ') },
+      children: [{ type: 'text', value: node.value.slice(marker.start, marker.end) }],
     })
-    last = at + match[0].length
+    last = marker.end
   }
   if (last === 0) return [node]
   if (last < node.value.length) parts.push({ type: 'text', value: node.value.slice(last) })
@@ -36,8 +37,9 @@ function transform(parent: Root | Element) {
 }
 
 /**
- * Marks `[n]` in a reply's prose (never in code or links) as a citation marker span; the
- * marker component decides whether a citation stands behind it.
+ * Marks citation markers (`[n]`, `[n, m]`: the rule the server stores citations by) in a reply's
+ * prose, never in code or links, as spans holding their numbers; the marker component decides
+ * whether citations stand behind them.
  */
 export function rehypeCitations() {
   return (tree: Root) => transform(tree)
