@@ -40,46 +40,6 @@ begin
 end
 $$;
 --> statement-breakpoint
--- The caller's rows matching a keyword query with their ts_rank_cd, at most `max_count` (null:
--- 100), in no particular order (callers order by rank): the rows holding all of the query's
--- words, then, when those are fewer than wanted, rows holding some of them. Each tier ranks a
--- pool of at most max(`max_count`, 100) of its matches, drawn from the full-text index unranked:
--- all of them while there are no more, otherwise the first the scan meets (a bitmap scan reads
--- the table in physical order: for a table mostly appended to, roughly the oldest rows), not the
--- best. Security definer as before (reviewed; see the knowledge migration): it filters on
--- `auth.uid()` in every tier and returns only ids and ranks.
---
--- The body is the bounded ranking migration's: replaced here for the comment above, which says
--- which matches a tier ranks.
-create or replace function public.keyword_candidates(
-  source text,
-  query tsquery,
-  file_ids uuid[],
-  max_count integer
-)
-returns table (id uuid, rank real)
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  wanted integer := greatest(coalesce(max_count, 100), 0);
-  all_terms tsquery := public.all_terms_query(query);
-  pool integer := greatest(wanted, 100);
-  found_count integer;
-begin
-  if query is null or wanted = 0 then
-    return;
-  end if;
-  return query select t.id, t.rank
-    from public.keyword_tier(source, all_terms, query, file_ids, wanted, pool) t;
-  get diagnostics found_count = row_count;
-  if found_count < wanted and all_terms::text <> query::text then
-    return query select t.id, t.rank
-      from public.keyword_tier(
-        source, query && !!all_terms, query, file_ids, wanted - found_count, pool
-      ) t;
-  end if;
-end
-$$;
+-- What `keyword_candidates` ranks, said exactly (its body is unchanged; its comment in the bounded
+-- ranking migration said "the best").
+comment on function public.keyword_candidates(text, tsquery, uuid[], integer) is 'The caller''s rows matching a keyword query with their ts_rank_cd, at most max_count (null: 100), in no particular order: the rows holding all of the query''s words outside its exclusions, then, when those are fewer than wanted, rows holding some of them. Each tier ranks a pool of at most max(max_count, 100) of its matches drawn from the full-text index unranked: all of them while there are no more, otherwise the first the scan meets (roughly the oldest rows), not the best. Security definer (reviewed): filters on auth.uid() in every tier and returns only ids and ranks.';
