@@ -117,6 +117,20 @@ describe('retrieval', () => {
     expect(contents(found)).toEqual(['The blue whale is the largest animal alive.'])
   })
 
+  it('leaves out passages holding an excluded -"phrase", not those with its words apart', async () => {
+    const user = await createTestUser(db)
+    await readyFile(user, 'sea.md', [
+      { content: 'The blue whale is the largest animal alive.' },
+      { content: 'A whale surfaced in the blue water near the boat.' },
+      { content: 'A grey whale migrates along the coast.' },
+    ])
+    const found = await as(user, (tx) => retrieveChunks(tx, { query: 'whale -"blue whale"' }))
+    expect(contents(found).sort()).toEqual([
+      'A grey whale migrates along the coast.',
+      'A whale surfaced in the blue water near the boat.',
+    ])
+  })
+
   it('leaves out passages with an excluded -word', async () => {
     const user = await createTestUser(db)
     await readyFile(user, 'python.md', [
