@@ -59,7 +59,9 @@ export function createFileIngest(
     const { requeue: found, failed } = await deps.db.asService((tx) =>
       recoverStuckFiles(tx, { maxAttempts: maxIngestAttempts, ...options }),
     )
-    for (const file of found) {
+    // Files already waiting or being read here are not news (an upload waiting its turn).
+    const fresh = found.filter((file) => !queue.has(file.id))
+    for (const file of fresh) {
       queue.enqueue({
         fileId: file.id,
         ownerId: file.userId,
@@ -67,9 +69,9 @@ export function createFileIngest(
         name: file.name,
       })
     }
-    const counts = { requeued: found.length, failed: failed.length }
+    const counts = { requeued: fresh.length, failed: failed.length }
     if (counts.requeued + counts.failed > 0) {
-      deps.logger.warn(counts, 'files left processing by a stopped server')
+      deps.logger.warn(counts, 'files left processing by a stopped or busy server, queued here')
     }
     return counts
   }

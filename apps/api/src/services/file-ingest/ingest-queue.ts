@@ -36,12 +36,15 @@ export class IngestQueue {
   /** Queues a job; false once the queue stopped (the file stays `processing` for the next start). */
   enqueue(job: IngestJob): boolean {
     if (this.#stopped) return false
-    if (this.#running.has(job.fileId) || this.#waiting.some((w) => w.fileId === job.fileId)) {
-      return true
-    }
+    if (this.has(job.fileId)) return true
     this.#waiting.push(job)
     this.#next()
     return true
+  }
+
+  /** Whether a file is waiting or being read here. */
+  has(fileId: string): boolean {
+    return this.#running.has(fileId) || this.#waiting.some((job) => job.fileId === fileId)
   }
 
   /** Jobs waiting or running. */
