@@ -17,7 +17,7 @@ export interface IngestOptions {
 
 const MB = 1024 * 1024
 const embeddingModel = 'text-embedding-3-small'
-/** The size the ingest part was first run at, kept as a row to show the per-file fixed cost. */
+/** The size the ingest part was first run at, kept as a row to show how the rate depends on size. */
 const smokePages = 20
 
 interface Measured {
