@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,11 +18,12 @@ export interface BenchReport {
   notes?: string[]
   /** `markdown` prints the rows as a Markdown table (their keys are the columns). */
   layout?: 'table' | 'markdown'
+  /** Also kept in `<partOf>.json` under `parts[name]`, beside that report's own rows. */
+  partOf?: string
 }
 
 export async function writeReport(report: BenchReport): Promise<string> {
   await mkdir(resultsDir, { recursive: true })
-  const file = path.join(resultsDir, `${report.name}.json`)
   const machine = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
@@ -30,10 +31,33 @@ export async function writeReport(report: BenchReport): Promise<string> {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   }
-  const body = { ...report, machine, recordedAt: new Date().toISOString() }
-  await writeFile(file, `${JSON.stringify(body, null, 2)}\n`)
+  const { partOf, ...body } = { ...report, machine, recordedAt: new Date().toISOString() }
+  const file = resultFile(report.name)
+  // A report keeps the parts other runs merged into its file.
+  const { parts } = await readResult(file)
+  await writeResult(file, parts === undefined ? body : { ...body, parts })
+  if (partOf) {
+    const whole = resultFile(partOf)
+    const existing = await readResult(whole)
+    const merged = { ...(existing.parts ?? {}), [report.name]: body }
+    await writeResult(whole, { ...existing, parts: merged })
+  }
   return file
 }
+
+const resultFile = (name: string) => path.join(resultsDir, `${name}.json`)
+
+async function readResult(file: string): Promise<{ parts?: Record<string, unknown> }> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as { parts?: Record<string, unknown> }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw error
+  }
+}
+
+const writeResult = (file: string, body: object) =>
+  writeFile(file, `${JSON.stringify(body, null, 2)}\n`)
 
 export function printReport(report: BenchReport): void {
   console.log(`\n## ${report.name}: ${report.description}`)

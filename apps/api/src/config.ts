@@ -255,6 +255,7 @@ export const envSchema = z
     OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders,
     OTEL_SERVICE_NAME: z.string().trim().min(1).default('parley-api'),
     PARLEY_MAX_UPLOAD_MB: positiveInt(25, 1_024),
+    PARLEY_FILE_LEASE_SECONDS: positiveInt(30, 3_600),
     PARLEY_STORAGE: z.enum(['local', 's3']).default('local'),
     PARLEY_S3_BUCKET: optionalString,
     PARLEY_S3_ENDPOINT: optionalUrl('the S3-compatible endpoint; empty for AWS'),
@@ -460,6 +461,8 @@ export interface Config {
   logFlushMs: number
   /** Largest file `POST /files` accepts, in bytes. */
   maxUploadBytes: number
+  /** How long a server's claim on a file it reads holds unrenewed (others take it over after). */
+  fileLeaseSeconds: number
   storage: StorageSettings
   /** Semantic search is on when set (see `embeddingSettings`). */
   embeddings: EmbeddingSettings | undefined
@@ -569,6 +572,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logRetentionDays: env.PARLEY_LOG_RETENTION_DAYS,
     logFlushMs: env.PARLEY_LOG_FLUSH_MS,
     maxUploadBytes: env.PARLEY_MAX_UPLOAD_MB * 1024 * 1024,
+    fileLeaseSeconds: env.PARLEY_FILE_LEASE_SECONDS,
     storage: storageSettings(env, dataDir),
     embeddings: embeddingSettings(env),
   }

@@ -176,6 +176,8 @@ export interface BuildOptions {
     embedder?: Embedder | undefined
     /** Limits of the document reader (tests make them small). */
     readerLimits?: Partial<ExtractLimits>
+    /** How long a server's claim on a file it reads holds unrenewed; default 30 s. */
+    leaseSeconds?: number
   }
 }
 
@@ -338,13 +340,10 @@ function fileDeps(db: Database, options: BuildOptions['files'], logger: Logger):
     maxUploadBytes: options.maxUploadBytes ?? 25 * 1024 * 1024,
     storage: options.storage,
     embedder: options.embedder,
-    ingest: createFileIngest({
-      db,
-      storage: options.storage,
-      reader,
-      embedder: options.embedder,
-      logger,
-    }),
+    ingest: createFileIngest(
+      { db, storage: options.storage, reader, embedder: options.embedder, logger },
+      options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds },
+    ),
   }
 }
 
@@ -498,14 +497,17 @@ export async function createDeps(
       logQueue: { flushMs: config.logFlushMs },
       files: {
         maxUploadBytes: config.maxUploadBytes,
+        leaseSeconds: config.fileLeaseSeconds,
         storage: createFileStorage(config.storage),
         embedder: embedderFor(config, prepared.missingExtensions, logger),
       },
     },
     logger,
   )
-  // Files a crash or restart left half-read are read again (or given up after three tries).
+  // Files a crash or restart left half-read are read again (or given up after three tries); then
+  // this server renews its claims on the files it reads and looks for files other servers left.
   await deps.files.ingest.recover()
+  deps.files.ingest.start()
   // Messages written while semantic search was off (or by another model) are embedded too.
   deps.messageEmbeddings?.start()
   // Originals left behind by deleted accounts (a failed clean-up) are removed at start and hourly.

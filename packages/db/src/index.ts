@@ -72,7 +72,7 @@ export {
   setFeedback,
 } from './repositories/feedback.ts'
 export {
-  beginFileIngest,
+  claimFileIngest,
   completeFileIngest,
   createFile,
   deleteFile,
@@ -80,10 +80,12 @@ export {
   type FileRow,
   failFileIngest,
   getFile,
+  type IngestClaim,
   interruptedTooOften,
   listFileChunks,
   listFiles,
   recoverStuckFiles,
+  renewFileIngestLeases,
   toFileResource,
 } from './repositories/files.ts'
 export {

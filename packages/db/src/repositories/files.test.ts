@@ -7,7 +7,7 @@ import type { Database, Tx } from '../client.ts'
 import { DbError } from '../errors.ts'
 import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
 import {
-  beginFileIngest,
+  claimFileIngest,
   completeFileIngest,
   createFile,
   deleteFile,
@@ -17,6 +17,7 @@ import {
   listFileChunks,
   listFiles,
   recoverStuckFiles,
+  renewFileIngestLeases,
   toFileResource,
 } from './files.ts'
 import { vectorSearchAvailable } from './knowledge.ts'
@@ -86,18 +87,29 @@ describe('files', () => {
   it('complete with all their passages at once and become ready', async () => {
     const user = await createTestUser(db)
     const file = await as(user, (tx) => createFile(tx, upload()))
-    expect(await as(user, (tx) => beginFileIngest(tx, file.id))).toMatchObject({ attempts: 1 })
+    const reader = randomUUID()
+    expect(await as(user, (tx) => claimFileIngest(tx, file.id, claim(reader)))).toMatchObject({
+      attempts: 1,
+      ingestOwner: reader,
+    })
     const ready = await as(user, (tx) =>
-      completeFileIngest(tx, file.id, {
-        pageCount: 2,
-        chunks: [passage('Install the tool first.', 1), passage('Then configure it.', 2)],
-      }),
+      completeFileIngest(
+        tx,
+        file.id,
+        {
+          pageCount: 2,
+          chunks: [passage('Install the tool first.', 1), passage('Then configure it.', 2)],
+        },
+        { claimedBy: reader },
+      ),
     )
     expect(ready).toMatchObject({
       status: 'ready',
       pageCount: 2,
       chunkCount: 2,
       embeddingModel: null,
+      ingestOwner: null,
+      ingestLeaseUntil: null,
     })
     const chunks = await as(user, (tx) => listFileChunks(tx, file.id))
     expect(chunks).toMatchObject([
@@ -265,7 +277,10 @@ describe('files', () => {
     const user = await createTestUser(db)
     const fresh = await as(user, (tx) => createFile(tx, upload('fresh.md')))
     const worn = await as(user, (tx) => createFile(tx, upload('worn.md')))
-    for (let run = 0; run < 3; run++) await as(user, (tx) => beginFileIngest(tx, worn.id))
+    for (let run = 0; run < 3; run++) {
+      await as(user, (tx) => claimFileIngest(tx, worn.id, claim(randomUUID())))
+      await expireLease(worn.id)
+    }
 
     const { requeue, failed } = await db.asService((tx) => recoverStuckFiles(tx))
     expect(requeue.map((f) => f.id)).toContain(fresh.id)
@@ -273,6 +288,131 @@ describe('files', () => {
     expect(failed.find((f) => f.id === worn.id)).toMatchObject({
       status: 'failed',
       error: interruptedTooOften,
+      attempts: 3,
+      ingestOwner: null,
     })
   })
 })
+
+const claim = (owner: string, leaseSeconds = 60) => ({ owner, leaseSeconds, maxAttempts: 3 })
+
+/** What the clock does to a claim its reader stopped renewing: its lease runs out. */
+const expireLease = (fileId: string) =>
+  db.asService((tx) =>
+    tx.execute(sql`
+      update public.files set ingest_lease_until = now() - interval '1 second'
+      where id = ${fileId}::uuid and ingest_owner is not null`),
+  )
+
+const fileRow = (fileId: string) =>
+  db.asService(async (tx) => {
+    const [row] = await tx.select().from(files).where(eq(files.id, fileId))
+    return row
+  })
+
+describe('ingest claims across server instances', () => {
+  it('let exactly one of two readers claim a file', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const [a, b] = [randomUUID(), randomUUID()]
+    const claims = await Promise.all([
+      as(user, (tx) => claimFileIngest(tx, file.id, claim(a))),
+      as(user, (tx) => claimFileIngest(tx, file.id, claim(b))),
+    ])
+    const won = claims.filter((row) => row !== null)
+    expect(won).toHaveLength(1)
+    expect(await fileRow(file.id)).toMatchObject({ attempts: 1, ingestOwner: won[0]?.ingestOwner })
+    // A live claim is not taken, not even by a second try of the same readers.
+    expect(await as(user, (tx) => claimFileIngest(tx, file.id, claim(a)))).toBeNull()
+    expect(await as(user, (tx) => claimFileIngest(tx, file.id, claim(b)))).toBeNull()
+  })
+
+  it('let another reader take over a claim whose lease ran out, counting the attempt', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const [gone, next] = [randomUUID(), randomUUID()]
+    await as(user, (tx) => claimFileIngest(tx, file.id, claim(gone)))
+    await expireLease(file.id)
+    const taken = await as(user, (tx) => claimFileIngest(tx, file.id, claim(next)))
+    expect(taken).toMatchObject({ ingestOwner: next, attempts: 2 })
+    expect(taken?.ingestLeaseUntil?.getTime()).toBeGreaterThan(Date.now())
+  })
+
+  it('keep a reader whose claim was taken over from completing or failing the file', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const [late, next] = [randomUUID(), randomUUID()]
+    await as(user, (tx) => claimFileIngest(tx, file.id, claim(late)))
+    await expireLease(file.id)
+    await as(user, (tx) => claimFileIngest(tx, file.id, claim(next)))
+
+    const refused = await refusal(
+      as(user, (tx) =>
+        completeFileIngest(tx, file.id, { chunks: [passage('Late copy.')] }, { claimedBy: late }),
+      ),
+    )
+    expect(refused.code).toBe('conflict')
+    const lateFailure = as(user, (tx) =>
+      failFileIngest(tx, file.id, 'The late reader gave up.', { claimedBy: late }),
+    )
+    expect(await lateFailure).toBeNull()
+    expect(await chunkCount(file.id)).toBe(0)
+    expect(await db.asService((tx) => renewFileIngestLeases(tx, renewal(late, file.id)))).toEqual({
+      held: [],
+      lost: [file.id],
+    })
+
+    const ready = await as(user, (tx) =>
+      completeFileIngest(tx, file.id, { chunks: [passage('The copy.')] }, { claimedBy: next }),
+    )
+    expect(ready).toMatchObject({ status: 'ready', chunkCount: 1, attempts: 2, ingestOwner: null })
+    expect(await chunkCount(file.id)).toBe(1)
+  })
+
+  it('are renewed only by the reader holding them', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const reader = randomUUID()
+    await as(user, (tx) => claimFileIngest(tx, file.id, claim(reader, 1)))
+    const before = (await fileRow(file.id))?.ingestLeaseUntil?.getTime() ?? 0
+    const renewed = await db.asService((tx) =>
+      renewFileIngestLeases(tx, { ...renewal(reader, file.id), leaseSeconds: 600 }),
+    )
+    expect(renewed).toEqual({ held: [file.id], lost: [] })
+    expect((await fileRow(file.id))?.ingestLeaseUntil?.getTime()).toBeGreaterThan(before)
+    expect(
+      await db.asService((tx) => renewFileIngestLeases(tx, renewal(randomUUID(), file.id))),
+    ).toEqual({ held: [], lost: [file.id] })
+    const unclaimed = await as(user, (tx) => createFile(tx, upload('unclaimed.md')))
+    expect(
+      await db.asService((tx) => renewFileIngestLeases(tx, renewal(reader, unclaimed.id))),
+    ).toEqual({ held: [], lost: [] })
+  })
+
+  it('leave files being read to their reader when a sweep looks for stuck ones', async () => {
+    const user = await createTestUser(db)
+    const live = await as(user, (tx) => createFile(tx, upload('live.md')))
+    const lost = await as(user, (tx) => createFile(tx, upload('lost.md')))
+    const waiting = await as(user, (tx) => createFile(tx, upload('waiting.md')))
+    await as(user, (tx) => claimFileIngest(tx, live.id, claim(randomUUID())))
+    await as(user, (tx) => claimFileIngest(tx, lost.id, claim(randomUUID())))
+    await expireLease(lost.id)
+
+    const swept = await db.asService((tx) => recoverStuckFiles(tx, { unclaimedSeconds: 600 }))
+    const ids = swept.requeue.map((f) => f.id)
+    expect(ids).toContain(lost.id)
+    expect(ids).not.toContain(live.id)
+    // Just uploaded: its own server is about to read it.
+    expect(ids).not.toContain(waiting.id)
+    expect(swept.failed.map((f) => f.id)).not.toContain(live.id)
+
+    // The embedded database has one server: at its start every claim is of a stopped run.
+    const atStart = await db.asService((tx) => recoverStuckFiles(tx, { releaseClaims: true }))
+    expect(atStart.requeue.map((f) => f.id)).toEqual(
+      expect.arrayContaining([live.id, lost.id, waiting.id]),
+    )
+    expect(await fileRow(live.id)).toMatchObject({ ingestOwner: null, attempts: 1 })
+  })
+})
+
+const renewal = (owner: string, fileId: string) => ({ owner, fileIds: [fileId], leaseSeconds: 60 })

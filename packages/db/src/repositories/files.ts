@@ -10,7 +10,7 @@ import {
   uuid,
 } from '@parley/schema/contracts'
 import { documentChunks, files } from '@parley/schema/tables'
-import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
@@ -92,33 +92,106 @@ export async function deleteFile(tx: Tx, id: string): Promise<{ storageKey: stri
   return row ?? null
 }
 
+const ingestClaim = z.strictObject({
+  /** The server instance that reads the file. */
+  owner: uuid,
+  /** The claim holds this long unless renewed. */
+  leaseSeconds: z.number().positive().max(86_400),
+  /** A file already claimed this many times is not claimed again (the sweep fails it). */
+  maxAttempts: z.number().int().min(1),
+})
+
+export type IngestClaim = z.input<typeof ingestClaim>
+
+const leaseUntil = (seconds: number) => sql`now() + make_interval(secs => ${seconds})`
+
+/** A processing file nobody reads now: never claimed, or its reader's lease ran out. */
+const unclaimedOrExpired = or(isNull(files.ingestOwner), lt(files.ingestLeaseUntil, sql`now()`))
+
 /**
- * Counts a processing run of a file about to be parsed; null when the file is gone or no longer
- * `processing` (nothing to do).
+ * Claims a processing file for one reader, in one statement, and counts the attempt: only a
+ * file nobody reads now (never claimed, or its reader's lease ran out) and claimed fewer than
+ * `maxAttempts` times. Null when another reader holds it, or it is gone, done or worn out.
  */
-export async function beginFileIngest(tx: Tx, id: string): Promise<FileRow | null> {
+export async function claimFileIngest(
+  tx: Tx,
+  id: string,
+  claim: IngestClaim,
+): Promise<FileRow | null> {
   const fileId = parseInput(uuid, id)
+  const { owner, leaseSeconds, maxAttempts } = parseInput(ingestClaim, claim)
   const [row] = await tx
     .update(files)
-    .set({ attempts: sql`${files.attempts} + 1` })
-    .where(and(eq(files.id, fileId), eq(files.status, 'processing')))
+    .set({
+      ingestOwner: owner,
+      ingestLeaseUntil: leaseUntil(leaseSeconds),
+      attempts: sql`${files.attempts} + 1`,
+    })
+    .where(
+      and(
+        eq(files.id, fileId),
+        eq(files.status, 'processing'),
+        lt(files.attempts, maxAttempts),
+        unclaimedOrExpired,
+      ),
+    )
     .returning()
   return row ?? null
+}
+
+const leaseRenewal = z.strictObject({
+  owner: uuid,
+  fileIds: z.array(uuid).max(10_000),
+  leaseSeconds: z.number().positive().max(86_400),
+})
+
+/**
+ * Renews, in one statement, a reader's claims on the files it is reading. Returns the ids it
+ * still holds, and those another reader has taken over (this one stalled past its lease); a file
+ * finished, deleted or not claimed yet is in neither. A system job (service role).
+ */
+export async function renewFileIngestLeases(
+  tx: Tx,
+  renewal: z.input<typeof leaseRenewal>,
+): Promise<{ held: string[]; lost: string[] }> {
+  const { owner, fileIds, leaseSeconds } = parseInput(leaseRenewal, renewal)
+  if (fileIds.length === 0) return { held: [], lost: [] }
+  const held = await tx
+    .update(files)
+    .set({ ingestLeaseUntil: leaseUntil(leaseSeconds) })
+    .where(
+      and(inArray(files.id, fileIds), eq(files.status, 'processing'), eq(files.ingestOwner, owner)),
+    )
+    .returning({ id: files.id })
+  const lost = await tx
+    .select({ id: files.id })
+    .from(files)
+    .where(
+      and(inArray(files.id, fileIds), eq(files.status, 'processing'), ne(files.ingestOwner, owner)),
+    )
+  return { held: held.map((row) => row.id), lost: lost.map((row) => row.id) }
 }
 
 /**
  * Stores all of a processing file's passages (with embeddings or not) and marks it `ready` with
  * its counts, in one statement: a bad passage stores nothing and leaves the file `processing`.
- * Refused with `DbError('conflict')` when the file is gone or no longer `processing`. The stored
- * `embeddingModel` is null when the database cannot keep embeddings (no pgvector).
+ * With `claimedBy`, only while that reader still holds the file's claim. Refused with
+ * `DbError('conflict')` when the file is gone, no longer `processing` or claimed by another
+ * reader. The stored `embeddingModel` is null when the database cannot keep embeddings.
  */
-export async function completeFileIngest(tx: Tx, id: string, ingest: FileIngest): Promise<FileRow> {
+export async function completeFileIngest(
+  tx: Tx,
+  id: string,
+  ingest: FileIngest,
+  { claimedBy }: { claimedBy?: string } = {},
+): Promise<FileRow> {
   const fileId = parseInput(uuid, id)
+  const owner = claimedBy === undefined ? null : parseInput(uuid, claimedBy)
   const { pageCount, chunks, embeddingModel } = parseInput(fileIngest, ingest)
   const payload = chunks.map((chunk, ordinal) => ({ ordinal, ...chunk }))
   const [row] = executedRows<{ file: unknown }>(
     await tx.execute(
-      sql`select to_jsonb(public.complete_file_ingest(${fileId}::uuid, ${pageCount}::integer, ${embeddingModel}::text, ${JSON.stringify(payload)}::jsonb)) as file`,
+      sql`select to_jsonb(public.complete_file_ingest(${fileId}::uuid, ${pageCount}::integer, ${embeddingModel}::text, ${JSON.stringify(payload)}::jsonb, ${owner}::uuid)) as file`,
     ),
   )
   if (!row?.file) throw new Error('complete_file_ingest returned nothing')
@@ -127,14 +200,29 @@ export async function completeFileIngest(tx: Tx, id: string, ingest: FileIngest)
 
 const failureReason = z.string().trim().min(1).max(1000)
 
-/** Marks a processing file `failed` with a reason a person understands; null when it was not processing. */
-export async function failFileIngest(tx: Tx, id: string, reason: string): Promise<FileRow | null> {
+/**
+ * Marks a processing file `failed` with a reason a person understands; with `claimedBy`, only
+ * while that reader still holds its claim. Null when nothing changed.
+ */
+export async function failFileIngest(
+  tx: Tx,
+  id: string,
+  reason: string,
+  { claimedBy }: { claimedBy?: string } = {},
+): Promise<FileRow | null> {
   const fileId = parseInput(uuid, id)
   const error = parseInput(failureReason, reason)
+  const owner = claimedBy === undefined ? undefined : parseInput(uuid, claimedBy)
   const [row] = await tx
     .update(files)
-    .set({ status: 'failed', error })
-    .where(and(eq(files.id, fileId), eq(files.status, 'processing')))
+    .set({ status: 'failed', error, ingestOwner: null, ingestLeaseUntil: null })
+    .where(
+      and(
+        eq(files.id, fileId),
+        eq(files.status, 'processing'),
+        owner === undefined ? undefined : eq(files.ingestOwner, owner),
+      ),
+    )
     .returning()
   return row ?? null
 }
@@ -142,25 +230,55 @@ export async function failFileIngest(tx: Tx, id: string, reason: string): Promis
 export const interruptedTooOften =
   'Processing this file was interrupted several times, so it was stopped. Upload it again to retry.'
 
+const stuckFilesInput = z.strictObject({
+  maxAttempts: z.number().int().min(1).default(3),
+  /** A file never claimed is taken only once it has waited this long (its server may be busy). */
+  unclaimedSeconds: z.number().min(0).default(0),
+  /** Drops every claim first: for a database only this server uses (embedded), at start. */
+  releaseClaims: z.boolean().default(false),
+})
+
 /**
- * For recovery at start, as the service role: files left `processing` by a stopped server. Those
- * that already started `maxAttempts` runs are marked `failed`; the rest are returned, oldest
- * first, for the caller to process again.
+ * For recovery at start and the periodic sweep, as the service role: processing files nobody
+ * reads now (their reader's lease ran out, or none claimed them and they waited
+ * `unclaimedSeconds`). Those already claimed `maxAttempts` times are marked `failed`; the rest
+ * are returned, oldest first, for the caller to claim and read. Files with a live claim are left
+ * to their reader.
  */
 export async function recoverStuckFiles(
   tx: Tx,
-  { maxAttempts = 3 }: { maxAttempts?: number } = {},
+  input: z.input<typeof stuckFilesInput> = {},
 ): Promise<{ requeue: FileRow[]; failed: FileRow[] }> {
-  const attempts = parseInput(z.number().int().min(1), maxAttempts)
+  const { maxAttempts, unclaimedSeconds, releaseClaims } = parseInput(stuckFilesInput, input)
+  if (releaseClaims) {
+    await tx
+      .update(files)
+      .set({ ingestOwner: null, ingestLeaseUntil: null })
+      .where(and(eq(files.status, 'processing'), isNotNull(files.ingestOwner)))
+  }
   const failed = await tx
     .update(files)
-    .set({ status: 'failed', error: interruptedTooOften })
-    .where(and(eq(files.status, 'processing'), gte(files.attempts, attempts)))
+    .set({
+      status: 'failed',
+      error: interruptedTooOften,
+      ingestOwner: null,
+      ingestLeaseUntil: null,
+    })
+    .where(
+      and(eq(files.status, 'processing'), gte(files.attempts, maxAttempts), unclaimedOrExpired),
+    )
     .returning()
+  const waitedEnough = sql`${files.createdAt} <= now() - make_interval(secs => ${unclaimedSeconds})`
   const requeue = await tx
     .select()
     .from(files)
-    .where(and(eq(files.status, 'processing'), lt(files.attempts, attempts)))
+    .where(
+      and(
+        eq(files.status, 'processing'),
+        lt(files.attempts, maxAttempts),
+        or(and(isNull(files.ingestOwner), waitedEnough), lt(files.ingestLeaseUntil, sql`now()`)),
+      ),
+    )
     .orderBy(asc(files.createdAt), asc(files.id))
   return { requeue, failed }
 }

@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
 import { fileKinds, fileStatuses } from '../contracts/knowledge.ts'
-import { currentUserId, timestamps } from './columns.ts'
+import { currentUserId, timestampMs, timestamps } from './columns.ts'
 
 const own = sql`user_id = ${currentUserId}`
 
@@ -41,8 +41,12 @@ export const files = pgTable(
     chunkCount: integer('chunk_count').notNull().default(0),
     /** The model its passages were embedded with; null: found by keyword only. */
     embeddingModel: text('embedding_model'),
-    /** Processing runs started; recovery at start gives up after a few. */
+    /** Processing runs started (claims); a file whose reading keeps stopping is given up after a few. */
     attempts: integer('attempts').notNull().default(0),
+    /** The server instance reading it now; null while nobody does. */
+    ingestOwner: uuid('ingest_owner'),
+    /** Until when that claim holds unless renewed; another instance may take the file after it. */
+    ingestLeaseUntil: timestampMs('ingest_lease_until'),
     ...timestamps,
   },
   (t) => [
@@ -62,6 +66,10 @@ export const files = pgTable(
     check(
       'files_counts_non_negative',
       sql`coalesce(${t.pageCount}, 0) >= 0 and ${t.chunkCount} >= 0 and ${t.attempts} >= 0`,
+    ),
+    check(
+      'files_ingest_lease_with_owner',
+      sql`(${t.ingestOwner} is null) = (${t.ingestLeaseUntil} is null)`,
     ),
     check('files_embedding_model_length', sql`char_length(${t.embeddingModel}) <= 200`),
     pgPolicy('files_select_own', { for: 'select', to: authenticatedRole, using: own }),

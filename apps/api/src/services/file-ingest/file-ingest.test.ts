@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { beginFileIngest, createFile, listFileChunks } from '@parley/db'
+import { claimFileIngest, createFile, getFile, listFileChunks } from '@parley/db'
 import { inspect } from '@parley/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processedFile, uploadedFileId } from '../../testing/files.ts'
-import { embeddingModel, startTestServer, type TestServer } from '../../testing/test-server.ts'
+import {
+  embeddingModel,
+  eventually,
+  startTestServer,
+  type TestServer,
+} from '../../testing/test-server.ts'
 import { originalKey } from '../file-storage/index.ts'
 import { embedOperation, maxIngestAttempts } from './index.ts'
 
@@ -26,14 +31,33 @@ Run the descaling programme every two months with citric acid; hard water needs 
 Purge the steam wand before and after frothing so that milk never dries inside it.
 `
 
+/** What the clock does to a claim its server stopped renewing: its lease runs out. */
+const expireClaim = (fileId: string) =>
+  server.db.asOwner((sql) =>
+    sql.query(
+      `update public.files set ingest_lease_until = now() - interval '1 second'
+       where id = $1 and ingest_owner is not null`,
+      [fileId],
+    ),
+  )
+
+const fileRow = (user: User, fileId: string) =>
+  server.db.withUser(user.claims, (tx) => getFile(tx, fileId))
+
+const embeddingRequests = (text: string) =>
+  server.fake.requestsFor({ inputIncludes: text }).filter((r) => r.path === '/v1/embeddings')
+
+const fileEmbeddings = async (user: User) =>
+  (await inspect.usageOfUser(server.db, user.id)).filter((row) => row.promptName === embedOperation)
+
 /**
  * A file row and its original as an upload leaves them, never queued, after `attempts` tries
- * that each ended in a crash.
+ * that each ended in a crash (the last one's claim still holding, as a stopped server leaves it).
  */
-async function leftProcessing(user: User, attempts: number): Promise<string> {
+async function leftProcessing(user: User, attempts: number, text = manual): Promise<string> {
   const id = randomUUID()
   const storageKey = originalKey(user.id, id)
-  const bytes = new TextEncoder().encode(manual)
+  const bytes = new TextEncoder().encode(text)
   await server.deps.files.storage.put(storageKey, bytes, { contentType: 'text/markdown' })
   await server.db.withUser(user.claims, async (tx) => {
     await createFile(tx, {
@@ -45,8 +69,12 @@ async function leftProcessing(user: User, attempts: number): Promise<string> {
       sha256: '0'.repeat(64),
       storageKey,
     })
-    for (let i = 0; i < attempts; i++) await beginFileIngest(tx, id)
   })
+  for (let i = 0; i < attempts; i++) {
+    await expireClaim(id)
+    const claim = { owner: randomUUID(), leaseSeconds: 600, maxAttempts: maxIngestAttempts }
+    await server.db.withUser(user.claims, (tx) => claimFileIngest(tx, id, claim))
+  }
   return id
 }
 
@@ -127,5 +155,54 @@ describe('files a crash left processing', () => {
     const failed = await processedFile(server, user.token, givenUp)
     expect(failed).toMatchObject({ status: 'failed', chunkCount: 0 })
     expect(failed.error).toBeTruthy()
+  })
+})
+
+describe('a file another server is reading', () => {
+  it('is left to it by the sweep, and taken over once its claim runs out', async () => {
+    const user = await server.user()
+    const word = `quokka${randomUUID().slice(0, 8)}`
+    const id = await leftProcessing(user, 1, `# Field notes\n\nThe ${word} was seen at dawn.\n`)
+
+    await server.deps.files.ingest.sweep()
+    await server.deps.files.ingest.idle()
+    expect(await fileRow(user, id)).toMatchObject({ status: 'processing', attempts: 1 })
+    expect(embeddingRequests(word)).toEqual([])
+
+    await expireClaim(id)
+    await server.deps.files.ingest.sweep()
+    await server.deps.files.ingest.idle()
+    expect(await fileRow(user, id)).toMatchObject({
+      status: 'ready',
+      attempts: 2,
+      ingestOwner: null,
+    })
+    expect(embeddingRequests(word)).toHaveLength(1)
+    expect(await fileEmbeddings(user)).toHaveLength(1)
+  })
+
+  it('stops this server reading it once another took it over, and records nothing', async () => {
+    const user = await server.user()
+    const word = `wombat${randomUUID().slice(0, 8)}`
+    server.fake.enqueue({ kind: 'hang' }, { inputIncludes: word })
+    const id = await uploadedFileId(server, user.token, 'notes.md', `# Notes\n\nA ${word}.\n`)
+    await eventually(() => embeddingRequests(word).length === 1)
+    const other = randomUUID()
+    await server.db.asOwner((sql) =>
+      sql.query(
+        `update public.files set ingest_owner = $2,
+           ingest_lease_until = now() + interval '10 minutes', attempts = attempts + 1
+         where id = $1`,
+        [id, other],
+      ),
+    )
+
+    await server.deps.files.ingest.renew()
+    await server.deps.files.ingest.idle()
+    expect(await fileRow(user, id)).toMatchObject({ status: 'processing', ingestOwner: other })
+    // The paid call itself was cancelled.
+    await eventually(() => embeddingRequests(word)[0]?.state === 'disconnected')
+    expect(await fileEmbeddings(user)).toEqual([])
+    expect(await server.db.asService((tx) => listFileChunks(tx, id))).toEqual([])
   })
 })

@@ -1,9 +1,10 @@
 import {
-  beginFileIngest,
+  claimFileIngest,
   completeFileIngest,
   type Database,
   DbError,
   failFileIngest,
+  type IngestClaim,
   insertUsageEvent,
   type Tx,
 } from '@parley/db'
@@ -43,41 +44,65 @@ export function asOwner(db: Database, userId: string) {
  * Reads a stored file into passages (off the event loop), embeds them when semantic search is
  * on, and stores them with the file's `ready` status and the embedding's cost in one transaction;
  * any failure marks it `failed` with a reason a person understands, and stores no passage.
+ * It first claims the file for this server (`claim`), so no other server reads it meanwhile;
+ * when the claim is lost to another server (`signal` aborts), this run stops and records nothing.
  */
-export async function ingestFile(deps: IngestDeps, job: IngestJob): Promise<void> {
+export async function ingestFile(
+  deps: IngestDeps,
+  job: IngestJob,
+  claim: IngestClaim,
+  signal: AbortSignal,
+): Promise<void> {
   const owner = asOwner(deps.db, job.ownerId)
   // Counts this try first: a file whose reading stops the server is given up after a few.
-  if (!(await owner((tx) => beginFileIngest(tx, job.fileId)))) return
+  if (!(await owner((tx) => claimFileIngest(tx, job.fileId, claim)))) return
+  const claimedBy = { claimedBy: claim.owner }
   try {
     const bytes = await deps.storage.get(job.storageKey)
     if (!bytes) throw new DocumentError('corrupt', 'The uploaded file is missing from storage.')
-    const document = await deps.reader.read(bytes, job.name)
-    const embedded = deps.embedder ? await embed(deps.embedder, document, job) : null
+    const document = await deps.reader.read(bytes, job.name, signal)
+    const embedded = deps.embedder ? await embed(deps.embedder, document, job, signal) : null
     await owner(async (tx) => {
-      await completeFileIngest(tx, job.fileId, {
-        pageCount: document.pageCount,
-        embeddingModel: embedded?.model ?? null,
-        chunks: document.chunks.map((chunk, i) => ({
-          page: chunk.page,
-          headingPath: chunk.headingPath,
-          content: chunk.text,
-          tokenCount: chunk.tokenCount,
-          ...(embedded ? { embedding: embedded.vectors[i] ?? [] } : {}),
-        })),
-      })
+      await completeFileIngest(
+        tx,
+        job.fileId,
+        {
+          pageCount: document.pageCount,
+          embeddingModel: embedded?.model ?? null,
+          chunks: document.chunks.map((chunk, i) => ({
+            page: chunk.page,
+            headingPath: chunk.headingPath,
+            content: chunk.text,
+            tokenCount: chunk.tokenCount,
+            ...(embedded ? { embedding: embedded.vectors[i] ?? [] } : {}),
+          })),
+        },
+        claimedBy,
+      )
       if (embedded) await insertUsageEvent(tx, embedded.usage)
     })
   } catch (error) {
-    // Deleted while it was read (or finished by another server): nothing left to record.
+    // Another server took the file over: it records the outcome.
+    if (signal.aborted) return
+    // Deleted while it was read, or taken over by another server: nothing left to record.
     if (error instanceof DbError && error.code === 'conflict') return
-    await owner((tx) => failFileIngest(tx, job.fileId, failureReason(deps.logger, job, error)))
+    const reason = failureReason(deps.logger, job, error)
+    await owner((tx) => failFileIngest(tx, job.fileId, reason, claimedBy))
   }
 }
 
 /** Every passage's embedding in one batched call, and what it cost as a usage row. */
-async function embed(embedder: Embedder, document: ExtractedDocument, job: IngestJob) {
+async function embed(
+  embedder: Embedder,
+  document: ExtractedDocument,
+  job: IngestJob,
+  signal: AbortSignal,
+) {
   const started = performance.now()
-  const result = await embedder.embed(document.chunks.map((chunk) => chunk.text))
+  const result = await embedder.embed(
+    document.chunks.map((chunk) => chunk.text),
+    { signal },
+  )
   const usage: NewUsageEvent = {
     requestId: `ingest:${job.fileId}`,
     provider: 'embeddings',

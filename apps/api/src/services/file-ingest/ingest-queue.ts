@@ -10,19 +10,24 @@ export interface IngestJob {
 }
 
 /**
- * Runs ingest jobs in this process, at most `concurrency` at once, in arrival order. Jobs record
- * their own failures; a job that throws anyway is logged and the queue goes on.
+ * Runs ingest jobs in this process, at most `concurrency` at once, in arrival order, each file
+ * once (a file already waiting or running is not queued again). Jobs record their own failures;
+ * a job that throws anyway is logged and the queue goes on.
  */
 export class IngestQueue {
-  readonly #run: (job: IngestJob) => Promise<void>
+  readonly #run: (job: IngestJob, signal: AbortSignal) => Promise<void>
   readonly #logger: Logger
   readonly #concurrency: number
   readonly #waiting: IngestJob[] = []
-  readonly #running = new Set<Promise<void>>()
+  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
   #idle: (() => void)[] = []
   #stopped = false
 
-  constructor(run: (job: IngestJob) => Promise<void>, logger: Logger, concurrency = 1) {
+  constructor(
+    run: (job: IngestJob, signal: AbortSignal) => Promise<void>,
+    logger: Logger,
+    concurrency = 1,
+  ) {
     this.#run = run
     this.#logger = logger
     this.#concurrency = concurrency
@@ -31,14 +36,30 @@ export class IngestQueue {
   /** Queues a job; false once the queue stopped (the file stays `processing` for the next start). */
   enqueue(job: IngestJob): boolean {
     if (this.#stopped) return false
+    if (this.has(job.fileId)) return true
     this.#waiting.push(job)
     this.#next()
     return true
   }
 
+  /** Whether a file is waiting or being read here. */
+  has(fileId: string): boolean {
+    return this.#running.has(fileId) || this.#waiting.some((job) => job.fileId === fileId)
+  }
+
   /** Jobs waiting or running. */
   get size(): number {
     return this.#waiting.length + this.#running.size
+  }
+
+  /** The files being read now. */
+  get runningFileIds(): string[] {
+    return [...this.#running.keys()]
+  }
+
+  /** Stops reading a file (its claim went to another server); the job ends without a record. */
+  abort(fileId: string): void {
+    this.#running.get(fileId)?.abort.abort(new Error('the file was taken over by another server'))
   }
 
   /** Resolves once no job is waiting or running. */
@@ -54,23 +75,24 @@ export class IngestQueue {
   async stop(): Promise<void> {
     this.#stopped = true
     this.#waiting.length = 0
-    await Promise.all(this.#running)
+    await Promise.all([...this.#running.values()].map((running) => running.done))
   }
 
   #next(): void {
     while (this.#running.size < this.#concurrency) {
       const job = this.#waiting.shift()
       if (!job) break
-      const running: Promise<void> = this.#run(job)
+      const abort = new AbortController()
+      const done: Promise<void> = this.#run(job, abort.signal)
         .catch((error: unknown) =>
           this.#logger.error({ err: safeError(error), fileId: job.fileId }, 'file ingest'),
         )
         .finally(() => {
-          this.#running.delete(running)
+          this.#running.delete(job.fileId)
           this.#next()
           if (this.size === 0) for (const resolve of this.#idle.splice(0)) resolve()
         })
-      this.#running.add(running)
+      this.#running.set(job.fileId, { done, abort })
     }
   }
 }
