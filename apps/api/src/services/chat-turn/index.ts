@@ -1,5 +1,6 @@
 import { type Database, getMessage, type Tx } from '@parley/db'
 import { AppError, notFound } from '../../errors.ts'
+import { buildTurnRequest } from './build-request.ts'
 import { LiveTurns, onAbort } from './live-turns.ts'
 import { type CallStart, type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
@@ -194,7 +195,10 @@ async function within(work: Promise<void>, ms: number): Promise<void> {
   }
 }
 
-/** Inside the prepare transaction: **prepare**, **admit**, then **context** and the call. */
+/**
+ * Inside the prepare transaction: **prepare**, **admit** (the request without passages), then
+ * **context** (which admits what passages add) and the call.
+ */
 async function open(
   steps: TurnSteps,
   ctx: TurnContext,
@@ -204,11 +208,17 @@ async function open(
 ): Promise<Opened> {
   const prepared = await inTurnStep(ctx, 'prepare', () => prepareTurn(tx, steps.models, request))
   if (prepared.kind === 'replay') return { kind: 'replay', prepared }
+  const { turn } = prepared
+  const base = buildTurnRequest(turn, {
+    models: steps.models.models,
+    today: steps.today(),
+    passages: [],
+  })
   const admissions = await inTurnStep(ctx, 'admit', async () => {
     const admitted: Admission[] = []
-    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, prepared.turn))
+    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, turn, base.request))
     return admitted
   })
-  const opened = await openCall(steps, ctx, prepared.turn, call, tx, admissions)
-  return { kind: 'new', turn: prepared.turn, admissions, opened }
+  const opened = await openCall(steps, ctx, turn, call, tx, { base, admissions })
+  return { kind: 'new', turn, admissions, opened }
 }

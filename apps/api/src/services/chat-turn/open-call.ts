@@ -1,7 +1,7 @@
 import type { Context } from '@opentelemetry/api'
 import type { Tx } from '@parley/db'
 import type { RouterRequest, RouterStream } from '@parley/llm'
-import { buildTurnRequest } from './build-request.ts'
+import { buildTurnRequest, type TurnModelRequest } from './build-request.ts'
 import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
 import type { Admission, ContextPassage, PreparedTurn, TurnContext } from './turn-types.ts'
@@ -23,7 +23,9 @@ export interface OpenedCall {
 /**
  * The **context** step and the start of the provider call. The turn runs it inside the prepare
  * transaction, so the provider's first byte is awaited while the transaction commits; the
- * reply's events are only read once the commit has made the user's message durable.
+ * reply's events are only read once the commit has made the user's message durable. `base` is
+ * the request without passages, already admitted: when passages are added, the admissions are
+ * asked again with the request the model will get.
  */
 export async function openCall(
   steps: TurnSteps,
@@ -31,13 +33,20 @@ export async function openCall(
   turn: PreparedTurn,
   { signal, parent }: CallStart,
   tx: Tx,
-  admissions: readonly Admission[],
+  { base, admissions }: { base: TurnModelRequest; admissions: readonly Admission[] },
 ): Promise<OpenedCall> {
   const { request, droppedMessages, passages } = await inTurnStep(ctx, 'context', async () => {
     // One after the other: the steps share the transaction, which runs one statement at a time.
     const passages: ContextPassage[] = []
     for (const step of steps.context) passages.push(...(await step(tx, ctx, turn)))
-    return buildTurnRequest(turn, { models: steps.models.models, today: steps.today(), passages })
+    if (passages.length === 0) return base
+    const built = buildTurnRequest(turn, {
+      models: steps.models.models,
+      today: steps.today(),
+      passages,
+    })
+    for (const admission of admissions) await admission.admitContext?.(tx, built.request)
+    return built
   })
   const admitModel = everyAdmission(admissions)
   const call = streamStep(ctx, parent, () =>

@@ -31,8 +31,8 @@ export interface SettleHooks {
 
 /**
  * The **settle** step: records the outcome, whatever it was, in one transaction: the reply,
- * a usage event and the conversation's totals in one round trip, then each admission's
- * settlement and the settle steps (budgets, rollups), so they all hold or none does.
+ * a usage event, the conversation's totals and the reply's budget reservations in one round
+ * trip, then each admission's settlement and the settle steps, so they all hold or none does.
  * `again`: a retry of a write whose result was lost; it writes nothing if the first one held.
  */
 export function settleTurn(
@@ -43,7 +43,10 @@ export function settleTurn(
   hooks: SettleHooks,
   { again = false }: { again?: boolean } = {},
 ): Promise<TurnEnd> {
-  const input = outcomeInput(ctx, turn, report, hooks.shutdown)
+  const input = {
+    ...outcomeInput(ctx, turn, report, hooks.shutdown),
+    settleBudget: hooks.admissions.some((admission) => admission.settlesWithReply),
+  }
   return finishing(db).withUser(ctx.claims, async (tx) => {
     if (again && (await hasUsageForMessage(tx, turn.assistantMessage.id))) {
       return unsavedEnd(turn, report, hooks)
