@@ -12,7 +12,8 @@ alter table public.budgets
 create index budget_reservations_user_id_message_id_idx on public.budget_reservations
   using btree (user_id, message_id);
 --> statement-breakpoint
-drop index public.budget_reservations_user_id_idx;
+-- The sweeper reads the few live reservations without an index; a turn no longer pays for it.
+drop index public.budget_reservations_user_id_idx, public.budget_reservations_created_at_idx;
 --> statement-breakpoint
 -- Adds (p_sign 1) or takes back (p_sign -1) one ledger row in its user's running total. An
 -- insert always takes the budget row's lock (creating the row), so that a reservation that
@@ -27,10 +28,16 @@ begin
     return;
   end if;
   if p_sign > 0 then
-    insert into public.budgets as b (user_id) values (u.user_id)
-    on conflict (user_id) do update set spent_micro_usd = b.spent_micro_usd
+    update public.budgets b set spent_micro_usd = b.spent_micro_usd
       + case when b.spent_since is not null and u.created_at >= b.spent_since
-        then u.cost_micro_usd else 0 end;
+        then u.cost_micro_usd else 0 end
+    where b.user_id = u.user_id;
+    if not found then
+      insert into public.budgets as b (user_id) values (u.user_id)
+      on conflict (user_id) do update set spent_micro_usd = b.spent_micro_usd
+        + case when b.spent_since is not null and u.created_at >= b.spent_since
+          then u.cost_micro_usd else 0 end;
+    end if;
     return;
   end if;
   update public.budgets b set spent_micro_usd = b.spent_micro_usd - u.cost_micro_usd
@@ -144,21 +151,41 @@ comment on function public.reserve_budget(jsonb) is 'Reserves a chat turn''s wor
 -- it in the transaction that records the reply's usage.
 create or replace function public.settle_reply_budget(p_message_id uuid)
 returns void
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
+begin
+  -- PL/pgSQL: the plan is kept for the session, where a SQL function would plan every call.
   delete from public.budget_reservations r
-  where r.user_id = (select auth.uid()) and r.message_id = p_message_id
+  where r.user_id = auth.uid() and r.message_id = p_message_id
     and not exists (
       select 1 from public.messages m where m.id = p_message_id and m.status = 'streaming'
     );
+end
 $$;
 --> statement-breakpoint
 revoke all on function public.settle_reply_budget(uuid) from public, anon, authenticated;
 --> statement-breakpoint
 grant execute on function public.settle_reply_budget(uuid) to parley_user, service_role;
+--> statement-breakpoint
+-- As in 20261205140000_budgets (a title's reservation, by its id), in PL/pgSQL for the same reason.
+create or replace function public.settle_budget(p_reservation_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  delete from public.budget_reservations r
+  where r.id = p_reservation_id and r.user_id = auth.uid()
+    and not exists (
+      select 1 from public.messages m where m.id = r.message_id and m.status = 'streaming'
+    );
+end
+$$;
 --> statement-breakpoint
 -- As in 20261204190000_turn_phases, and with `settleBudget` the reply's budget reservations are
 -- released in the same round trip (the usage row now carries what the turn cost).

@@ -28,7 +28,9 @@ async function ledgerSpent(user: TestUser, since: Date): Promise<number> {
     tx
       .select({ cost: usageEvents.costMicroUsd })
       .from(usageEvents)
-      .where(sql`${usageEvents.userId} = ${user.id} and ${usageEvents.createdAt} >= ${since}`),
+      .where(
+        sql`${usageEvents.userId} = ${user.id} and ${usageEvents.createdAt} >= ${since.toISOString()}::timestamptz`,
+      ),
   )
   return rows.reduce((sum, row) => sum + row.cost, 0)
 }

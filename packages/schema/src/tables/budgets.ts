@@ -71,7 +71,6 @@ export const budgetReservations = pgTable(
   },
   (t) => [
     index('budget_reservations_user_id_message_id_idx').on(t.userId, t.messageId),
-    index('budget_reservations_created_at_idx').on(t.createdAt),
     check('budget_reservations_amount_non_negative', sql`${t.amountMicroUsd} >= 0`),
     pgPolicy('budget_reservations_select_own_or_admin', {
       for: 'select',
