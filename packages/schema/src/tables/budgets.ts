@@ -17,8 +17,8 @@ export const budgetPeriods = ['monthly', 'weekly', 'daily'] as const
 
 /**
  * A user's spend budget. `overridden`: an admin set the limit (null: unlimited) and period;
- * otherwise the team default applies and the row only exists as the lock every reservation of
- * that user takes. Users read their own; only admins write limits.
+ * otherwise the team default applies. The row is the lock every reservation of that user takes,
+ * and holds the period's spend as a running total. Users read their own; only admins write limits.
  */
 export const budgets = pgTable(
   'budgets',
