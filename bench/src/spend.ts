@@ -1,21 +1,18 @@
-import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import {
   type BudgetDefaults,
   createDatabase,
   type Database,
   getBudgetState,
-  insertUsageEvent,
   prepareDatabase,
-  reserveBudget,
-  settleBudget,
   usageRollup,
 } from '@parley/db'
 import { seedUsageAtScale } from '@parley/db/testing'
 import type { JwtClaims } from '@parley/schema/contracts'
 import { freshDatabase } from './gateway/postgres.ts'
 import type { BenchReport } from './report.ts'
-import { type LatencySummary, measure, round, summarize } from './stats.ts'
+import { measureTurnWrites, type TurnWrites } from './spend-turns.ts'
+import { type LatencySummary, measure, round } from './stats.ts'
 
 const users = 1_000
 /** The ledger's size: 5M rows on Postgres; PGlite (one core, in memory) is seeded with 1M. */
@@ -35,57 +32,6 @@ const claimsOf = (id: string, admin = false): JwtClaims => ({
   role: 'authenticated',
   ...(admin ? { app_metadata: { role: 'admin' } } : {}),
 })
-
-const usageRow = {
-  provider: 'openai',
-  model: 'model-0',
-  inputTokens: 900,
-  outputTokens: 300,
-  costMicroUsd: 1_234,
-  ttftMs: 420,
-  latencyMs: 2_100,
-  status: 'ok' as const,
-  attempts: 1,
-}
-
-/**
- * The writes budgets add to a turn, side by side in one run: the prepare and settle
- * transactions of a turn with admission (reserve the worst case; settle it with the usage row)
- * and without (the same transactions, the usage row only), alternating turn by turn.
- */
-async function measureAdmission(db: Database, claims: JwtClaims) {
-  const without: number[] = []
-  const withBudget: number[] = []
-  const plain = async () => {
-    await db.withUser(claims, async () => undefined)
-    await db.withUser(claims, (tx) => insertUsageEvent(tx, usageRow))
-  }
-  const admitted = async () => {
-    const messageId = randomUUID()
-    const reservation = await db.withUser(claims, (tx) =>
-      reserveBudget(tx, { messageId, amountMicroUsd: 50_000, defaults }),
-    )
-    if (reservation.status !== 'reserved') throw new Error('the bench budget refused a turn')
-    await db.withUser(claims, async (tx) => {
-      await insertUsageEvent(tx, usageRow)
-      await settleBudget(tx, reservation.reservationId)
-    })
-  }
-  for (let i = 0; i < turns / 10; i++) {
-    await plain()
-    await admitted()
-  }
-  for (let i = 0; i < turns; i++) {
-    const first = i % 2 === 0 ? plain : admitted
-    const second = first === plain ? admitted : plain
-    for (const run of [first, second]) {
-      const t0 = performance.now()
-      await run()
-      ;(run === plain ? without : withBudget).push(performance.now() - t0)
-    }
-  }
-  return { without: summarize(without), withBudget: summarize(withBudget) }
-}
 
 /** What `GET /usage` and `GET /admin/usage?groupBy=user` run, from the rollups. */
 async function measureReports(db: Database, userClaims: JwtClaims, adminClaims: JwtClaims) {
@@ -110,7 +56,7 @@ interface TargetResult {
   name: string
   events: number
   seedSeconds: number
-  admission: { without: LatencySummary; withBudget: LatencySummary }
+  admission: TurnWrites
   reports: { own: LatencySummary; byUser: LatencySummary }
 }
 
@@ -129,7 +75,7 @@ async function runTarget(name: string, db: Database, events: number): Promise<Ta
       [adminId],
     ),
   )
-  const admission = await measureAdmission(db, claimsOf(userId))
+  const admission = await measureTurnWrites(db, claimsOf(userId), turns)
   const reports = await measureReports(db, claimsOf(userId), claimsOf(adminId, true))
   return { name, events, seedSeconds, admission, reports }
 }
@@ -147,6 +93,28 @@ function rowsOf(result: TargetResult): BenchReport['rows'] {
       case: 'admission adds',
       'p50 ms': round(withBudget.p50Ms - without.p50Ms),
       'p95 ms': round(withBudget.p95Ms - without.p95Ms),
+    },
+    {
+      database: result.name,
+      case: 'admission adds, median over blocks',
+      'p50 ms': round(result.admission.blockAddsP50Ms),
+      'p95 ms': '',
+    },
+    {
+      database: result.name,
+      case: 'CPU per turn, no admission',
+      ...ms(result.admission.cpu.without),
+    },
+    {
+      database: result.name,
+      case: 'CPU per turn, reserve + settle',
+      ...ms(result.admission.cpu.withBudget),
+    },
+    {
+      database: result.name,
+      case: 'admission adds, CPU',
+      'p50 ms': round(result.admission.cpu.withBudget.p50Ms - result.admission.cpu.without.p50Ms),
+      'p95 ms': round(result.admission.cpu.withBudget.p95Ms - result.admission.cpu.without.p95Ms),
     },
     {
       database: result.name,
@@ -185,13 +153,13 @@ export default async function spendBench(): Promise<BenchReport> {
   const loadAfter = os.loadavg()
   return {
     name: 'spend',
-    description: `budget admission per turn (${turns} turns each way, alternating) and usage reports over a seeded ledger (${users} users, ${models} models, ${days} days)`,
+    description: `budget admission per turn (${turns} turns each way, in alternating blocks) and usage reports over a seeded ledger (${users} users, ${models} models, ${days} days)`,
     header: [
       `load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; ${os.cpus().length} CPUs`,
     ],
     rows: results.flatMap(rowsOf),
     notes: [
-      'turn writes: the prepare and settle transactions of one turn (withUser, RLS on); with admission the first reserves the worst case and the second settles it beside the usage row.',
+      "turn writes: the prepare and settle transactions of one turn as the API runs them (withUser, RLS on: begin_turn, then settle_turn); with budgets the first also reserves the worst case (reserve_budget), settle_turn releases it in its own round trip and the usage row keeps the budget's running total; without, that upkeep is a no-op. Alternating blocks of 50 timed turns each (after 5 untimed); the median over blocks is of each block pair's p50 difference. CPU per turn: this process (PGlite runs in it) plus the Postgres client backends (/proc/<pid>/schedstat, local Postgres only), less sensitive than wall time to a busy machine.",
       'usage reports: the two transactions the route runs (the budget period, then the rollup query); goal p95 <= 200 ms.',
       ...(adminUrl ? [] : ['Postgres: skipped (set BENCH_DATABASE_URL)']),
     ],

@@ -244,7 +244,6 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
   )
 
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
-  const today = () => new Date().toISOString().slice(0, 10)
   let turns: ChatTurns | undefined
   const budgetOptions = {
     db,
@@ -252,7 +251,6 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
       return models.models
     },
     defaults: budget,
-    today,
   }
   const activity = createActivityLog(db, logger, options.logQueue)
   const errors = createErrorLog(db, logger, options.logQueue)

@@ -40,6 +40,7 @@ export {
   getBudgetOverride,
   getBudgetState,
   listBudgetOverrides,
+  releaseReplyBudget,
   type Reservation,
   reserveBudget,
   setBudgetOverride,

@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { setBudgetOverride } from '@parley/db'
 import { inspect } from '@parley/db/testing'
-import { createEmbedder, defaultRetryPolicy, type Embedder } from '@parley/llm'
+import { createEmbedder, defaultRetryPolicy, type Embedder, usdToMicros } from '@parley/llm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processedFile, uploadedFileId } from '../testing/files.ts'
 import {
   embeddingModel,
+  eventually,
   readEvents,
   startTestServer,
   streamedReplyId,
@@ -176,5 +178,58 @@ describe('the question’s embedding', () => {
     expect(events.at(-1)).toMatchObject({ event: 'done' })
     const retrieved = (await operations(user)).filter((name) => name === retrieveOperation)
     expect(retrieved).toHaveLength(2)
+  })
+
+  it('read after the commit and costing more than the budget has left ends the turn before any call, freeing what it reserved', async () => {
+    const user = await server.user()
+    const conversationId = await conversationReadingFiles(user)
+    const admin = await server.user({ admin: true })
+    const setLimit = (limitMicroUsd: number) =>
+      server.db.withUser(admin.claims, (tx) =>
+        setBudgetOverride(tx, user.id, { limitMicroUsd, period: 'monthly' }),
+      )
+    const question = 'Where may a wombat visitor park, on which level of the garage?'
+    // What the turn needs without passages: the whole budget it gets.
+    await setLimit(0)
+    const refused = await server.call(
+      user.token,
+      `/api/v1/conversations/${await server.newConversation(user.token)}/messages`,
+      {
+        method: 'POST',
+        json: { content: question },
+      },
+    )
+    expect(refused.status).toBe(402)
+    const needed = (await refused.json()) as { error: { details: { requiredUsd: string } } }
+    // The refused turn's question embedding was paid for: it counts, once recorded.
+    const spent = await eventually(async () => {
+      const rows = await inspect.usageOfUser(server.db, user.id)
+      return rows.length > 0 && rows.reduce((sum, row) => sum + row.costMicroUsd, 0)
+    })
+    await setLimit(usdToMicros(needed.error.details.requiredUsd) + spent)
+
+    const gate = gated.hold('wombat visitor')
+    const sent = server.call(user.token, `/api/v1/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      json: { content: question },
+      headers: { accept: 'text/event-stream' },
+    })
+    await gate.reached
+    gate.release()
+    const response = await sent
+    expect(response.status).toBe(402)
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'budget_exceeded',
+    )
+    const stored = await inspect.messages(server.db, conversationId)
+    expect(stored.map((m) => [m.role, m.status, m.error?.code ?? null])).toEqual([
+      ['user', 'complete', null],
+      ['assistant', 'error', 'budget_exceeded'],
+    ])
+    expect(server.fake.requestsFor({ lastUserMessage: question, stream: true })).toEqual([])
+    const budget = (await (await server.call(user.token, '/api/v1/usage/budget')).json()) as {
+      reservedUsd: string
+    }
+    expect(budget.reservedUsd).toBe('0')
   })
 })

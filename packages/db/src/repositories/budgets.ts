@@ -104,6 +104,14 @@ export async function settleBudget(tx: Tx, reservationId: string): Promise<void>
   await tx.execute(sql`select public.settle_budget(${reservationId}::uuid)`)
 }
 
+/**
+ * Releases every reservation the caller holds for a reply that has ended (not `streaming`), as
+ * `settle_turn` does: for a turn that ended before any model was called, so nothing was spent.
+ */
+export async function releaseReplyBudget(tx: Tx, messageId: string): Promise<void> {
+  await tx.execute(sql`select public.settle_reply_budget(${messageId}::uuid)`)
+}
+
 /** Releases reservations older than the bound (their turns died unsettled). Run `asService`. */
 export async function sweepBudgetReservations(tx: Tx, olderThanSeconds: number): Promise<number> {
   const [row] = executedRows<{ swept: number }>(

@@ -132,6 +132,8 @@ export const settleTurnInput = z.strictObject({
   messageId: uuid,
   reply: messageUpdate.required(),
   usage: newUsageEvent,
+  /** Also release the budget reservations held for the reply, in the same round trip. */
+  settleBudget: z.boolean().optional(),
 })
 export type SettleTurnInput = z.input<typeof settleTurnInput>
 
@@ -143,12 +145,14 @@ export interface SettleTurnResult {
 
 /**
  * Records a turn's outcome in one round trip (`public.settle_turn`, under the caller's RLS): the
- * reply, its usage event (kept even when the conversation is gone) and the conversation's totals.
+ * reply, its usage event (kept even when the conversation is gone) and the conversation's totals;
+ * with `settleBudget`, the release of the caller's budget reservations for the reply.
  */
 export async function settleTurn(tx: Tx, input: SettleTurnInput): Promise<SettleTurnResult> {
-  const { messageId, reply, usage } = parseInput(settleTurnInput, input)
+  const { messageId, reply, usage, settleBudget } = parseInput(settleTurnInput, input)
   const payload = {
     messageId,
+    settleBudget: settleBudget ?? false,
     reply: jsonFromRow(messages, reply),
     usage: jsonFromRow(usageEvents, {
       inputTokens: 0,

@@ -15,6 +15,7 @@ import type { OwnerSql } from '../client.ts'
 export const reviewedDefinerFunctions = [
   'public.reserve_budget',
   'public.settle_budget',
+  'public.settle_reply_budget',
   'public.read_share',
   'public.admin_list_users',
   'public.admin_update_user',

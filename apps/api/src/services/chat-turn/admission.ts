@@ -13,23 +13,20 @@ import {
   formatUsd,
   type ModelAdmission,
   type ModelSpec,
+  type RouterRequest,
 } from '@parley/llm'
 import { AppError, safeError } from '../../errors.ts'
-import { buildTurnRequest } from './build-request.ts'
-import type { Admission, AdmissionStep, CallHold, PreparedTurn, TurnContext } from './turn-types.ts'
+import type { Admission, AdmissionStep, CallHold, TurnContext } from './turn-types.ts'
 
 /**
- * The most a turn can cost on the model it will try: its prompt priced as input (without
- * cache discounts) and the output allowance the router will send (`max_output_tokens`) priced
- * as output. `auto` may land on any model, so it is priced as the dearest.
+ * The most a turn's request can cost on the model it will try: its prompt (with any passages)
+ * priced as input (without cache discounts) and the output allowance the router will send
+ * (`max_output_tokens`) priced as output. `auto` may land on any model, so it is priced as the
+ * dearest.
  */
-export function worstCaseMicroUsd(
-  models: readonly ModelSpec[],
-  turn: PreparedTurn,
-  today: string,
-): number {
-  const { request } = buildTurnRequest(turn, { models, today, passages: [] })
-  const candidates = turn.model === 'auto' ? models : models.filter((s) => s.id === turn.model)
+export function worstCaseMicroUsd(models: readonly ModelSpec[], request: RouterRequest): number {
+  const candidates =
+    request.model === 'auto' ? models : models.filter((s) => s.id === request.model)
   const costs = candidates.map((spec) =>
     costMicroUsd(
       {
@@ -85,16 +82,14 @@ export interface BudgetOptions {
   db: Database
   models: readonly ModelSpec[]
   defaults: BudgetDefaults
-  today: () => string
 }
 
 /**
  * The reservations one model call holds against its user's budget: as much as the worst case
  * of the dearest model it has been allowed to try. Before each model the router tries, the
- * difference that model adds is reserved (in a transaction of its own) or the call ends there;
- * every reservation is settled in the transaction that records the call's usage.
+ * difference that model adds is reserved (in a transaction of its own) or the call ends there.
  */
-export class BudgetHold implements CallHold, Admission {
+export class BudgetHold implements CallHold {
   #reserved = 0
   readonly #ids: string[] = []
   readonly #options: Pick<BudgetOptions, 'db' | 'defaults'>
@@ -147,17 +142,41 @@ export class BudgetHold implements CallHold, Admission {
 }
 
 /**
+ * A turn's hold: every reservation it makes is for its reply, so `settle_turn` releases them all
+ * in the round trip that records the reply's usage, whatever the outcome.
+ */
+class TurnBudgetHold extends BudgetHold implements Admission {
+  readonly settlesWithReply = true
+  readonly #models: readonly ModelSpec[]
+
+  constructor(options: BudgetOptions, ctx: TurnContext, messageId: string) {
+    super(options, ctx, messageId)
+    this.#models = options.models
+  }
+
+  /** Reserves the request's worst case (what it adds to what is held), or throws the refusal. */
+  async admit(tx: Tx, request: RouterRequest): Promise<void> {
+    const refusal = await this.cover(tx, worstCaseMicroUsd(this.#models, request))
+    if (refusal) throw refusal
+  }
+
+  /** The passages the context step added are reserved for before the call starts. */
+  readonly admitContext = (tx: Tx, request: RouterRequest) => this.admit(tx, request)
+
+  /** Already released by `settle_turn`. */
+  override async settle(): Promise<void> {}
+}
+
+/**
  * The budget **admission** step: reserves the turn's worst case against the user's budget in the
- * prepare transaction (so a refusal keeps none of the turn's rows), then holds it for the call
- * (a dearer fallback reserves the difference first) and settles it in the transaction that
- * writes the turn's usage row, whatever the outcome.
+ * prepare transaction (so a refusal keeps none of the turn's rows), then what passages add to it,
+ * then holds it for the call (a dearer fallback reserves the difference first); the transaction
+ * that writes the turn's usage row settles it, whatever the outcome.
  */
 export function budgetAdmission(options: BudgetOptions): AdmissionStep {
-  return async (tx, ctx, turn) => {
-    const amountMicroUsd = worstCaseMicroUsd(options.models, turn, options.today())
-    const hold = new BudgetHold(options, ctx, turn.assistantMessage.id)
-    const refusal = await hold.cover(tx, amountMicroUsd)
-    if (refusal) throw refusal
+  return async (tx, ctx, turn, request) => {
+    const hold = new TurnBudgetHold(options, ctx, turn.assistantMessage.id)
+    await hold.admit(tx, request)
     return hold
   }
 }

@@ -1,6 +1,7 @@
 import { type Database, getMessage, insertUsageEvent, type Tx } from '@parley/db'
 import { AppError, notFound, safeError } from '../../errors.ts'
 import { messageEmbedOperation, QuestionEmbedding, questionChars } from '../question-embedding.ts'
+import { buildTurnRequest } from './build-request.ts'
 import { LiveTurns, onAbort } from './live-turns.ts'
 import { type CallStart, type DeferredCall, type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
@@ -207,7 +208,10 @@ async function within(work: Promise<void>, ms: number): Promise<void> {
   }
 }
 
-/** Inside the prepare transaction: **prepare**, **admit**, then **context** and the call. */
+/**
+ * Inside the prepare transaction: **prepare**, **admit** (the request without passages), then
+ * **context** (which admits what passages add) and the call.
+ */
 async function open(
   steps: TurnSteps,
   ctx: TurnContext,
@@ -220,12 +224,17 @@ async function open(
   const turn: PreparedTurn = question
     ? { ...prepared.turn, questionEmbedding: question }
     : prepared.turn
+  const base = buildTurnRequest(turn, {
+    models: steps.models.models,
+    today: steps.today(),
+    passages: [],
+  })
   const admissions = await inTurnStep(ctx, 'admit', async () => {
     const admitted: Admission[] = []
-    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, turn))
+    for (const admit of steps.admission) admitted.push(await admit(tx, ctx, turn, base.request))
     return admitted
   })
-  const opened = await openCall(steps, ctx, turn, call, tx, admissions)
+  const opened = await openCall(steps, ctx, turn, call, tx, { base, admissions })
   return { kind: 'new', turn, admissions, opened }
 }
 
@@ -242,8 +251,11 @@ async function openedAfterCommit(
     const opened = await result.opened.open((fn) => steps.db.withUser(ctx.claims, fn))
     return { ...result, opened }
   } catch (error) {
-    // The turn's messages are committed: its reply must not stay `streaming`.
-    await failTurn(steps.db, ctx, result.turn, '')
+    // The turn's messages are committed: its reply must not stay `streaming`. A refusal (the
+    // passages cost more than the budget has left) is stored as the reply's error, and frees
+    // what the turn reserved: no model was called.
+    const refusal = error instanceof AppError ? { error } : undefined
+    await failTurn(steps.db, ctx, result.turn, '', refusal)
     throw error
   }
 }

@@ -2,7 +2,7 @@ import type { Context } from '@opentelemetry/api'
 import type { Tx } from '@parley/db'
 import type { RouterRequest, RouterStream } from '@parley/llm'
 import { safeError } from '../../errors.ts'
-import { buildTurnRequest } from './build-request.ts'
+import { buildTurnRequest, type TurnModelRequest } from './build-request.ts'
 import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
 import type {
@@ -40,7 +40,9 @@ export interface DeferredCall {
  * transaction, so the provider's first byte is awaited while the transaction commits; the
  * reply's events are only read once the commit has made the user's message durable. When a
  * context step would have to wait (for an embedding), the call is opened after the commit
- * instead, so that no transaction waits.
+ * instead, so that no transaction waits. `base` is the request without passages, already
+ * admitted: when passages are added, the admissions are asked again with the request the model
+ * will get, in the transaction that read them (a refusal then ends the turn before any call).
  */
 export async function openCall(
   steps: TurnSteps,
@@ -48,7 +50,7 @@ export async function openCall(
   turn: PreparedTurn,
   start: CallStart,
   tx: Tx,
-  admissions: readonly Admission[],
+  admitted: Admitted,
 ): Promise<OpenedCall | DeferredCall> {
   const gathered = await inTurnStep(ctx, 'context', async () => {
     // One after the other: the steps share the transaction, which runs one statement at a time.
@@ -57,7 +59,8 @@ export async function openCall(
     return found
   })
   if (gathered.every((part) => Array.isArray(part))) {
-    return startCall(steps, ctx, turn, start, admissions, gathered.flat())
+    const built = await withPassages(steps, turn, tx, admitted, gathered.flat())
+    return startCall(steps, ctx, start, admitted.admissions, built)
   }
   return {
     deferred: true,
@@ -69,7 +72,8 @@ export async function openCall(
         }
         return parts.flat()
       })
-      return startCall(steps, ctx, turn, start, admissions, passages)
+      const built = await read((later) => withPassages(steps, turn, later, admitted, passages))
+      return startCall(steps, ctx, start, admitted.admissions, built)
     },
   }
 }
@@ -87,19 +91,40 @@ async function readLater(
   }
 }
 
-function startCall(
+/** The request without passages, and the admissions it passed. */
+export interface Admitted {
+  base: TurnModelRequest
+  admissions: readonly Admission[]
+}
+
+/**
+ * The request the model will get: `base` when there are no passages; otherwise rebuilt with them
+ * and admitted again in `tx` (an `AppError` refuses it).
+ */
+async function withPassages(
   steps: TurnSteps,
-  ctx: TurnContext,
   turn: PreparedTurn,
-  { signal, parent }: CallStart,
-  admissions: readonly Admission[],
+  tx: Tx,
+  { base, admissions }: Admitted,
   passages: ContextPassage[],
-): OpenedCall {
+): Promise<TurnModelRequest> {
+  if (passages.length === 0) return base
   const built = buildTurnRequest(turn, {
     models: steps.models.models,
     today: steps.today(),
     passages,
   })
+  for (const admission of admissions) await admission.admitContext?.(tx, built.request)
+  return built
+}
+
+function startCall(
+  steps: TurnSteps,
+  ctx: TurnContext,
+  { signal, parent }: CallStart,
+  admissions: readonly Admission[],
+  built: TurnModelRequest,
+): OpenedCall {
   const { request } = built
   const admitModel = everyAdmission(admissions)
   const call = streamStep(ctx, parent, () =>

@@ -2,6 +2,7 @@ import {
   type Database,
   hasUsageForMessage,
   type MessageRow,
+  releaseReplyBudget,
   settleTurn as recordOutcome,
   type SettleTurnInput,
   setReplyCitations,
@@ -9,6 +10,7 @@ import {
 } from '@parley/db'
 import { type CallReport, countEncodedTokens } from '@parley/llm'
 import { type Citation, citedNumbers } from '@parley/schema/contracts'
+import type { AppError } from '../../errors.ts'
 import { endError, replyStatus, turnUsage, usageEvent } from './outcome.ts'
 import type {
   Admission,
@@ -31,8 +33,8 @@ export interface SettleHooks {
 
 /**
  * The **settle** step: records the outcome, whatever it was, in one transaction: the reply,
- * a usage event and the conversation's totals in one round trip, then each admission's
- * settlement and the settle steps (budgets, rollups), so they all hold or none does.
+ * a usage event, the conversation's totals and the reply's budget reservations in one round
+ * trip, then each admission's settlement and the settle steps, so they all hold or none does.
  * `again`: a retry of a write whose result was lost; it writes nothing if the first one held.
  */
 export function settleTurn(
@@ -43,7 +45,10 @@ export function settleTurn(
   hooks: SettleHooks,
   { again = false }: { again?: boolean } = {},
 ): Promise<TurnEnd> {
-  const input = outcomeInput(ctx, turn, report, hooks.shutdown)
+  const input = {
+    ...outcomeInput(ctx, turn, report, hooks.shutdown),
+    settleBudget: hooks.admissions.some((admission) => admission.settlesWithReply),
+  }
   return finishing(db).withUser(ctx.claims, async (tx) => {
     if (again && (await hasUsageForMessage(tx, turn.assistantMessage.id))) {
       return unsavedEnd(turn, report, hooks)
@@ -154,15 +159,21 @@ export async function failTurn(
   ctx: TurnContext,
   turn: PreparedTurn,
   text: string,
+  beforeAnyCall?: { error: AppError },
 ): Promise<void> {
+  const error = beforeAnyCall
+    ? { code: beforeAnyCall.error.code, message: beforeAnyCall.error.message }
+    : { code: 'internal_error', message: 'The reply could not be finished' }
   await finishing(db)
-    .withUser(ctx.claims, (tx) =>
-      updateMessage(tx, turn.assistantMessage.id, {
+    .withUser(ctx.claims, async (tx) => {
+      await updateMessage(tx, turn.assistantMessage.id, {
         content: text,
         status: text ? 'incomplete' : 'error',
-        error: { code: 'internal_error', message: 'The reply could not be finished' },
-      }),
-    )
+        error,
+      })
+      // No model was called: nothing was spent, and what the turn reserved is free again.
+      if (beforeAnyCall) await releaseReplyBudget(tx, turn.assistantMessage.id)
+    })
     .catch(() => undefined)
 }
 

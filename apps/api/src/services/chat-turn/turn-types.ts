@@ -1,5 +1,5 @@
 import type { ContextMessage, ConversationRow, MessageRow, TurnProfile, Tx } from '@parley/db'
-import type { CallReport, ModelAdmission } from '@parley/llm'
+import type { CallReport, ModelAdmission, RouterRequest } from '@parley/llm'
 import type { Citation, ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 import type { QuestionEmbedding } from '../question-embedding.ts'
@@ -100,16 +100,29 @@ export interface RunOptions {
 
 /**
  * The **admission** seam: runs inside the prepare transaction, after the messages are written
- * and before anything is sent upstream. Throwing an `AppError` refuses the turn and rolls back
- * every row it wrote (budgets and rate limits plug in here).
+ * and before anything is sent upstream, with the request the model would get without passages.
+ * Throwing an `AppError` refuses the turn and rolls back every row it wrote (budgets and rate
+ * limits plug in here).
  */
-export type AdmissionStep = (tx: Tx, ctx: TurnContext, turn: PreparedTurn) => Promise<Admission>
+export type AdmissionStep = (
+  tx: Tx,
+  ctx: TurnContext,
+  turn: PreparedTurn,
+  request: RouterRequest,
+) => Promise<Admission>
 
 export interface Admission {
   /** Runs inside the settle transaction, whatever the outcome (a budget reservation settles here). */
   settle(tx: Tx, outcome: TurnOutcome): Promise<void>
+  /**
+   * Asked again, still in the prepare transaction, when the context step gave the model passages:
+   * the request it will really get. Throwing an `AppError` refuses the turn as above.
+   */
+  admitContext?: (tx: Tx, request: RouterRequest) => Promise<void>
   /** Asked before each model the call tries (see `RouterRequest.admitModel`). */
   admitModel?: (next: ModelAdmission) => Promise<{ message: string } | null>
+  /** Its reservations are released by the round trip that records the reply (`settle_turn`). */
+  readonly settlesWithReply?: boolean
 }
 
 /**
