@@ -30,10 +30,13 @@ interface Gate {
  */
 function gatedEmbedder(inner: Embedder) {
   const gates = new Map<string, { reached: () => void; released: Promise<void> }>()
+  const ready = new Map<string, Awaited<ReturnType<Embedder['embed']>>>()
   const embedder: Embedder = {
     model: inner.model,
     dimensions: inner.dimensions,
     async embed(texts, options) {
+      const made = texts.length === 1 ? ready.get(texts[0] ?? '') : undefined
+      if (made) return made
       const held = [...gates].find(([marker]) => texts.some((text) => text.includes(marker)))
       if (!held) return inner.embed(texts, options)
       held[1].reached()
@@ -57,7 +60,11 @@ function gatedEmbedder(inner: Embedder) {
     gates.set(marker, { reached, released })
     return gate
   }
-  return { embedder, hold }
+  /** Embeds `text` now; asked again, the embedder answers at once (before any database work). */
+  const prepare = async (text: string) => {
+    ready.set(text, await inner.embed([text]))
+  }
+  return { embedder, hold, prepare }
 }
 
 let server: TestServer
@@ -231,5 +238,52 @@ describe('the question’s embedding', () => {
       reservedUsd: string
     }
     expect(budget.reservedUsd).toBe('0')
+  })
+
+  it('refused in the transaction for its passages still records what its embedding cost, once', async () => {
+    const user = await server.user()
+    const conversationId = await conversationReadingFiles(user)
+    const admin = await server.user({ admin: true })
+    const setLimit = (limitMicroUsd: number) =>
+      server.db.withUser(admin.claims, (tx) =>
+        setBudgetOverride(tx, user.id, { limitMicroUsd, period: 'monthly' }),
+      )
+    const question = 'Which garage level suits a numbat delivery van?'
+    // Its embedding is there before the context step: passages are read in the transaction.
+    await gated.prepare(question)
+    const embeddingsOf = async (requestId: string) =>
+      (await inspect.usageOfUser(server.db, user.id)).filter(
+        (row) => row.requestId === requestId && row.provider === 'embeddings',
+      )
+    const refusedSend = async (conversation: string) => {
+      const response = await server.call(
+        user.token,
+        `/api/v1/conversations/${conversation}/messages`,
+        {
+          method: 'POST',
+          json: { content: question },
+        },
+      )
+      expect(response.status).toBe(402)
+      const { error } = (await response.json()) as {
+        error: { code: string; requestId: string; details: { requiredUsd: string } }
+      }
+      expect(error.code).toBe('budget_exceeded')
+      await eventually(async () => (await embeddingsOf(error.requestId)).length > 0)
+      return error
+    }
+    await setLimit(0)
+    const probe = await refusedSend(await server.newConversation(user.token))
+    const spent = (await inspect.usageOfUser(server.db, user.id)).reduce(
+      (sum, row) => sum + row.costMicroUsd,
+      0,
+    )
+    // Enough for the question without passages, not with them.
+    await setLimit(usdToMicros(probe.details.requiredUsd) + spent)
+
+    const refused = await refusedSend(conversationId)
+    expect(await inspect.messages(server.db, conversationId)).toEqual([])
+    expect(await embeddingsOf(refused.requestId)).toHaveLength(1)
+    expect(await embeddingsOf(probe.requestId)).toHaveLength(1)
   })
 })

@@ -105,6 +105,14 @@ export class QuestionEmbedding {
     return { ...this.#value.usage, promptName: operation }
   }
 
+  /**
+   * The transaction that recorded its usage rolled back (the turn was refused or failed in it):
+   * the cost is unrecorded again, for whoever records it next.
+   */
+  unclaim(): void {
+    this.#claimed = false
+  }
+
   /** The turn will not use it (refused, or a repeated send): stops the request if still out. */
   abandon(): void {
     this.#abort.abort()

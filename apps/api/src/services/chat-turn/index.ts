@@ -76,9 +76,13 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     const question = questionEmbedding(steps, ctx, request)
     let result: Opened
     try {
-      const prepared = await steps.db.withUser(ctx.claims, (tx) =>
-        open(steps, ctx, request, { ...call, question }, tx),
-      )
+      const prepared = await steps.db
+        .withUser(ctx.claims, (tx) => open(steps, ctx, request, { ...call, question }, tx))
+        .catch((error: unknown) => {
+          // Rolled back, with the question's usage row if the context step had written it.
+          question?.unclaim()
+          throw error
+        })
       result = await openedAfterCommit(steps, ctx, prepared)
     } catch (error) {
       upstream.abort()
