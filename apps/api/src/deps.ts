@@ -384,7 +384,7 @@ function embedderFor(
   }
   if (missingExtensions.includes('vector')) {
     logger.warn(
-      'semantic search is off: the database lacks pgvector, so files and messages are found by keyword. Enable the vector extension to turn it on.',
+      'semantic search is off: the database lacks pgvector, so files and messages are found by keyword. Install pgvector on the database server (or create the vector extension in the extensions schema) and restart: the start step adds what search needs.',
     )
     return undefined
   }
