@@ -46,31 +46,43 @@ begin
   if pg_catalog.to_regtype('extensions.vector') is null then
     return false;
   end if;
-  if not public.has_embedding_column('public.document_chunks') then
-    alter table public.document_chunks add column embedding extensions.vector;
-    alter table public.document_chunks drop constraint if exists document_chunks_embedding_with_model;
-    alter table public.document_chunks add constraint document_chunks_embedding_with_model
-      check ((embedding is null) = (embedding_model is null));
-  end if;
-  if not public.has_embedding_column('public.message_embeddings') then
-    -- Without the column no embedding could be stored, so a row here carries no vector.
-    delete from public.message_embeddings;
-    alter table public.message_embeddings add column embedding extensions.vector not null;
-  end if;
-  foreach dims in array array[384, 768, 1024, 1536] loop
-    execute pg_catalog.format(
-      'create index if not exists document_chunks_embedding_%1$s_idx on public.document_chunks
-         using hnsw ((embedding::extensions.vector(%1$s)) extensions.vector_cosine_ops)
-         where extensions.vector_dims(embedding) = %1$s',
-      dims
-    );
-    execute pg_catalog.format(
-      'create index if not exists message_embeddings_embedding_%1$s_idx on public.message_embeddings
-         using hnsw ((embedding::extensions.vector(%1$s)) extensions.vector_cosine_ops)
-         where extensions.vector_dims(embedding) = %1$s',
-      dims
-    );
-  end loop;
+  begin
+    if not public.has_embedding_column('public.document_chunks') then
+      alter table public.document_chunks add column embedding extensions.vector;
+      alter table public.document_chunks drop constraint if exists document_chunks_embedding_with_model;
+      alter table public.document_chunks add constraint document_chunks_embedding_with_model
+        check ((embedding is null) = (embedding_model is null));
+    end if;
+    if not public.has_embedding_column('public.message_embeddings') then
+      -- Without the column no embedding could be stored, so a row here carries no vector.
+      delete from public.message_embeddings;
+      alter table public.message_embeddings add column embedding extensions.vector not null;
+    end if;
+    -- Only the missing ones: creating an index, even one that exists, needs the table's owner.
+    foreach dims in array array[384, 768, 1024, 1536] loop
+      if pg_catalog.to_regclass(pg_catalog.format('public.document_chunks_embedding_%s_idx', dims)) is null then
+        execute pg_catalog.format(
+          'create index document_chunks_embedding_%1$s_idx on public.document_chunks
+             using hnsw ((embedding::extensions.vector(%1$s)) extensions.vector_cosine_ops)
+             where extensions.vector_dims(embedding) = %1$s',
+          dims
+        );
+      end if;
+      if pg_catalog.to_regclass(pg_catalog.format('public.message_embeddings_embedding_%s_idx', dims)) is null then
+        execute pg_catalog.format(
+          'create index message_embeddings_embedding_%1$s_idx on public.message_embeddings
+             using hnsw ((embedding::extensions.vector(%1$s)) extensions.vector_cosine_ops)
+             where extensions.vector_dims(embedding) = %1$s',
+          dims
+        );
+      end if;
+    end loop;
+  exception when insufficient_privilege then
+    -- A role that does not own the tables starts (without what it could not add) rather than not at all.
+    raise warning 'the vector columns or their indexes could not be added by this role: %', sqlerrm;
+    return public.has_embedding_column('public.document_chunks')
+      and public.has_embedding_column('public.message_embeddings');
+  end;
   return true;
 end
 $$;
