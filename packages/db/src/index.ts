@@ -74,6 +74,7 @@ export {
 export {
   claimFileIngest,
   completeFileIngest,
+  countProcessingFiles,
   createFile,
   deleteFile,
   type FileChunkRow,

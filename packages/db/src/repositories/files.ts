@@ -59,6 +59,15 @@ export async function getFile(tx: Tx, id: string): Promise<FileRow | null> {
   return row ?? null
 }
 
+/** How many of the caller's files wait to be read (`processing`). */
+export async function countProcessingFiles(tx: Tx): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::integer` })
+    .from(files)
+    .where(and(ownedByCaller, eq(files.status, 'processing')))
+  return row?.n ?? 0
+}
+
 /** The caller's files, newest first. */
 export async function listFiles(tx: Tx, query: PageQuery = {}): Promise<Page<FileRow>> {
   const { limit, cursor } = parseInput(pageQuery, query)
