@@ -256,6 +256,7 @@ export const envSchema = z
     OTEL_SERVICE_NAME: z.string().trim().min(1).default('parley-api'),
     PARLEY_MAX_UPLOAD_MB: positiveInt(25, 1_024),
     PARLEY_FILE_LEASE_SECONDS: positiveInt(30, 3_600),
+    PARLEY_MAX_FILES_WAITING: positiveInt(20, 10_000),
     PARLEY_STORAGE: z.enum(['local', 's3']).default('local'),
     PARLEY_S3_BUCKET: optionalString,
     PARLEY_S3_ENDPOINT: optionalUrl('the S3-compatible endpoint; empty for AWS'),
@@ -463,6 +464,8 @@ export interface Config {
   maxUploadBytes: number
   /** How long a server's claim on a file it reads holds unrenewed (others take it over after). */
   fileLeaseSeconds: number
+  /** Files one user may have waiting to be read (`processing`); one more upload gets `429`. */
+  maxFilesWaiting: number
   storage: StorageSettings
   /** Semantic search is on when set (see `embeddingSettings`). */
   embeddings: EmbeddingSettings | undefined
@@ -573,6 +576,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logFlushMs: env.PARLEY_LOG_FLUSH_MS,
     maxUploadBytes: env.PARLEY_MAX_UPLOAD_MB * 1024 * 1024,
     fileLeaseSeconds: env.PARLEY_FILE_LEASE_SECONDS,
+    maxFilesWaiting: env.PARLEY_MAX_FILES_WAITING,
     storage: storageSettings(env, dataDir),
     embeddings: embeddingSettings(env),
   }

@@ -112,6 +112,8 @@ export interface AppDeps {
 export interface FileDeps {
   /** Largest file one upload may carry, in bytes. */
   maxUploadBytes: number
+  /** Files one user may have waiting to be read; one more upload is refused with `429`. */
+  maxFilesWaiting: number
   storage: FileStorage
   ingest: FileIngest
   /** Absent: semantic search is off (keyword matching only). */
@@ -171,6 +173,8 @@ export interface BuildOptions {
   files: {
     /** Default 25 MB. */
     maxUploadBytes?: number
+    /** Default 20. */
+    maxFilesWaiting?: number
     storage: FileStorage
     /** Absent: semantic search is off. */
     embedder?: Embedder | undefined
@@ -336,6 +340,7 @@ function fileDeps(db: Database, options: BuildOptions['files'], logger: Logger):
   })
   return {
     maxUploadBytes: options.maxUploadBytes ?? 25 * 1024 * 1024,
+    maxFilesWaiting: options.maxFilesWaiting ?? 20,
     storage: options.storage,
     embedder: options.embedder,
     ingest: createFileIngest(
@@ -382,7 +387,7 @@ function embedderFor(
   }
   if (missingExtensions.includes('vector')) {
     logger.warn(
-      'semantic search is off: the database lacks pgvector, so files and messages are found by keyword. Enable the vector extension to turn it on.',
+      'semantic search is off: the database lacks pgvector, so files and messages are found by keyword. Install pgvector on the database server (or create the vector extension in the extensions schema) and restart: the start step adds what search needs.',
     )
     return undefined
   }
@@ -495,6 +500,7 @@ export async function createDeps(
       logQueue: { flushMs: config.logFlushMs },
       files: {
         maxUploadBytes: config.maxUploadBytes,
+        maxFilesWaiting: config.maxFilesWaiting,
         leaseSeconds: config.fileLeaseSeconds,
         storage: createFileStorage(config.storage),
         embedder: embedderFor(config, prepared.missingExtensions, logger),

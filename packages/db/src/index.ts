@@ -75,6 +75,7 @@ export {
 export {
   claimFileIngest,
   completeFileIngest,
+  countProcessingFiles,
   createFile,
   deleteFile,
   type FileChunkRow,

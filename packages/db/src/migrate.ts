@@ -78,6 +78,7 @@ export async function migrate(
     if (ran) applied.push(`${migration.version}_${migration.name}`)
   }
 
+  const vectorsReady = await addVectorColumns(db)
   const missingExtensions = await db.asOwner(async (sql) => {
     const rows = await sql.query<{ name: string }>(
       `select name from unnest(array['pgcrypto', 'vector']) as wanted(name)
@@ -85,6 +86,26 @@ export async function migrate(
     )
     return rows.map((row) => row.name)
   })
+  if (!vectorsReady && !missingExtensions.includes('vector')) {
+    missingExtensions.push('vector')
+  }
 
   return { applied, alreadyApplied: migrations.length - applied.length, missingExtensions }
+}
+
+/**
+ * pgvector enabled after the migrations that wanted it: adds the vector columns and indexes they
+ * could not (idempotent, at every start). False when vectors cannot be kept, for example with
+ * the extension in a schema other than `extensions`; true also for a migrations folder without
+ * the function (it has nothing to add).
+ */
+async function addVectorColumns(db: Database): Promise<boolean> {
+  return db.asOwner(async (sql) => {
+    const [found] = await sql.query<{ present: boolean }>(
+      `select to_regprocedure('public.add_vector_columns()') is not null as present`,
+    )
+    if (!found?.present) return true
+    const [row] = await sql.query<{ ready: boolean }>('select public.add_vector_columns() as ready')
+    return row?.ready === true
+  })
 }

@@ -22,6 +22,8 @@ export {
   type Embedder,
   type EmbedderOptions,
   type EmbeddingResult,
+  type EmbeddingSpend,
+  type EmbedOptions,
 } from './embeddings/embedder.ts'
 export { type EmbeddingModelSpec, embeddingModels } from './embeddings/embedding-models.ts'
 export { LlmError, type LlmErrorCode } from './errors.ts'

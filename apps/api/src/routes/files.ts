@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import {
+  countProcessingFiles,
   createFile,
   deleteFile,
   type FileRow,
@@ -28,6 +29,14 @@ import { recordActivity } from '../observability/activity-log.ts'
 import { originalKey } from '../services/file-storage/index.ts'
 import { docs } from './docs.ts'
 import { readUpload, uploadLimit } from './file-upload.ts'
+
+/** `429` for an upload while the user already has `limit` files waiting to be read. */
+const tooManyWaiting = (limit: number) =>
+  new AppError(
+    'rate_limited',
+    `${limit} of your files are still being read; upload more once some are ready`,
+    { details: { waitingFilesLimit: limit }, headers: { 'retry-after': '30' } },
+  )
 
 export const files = new Hono<AppEnv>()
   .get(
@@ -61,14 +70,17 @@ export const files = new Hono<AppEnv>()
     async (c) => {
       const upload = await readUpload(c)
       const { kind, mimeType } = await detected(upload.bytes, upload.name)
-      const { storage, ingest } = c.var.deps.files
+      const { storage, ingest, maxFilesWaiting } = c.var.deps.files
       const id = randomUUID()
       const storageKey = originalKey(c.var.claims.sub, id)
       await storage.put(storageKey, upload.bytes, { contentType: mimeType })
       let created: FileRow
       try {
-        created = await c.var.deps.db.withUser(c.var.claims, (tx) =>
-          createFile(tx, {
+        created = await c.var.deps.db.withUser(c.var.claims, async (tx) => {
+          // One user's backlog is bounded, so the shared queue stays fair to everyone.
+          if ((await countProcessingFiles(tx)) >= maxFilesWaiting)
+            throw tooManyWaiting(maxFilesWaiting)
+          return createFile(tx, {
             id,
             name: upload.name,
             kind,
@@ -76,8 +88,8 @@ export const files = new Hono<AppEnv>()
             sizeBytes: upload.bytes.byteLength,
             sha256: createHash('sha256').update(upload.bytes).digest('hex'),
             storageKey,
-          }),
-        )
+          })
+        })
       } catch (error) {
         // The upload's own error is what the caller hears; a failed cleanup is only logged
         // (an original of a deleted account is swept later).

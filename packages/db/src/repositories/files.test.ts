@@ -134,6 +134,60 @@ describe('files', () => {
     ])
   })
 
+  it('complete with more passages than one batch, all ready at once', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const reader = randomUUID()
+    await as(user, (tx) => claimFileIngest(tx, file.id, claim(reader)))
+    const chunks = Array.from({ length: 7 }, (_, i) => passage(`Step ${i} of the setup.`, i + 1))
+    const ready = await as(user, (tx) =>
+      completeFileIngest(tx, file.id, { chunks }, { claimedBy: reader, batchSize: 3 }),
+    )
+    expect(ready).toMatchObject({ status: 'ready', chunkCount: 7, ingestOwner: null })
+    const stored = await as(user, (tx) => listFileChunks(tx, file.id))
+    expect(stored.map((chunk) => [chunk.ordinal, chunk.content])).toEqual(
+      chunks.map((chunk, i) => [i, chunk.content]),
+    )
+  })
+
+  it('store none of the batches when a later one fails, and the file stays processing', async () => {
+    const user = await createTestUser(db)
+    const file = await as(user, (tx) => createFile(tx, upload()))
+    const reader = randomUUID()
+    await as(user, (tx) => claimFileIngest(tx, file.id, claim(reader)))
+    const chunks = Array.from({ length: 7 }, (_, i) => passage(`Step ${i}.`))
+    // Refused by the repository only in the third batch, after two were sent to the database.
+    const badLater = [...chunks.slice(0, 6), { ...passage('x'), content: '' }]
+    const invalid = await refusal(
+      as(user, (tx) =>
+        completeFileIngest(tx, file.id, { chunks: badLater }, { claimedBy: reader, batchSize: 3 }),
+      ),
+    )
+    expect(invalid.code).toBe('invalid_input')
+    // Refused by the database in the second batch (a token count past integer), after the first.
+    const badInTable = chunks.map((chunk, i) =>
+      i === 4 ? { ...chunk, tokenCount: 2 ** 31 } : chunk,
+    )
+    await refusal(
+      as(user, (tx) => completeFileIngest(tx, file.id, { chunks: badInTable }, { batchSize: 3 })),
+    )
+    expect(await chunkCount(file.id)).toBe(0)
+    expect(await as(user, (tx) => getFile(tx, file.id))).toMatchObject({
+      status: 'processing',
+      chunkCount: 0,
+      ingestOwner: reader,
+    })
+
+    // A reader whose claim was taken over writes nothing, whatever the batch.
+    const lost = await refusal(
+      as(user, (tx) =>
+        completeFileIngest(tx, file.id, { chunks }, { claimedBy: randomUUID(), batchSize: 3 }),
+      ),
+    )
+    expect(lost.code).toBe('conflict')
+    expect(await chunkCount(file.id)).toBe(0)
+  })
+
   it('store nothing when one passage is bad, leaving the file processing', async () => {
     const user = await createTestUser(db)
     const file = await as(user, (tx) => createFile(tx, upload()))

@@ -14,7 +14,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } 
 import { z } from 'zod'
 import type { Tx } from '../client.ts'
 import { decodeCursor, pageFrom, timeAndIdCursor } from '../cursor.ts'
-import { parseInput } from '../errors.ts'
+import { DbError, parseInput } from '../errors.ts'
 import { executedRows, rowFromJson } from '../json-row.ts'
 
 export type FileRow = typeof files.$inferSelect
@@ -57,6 +57,15 @@ export async function getFile(tx: Tx, id: string): Promise<FileRow | null> {
     .from(files)
     .where(and(eq(files.id, fileId), ownedByCaller))
   return row ?? null
+}
+
+/** How many of the caller's files wait to be read (`processing`). */
+export async function countProcessingFiles(tx: Tx): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::integer` })
+    .from(files)
+    .where(and(ownedByCaller, eq(files.status, 'processing')))
+  return row?.n ?? 0
 }
 
 /** The caller's files, newest first. */
@@ -172,9 +181,16 @@ export async function renewFileIngestLeases(
   return { held: held.map((row) => row.id), lost: lost.map((row) => row.id) }
 }
 
+/** Passages stored per statement when a file is completed (a few MB of JSON with vectors). */
+export const fileChunkBatchSize = 100
+
+/** The most passages one file may have (as the contract says). */
+const maxFileChunks = 100_000
+
 /**
  * Stores all of a processing file's passages (with embeddings or not) and marks it `ready` with
- * its counts, in one statement: a bad passage stores nothing and leaves the file `processing`.
+ * its counts, in batches of `batchSize` passages within the caller's transaction: a bad passage,
+ * in any batch, throws, and the rolled-back transaction leaves the file `processing` with none.
  * With `claimedBy`, only while that reader still holds the file's claim. Refused with
  * `DbError('conflict')` when the file is gone, no longer `processing` or claimed by another
  * reader. The stored `embeddingModel` is null when the database cannot keep embeddings.
@@ -183,19 +199,55 @@ export async function completeFileIngest(
   tx: Tx,
   id: string,
   ingest: FileIngest,
-  { claimedBy }: { claimedBy?: string } = {},
+  { claimedBy, batchSize = fileChunkBatchSize }: { claimedBy?: string; batchSize?: number } = {},
 ): Promise<FileRow> {
   const fileId = parseInput(uuid, id)
   const owner = claimedBy === undefined ? null : parseInput(uuid, claimedBy)
-  const { pageCount, chunks, embeddingModel } = parseInput(fileIngest, ingest)
-  const payload = chunks.map((chunk, ordinal) => ({ ordinal, ...chunk }))
+  if (ingest.chunks.length > maxFileChunks) {
+    throw new DbError('invalid_input', `chunks: at most ${maxFileChunks} passages per file`)
+  }
+  const batches = Math.max(1, Math.ceil(ingest.chunks.length / batchSize))
+  let dimensions: number | undefined
+  let last: unknown[] = []
+  let pageCount: number | null = null
+  let embeddingModel: string | null = null
+  for (let b = 0; b < batches; b++) {
+    const start = b * batchSize
+    const batch = parseInput(fileIngest, {
+      ...ingest,
+      chunks: ingest.chunks.slice(start, start + batchSize),
+    })
+    ;({ pageCount, embeddingModel } = batch)
+    const batchDimensions = batch.chunks[0]?.embedding?.length
+    if (b > 0 && batchDimensions !== dimensions) {
+      throw new DbError('invalid_input', 'all embeddings of a file have the same dimension')
+    }
+    dimensions = batchDimensions
+    const payload = batch.chunks.map((chunk, i) => ({ ordinal: start + i, ...chunk }))
+    // The last batch goes with the statement that marks the file ready.
+    if (b < batches - 1) await addChunks(tx, fileId, embeddingModel, payload, owner)
+    else last = payload
+  }
   const [row] = executedRows<{ file: unknown }>(
     await tx.execute(
-      sql`select to_jsonb(public.complete_file_ingest(${fileId}::uuid, ${pageCount}::integer, ${embeddingModel}::text, ${JSON.stringify(payload)}::jsonb, ${owner}::uuid)) as file`,
+      sql`select to_jsonb(public.complete_file_ingest(${fileId}::uuid, ${pageCount}::integer, ${embeddingModel}::text, ${JSON.stringify(last)}::jsonb, ${owner}::uuid)) as file`,
     ),
   )
   if (!row?.file) throw new Error('complete_file_ingest returned nothing')
   return rowFromJson(files, row.file)
+}
+
+/** One batch of a processing file's passages, before its last (which completes the file). */
+async function addChunks(
+  tx: Tx,
+  fileId: string,
+  embeddingModel: string | null,
+  chunks: unknown[],
+  owner: string | null,
+): Promise<void> {
+  await tx.execute(
+    sql`select public.add_file_chunks(${fileId}::uuid, ${embeddingModel}::text, ${JSON.stringify(chunks)}::jsonb, ${owner}::uuid)`,
+  )
 }
 
 const failureReason = z.string().trim().min(1).max(1000)

@@ -15,10 +15,12 @@ import { parseInput } from '../errors.ts'
 import { executedRows } from '../json-row.ts'
 import { arrayParam } from '../sql-array.ts'
 
-/** Whether this database can store and compare embeddings (pgvector is installed). */
+/** Whether this database can store and compare passages' embeddings (their column exists). */
 export async function vectorSearchAvailable(tx: Tx): Promise<boolean> {
   const [row] = executedRows<{ available: boolean }>(
-    await tx.execute(sql`select to_regtype('extensions.vector') is not null as available`),
+    await tx.execute(
+      sql`select public.has_embedding_column('public.document_chunks') as available`,
+    ),
   )
   return row?.available === true
 }

@@ -63,6 +63,25 @@ describe('createEmbedder', () => {
     expect(result.vectors[149]).toEqual((await embedder().embed([texts[149] ?? ''])).vectors[0])
   })
 
+  it('reports what each answered batch cost before a later batch fails', async () => {
+    const mine = randomUUID()
+    const texts = [`${mine} one`, `${mine} two`, `${mine} three refused`]
+    fake.enqueue({ kind: 'status', status: 400 }, { inputIncludes: `${mine} three` })
+    const spends: { inputTokens: number; costMicroUsd: number; attempts: number }[] = []
+    await expect(
+      embedder({ batchSize: 2 }).embed(texts, {
+        onBatch: async (spend) => {
+          spends.push(spend)
+        },
+      }),
+    ).rejects.toBeInstanceOf(LlmError)
+    expect(spends).toEqual([
+      expect.objectContaining({ inputTokens: expect.any(Number), attempts: 1 }),
+    ])
+    expect(spends[0]?.inputTokens).toBeGreaterThan(0)
+    expect(spends[0]?.costMicroUsd).toBeGreaterThan(0)
+  })
+
   it('retries a rate limit and a server error, then succeeds', async () => {
     const mine = randomUUID()
     fake.enqueue({ kind: 'status', status: 429, retryAfterMs: 5 }, { inputIncludes: mine })

@@ -18,11 +18,30 @@ export interface EmbeddingResult {
   attempts: number
 }
 
+/** What one answered request of an `embed` call cost, reported as soon as it is paid. */
+export interface EmbeddingSpend {
+  inputTokens: number
+  costMicroUsd: number
+  /** HTTP requests this batch took, retries included. */
+  attempts: number
+  latencyMs: number
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal
+  /**
+   * Called after each batch the server answered, before the next is sent, with what it cost:
+   * a caller records spend as it happens, so a later batch's failure loses none of it. Its
+   * rejection ends the call.
+   */
+  onBatch?: (spend: EmbeddingSpend) => Promise<unknown>
+}
+
 export interface Embedder {
   readonly model: string
   /** Vector size: the requested `dimensions`, else the model's own (null when Parley doesn't know it). */
   readonly dimensions: number | null
-  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<EmbeddingResult>
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbeddingResult>
 }
 
 export interface EmbedderOptions {
@@ -108,8 +127,8 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
   return {
     model: options.model,
     dimensions: options.dimensions ?? known?.dimensions ?? null,
-    embed: (texts, { signal = new AbortController().signal } = {}) =>
-      embedAll(context, texts, signal),
+    embed: (texts, { signal = new AbortController().signal, onBatch } = {}) =>
+      embedAll(context, texts, signal, onBatch),
   }
 }
 
@@ -117,6 +136,7 @@ async function embedAll(
   context: EmbedderContext,
   texts: readonly string[],
   signal: AbortSignal,
+  onBatch: EmbedOptions['onBatch'],
 ): Promise<EmbeddingResult> {
   const vectors: number[][] = []
   let inputTokens = 0
@@ -125,13 +145,26 @@ async function embedAll(
     const inputs = texts
       .slice(start, start + context.batchSize)
       .map((text) => truncateToTokens(text, context.maxInputTokens, context.encoding))
+    const started = context.runtime.clock()
+    let batchAttempts = 0
     const batch = await withRetries(context.runtime, signal, (timeoutMs) => {
-      attempts += 1
+      batchAttempts += 1
       return requestBatch(context, inputs, { signal, timeoutMs })
     })
     vectors.push(...batch.vectors)
     inputTokens += batch.inputTokens
+    attempts += batchAttempts
+    await onBatch?.({
+      inputTokens: batch.inputTokens,
+      costMicroUsd: inputCost(context, batch.inputTokens),
+      attempts: batchAttempts,
+      latencyMs: Math.round(context.runtime.clock() - started),
+    })
   }
+  return { vectors, inputTokens, costMicroUsd: inputCost(context, inputTokens), attempts }
+}
+
+function inputCost(context: EmbedderContext, inputTokens: number): number {
   const usage = {
     inputTokens,
     outputTokens: 0,
@@ -144,7 +177,7 @@ async function embedAll(
     outputMicroUsdPerMTok: 0,
     cachedInputMicroUsdPerMTok: 0,
   }
-  return { vectors, inputTokens, costMicroUsd: costMicroUsd(usage, prices), attempts }
+  return costMicroUsd(usage, prices)
 }
 
 async function requestBatch(

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { claimFileIngest, createFile, getFile, listFileChunks } from '@parley/db'
+import { claimFileIngest, createFile, deleteFile, getFile, listFileChunks } from '@parley/db'
 import { inspect } from '@parley/db/testing'
+import { DocumentReader } from '@parley/documents'
+import { createEmbedder, defaultRetryPolicy, type Embedder } from '@parley/llm'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processedFile, uploadedFileId } from '../../testing/files.ts'
 import {
@@ -11,12 +14,17 @@ import {
 } from '../../testing/test-server.ts'
 import { originalKey } from '../file-storage/index.ts'
 import { embedOperation, maxIngestAttempts } from './index.ts'
+import { ingestFile } from './ingest-file.ts'
 
 let server: TestServer
+const reader = new DocumentReader({ size: 1 })
 beforeAll(async () => {
   server = await startTestServer({ embeddings: true })
 })
-afterAll(() => server?.close())
+afterAll(async () => {
+  await reader.close()
+  await server?.close()
+})
 
 type User = Awaited<ReturnType<TestServer['user']>>
 
@@ -141,6 +149,76 @@ describe('reading files with semantic search on', () => {
     expect(await server.db.asService((tx) => listFileChunks(tx, id))).toEqual([])
     const usage = await inspect.usageOfUser(server.db, user.id)
     expect(usage.filter((row) => row.promptName === embedOperation)).toEqual([])
+  })
+})
+
+/** Reads a file left processing here and now, one passage per embedding request. */
+async function ingestOnePassagePerRequest(
+  user: User,
+  fileId: string,
+  wrap: (embedder: Embedder) => Embedder = (embedder) => embedder,
+): Promise<void> {
+  const embedder = createEmbedder({
+    baseURL: server.fake.openaiBaseUrl,
+    apiKey: 'test-openai-key',
+    model: embeddingModel,
+    batchSize: 1,
+    retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 20 },
+  })
+  const deps = {
+    db: server.db,
+    storage: server.deps.files.storage,
+    reader,
+    embedder: wrap(embedder),
+    logger: pino({ level: 'silent' }),
+  }
+  const job = {
+    fileId,
+    ownerId: user.id,
+    storageKey: originalKey(user.id, fileId),
+    name: 'manual.md',
+  }
+  const claim = { owner: randomUUID(), leaseSeconds: 600, maxAttempts: maxIngestAttempts }
+  await ingestFile(deps, job, claim, new AbortController().signal)
+}
+
+describe('what embedding a file cost', () => {
+  it('is recorded for the requests answered before a later one failed', async () => {
+    const user = await server.user()
+    const word = `okapi${randomUUID().slice(0, 8)}`
+    const paid = `giraffe${randomUUID().slice(0, 8)}`
+    const text = `# Zoo\n\n## Giraffes\n\nThe ${paid} sleeps standing.\n\n## Okapis\n\nThe ${word} hides in the forest.\n`
+    server.fake.enqueue({ kind: 'status', status: 400 }, { inputIncludes: word })
+    const id = await leftProcessing(user, 0, text)
+    await ingestOnePassagePerRequest(user, id)
+
+    expect(await fileRow(user, id)).toMatchObject({ status: 'failed', chunkCount: 0 })
+    expect(await server.db.asService((tx) => listFileChunks(tx, id))).toEqual([])
+    expect(embeddingRequests(paid).map((r) => r.state)).toEqual(['completed'])
+    const usage = await fileEmbeddings(user)
+    expect(usage.length).toBeGreaterThan(0)
+    expect(usage.every((row) => row.costMicroUsd > 0 && row.requestId === `ingest:${id}`)).toBe(
+      true,
+    )
+  })
+
+  it('is recorded when the file is deleted while it was embedded', async () => {
+    const user = await server.user()
+    const id = await leftProcessing(user, 0)
+    await ingestOnePassagePerRequest(user, id, (embedder) => ({
+      model: embedder.model,
+      dimensions: embedder.dimensions,
+      async embed(texts, options) {
+        const result = await embedder.embed(texts, options)
+        await server.db.withUser(user.claims, (tx) => deleteFile(tx, id))
+        return result
+      },
+    }))
+
+    expect(await fileRow(user, id)).toBeNull()
+    const usage = await fileEmbeddings(user)
+    expect(usage.length).toBeGreaterThan(0)
+    expect(usage.reduce((sum, row) => sum + row.costMicroUsd, 0)).toBeGreaterThan(0)
   })
 })
 

@@ -9,7 +9,7 @@ import {
   type Tx,
 } from '@parley/db'
 import { DocumentError, type DocumentReader, type ExtractedDocument } from '@parley/documents'
-import { type Embedder, LlmError } from '@parley/llm'
+import { type Embedder, type EmbeddingSpend, LlmError } from '@parley/llm'
 import type { NewUsageEvent, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 import { safeError } from '../../errors.ts'
@@ -42,10 +42,12 @@ export function asOwner(db: Database, userId: string) {
 
 /**
  * Reads a stored file into passages (off the event loop), embeds them when semantic search is
- * on, and stores them with the file's `ready` status and the embedding's cost in one transaction;
- * any failure marks it `failed` with a reason a person understands, and stores no passage.
+ * on, and stores them with the file's `ready` status in one transaction; any failure marks it
+ * `failed` with a reason a person understands, and stores no passage. Each embedding request's
+ * cost is recorded as soon as it is paid, whatever becomes of the file.
  * It first claims the file for this server (`claim`), so no other server reads it meanwhile;
- * when the claim is lost to another server (`signal` aborts), this run stops and records nothing.
+ * when the claim is lost to another server (`signal` aborts), this run stops and records nothing
+ * but what it already paid.
  */
 export async function ingestFile(
   deps: IngestDeps,
@@ -61,9 +63,14 @@ export async function ingestFile(
     const bytes = await deps.storage.get(job.storageKey)
     if (!bytes) throw new DocumentError('corrupt', 'The uploaded file is missing from storage.')
     const document = await deps.reader.read(bytes, job.name, signal)
-    const embedded = deps.embedder ? await embed(deps.embedder, document, job, signal) : null
-    await owner(async (tx) => {
-      await completeFileIngest(
+    const { embedder } = deps
+    const embedded = embedder
+      ? await embed(embedder, document, signal, (spend) =>
+          owner((tx) => insertUsageEvent(tx, embeddingUsage(embedder.model, job, spend))),
+        )
+      : null
+    await owner((tx) =>
+      completeFileIngest(
         tx,
         job.fileId,
         {
@@ -78,9 +85,8 @@ export async function ingestFile(
           })),
         },
         claimedBy,
-      )
-      if (embedded) await insertUsageEvent(tx, embedded.usage)
-    })
+      ),
+    )
   } catch (error) {
     // Another server took the file over: it records the outcome.
     if (signal.aborted) return
@@ -91,30 +97,33 @@ export async function ingestFile(
   }
 }
 
-/** Every passage's embedding in one batched call, and what it cost as a usage row. */
+/** Every passage's embedding, in the embedder's batches; `paid` records each batch's cost. */
 async function embed(
   embedder: Embedder,
   document: ExtractedDocument,
-  job: IngestJob,
   signal: AbortSignal,
+  paid: (spend: EmbeddingSpend) => Promise<unknown>,
 ) {
-  const started = performance.now()
   const result = await embedder.embed(
     document.chunks.map((chunk) => chunk.text),
-    { signal },
+    { signal, onBatch: paid },
   )
-  const usage: NewUsageEvent = {
+  return { model: embedder.model, vectors: result.vectors }
+}
+
+/** The usage row of one paid embedding request of a file (it counts toward the owner's budget). */
+function embeddingUsage(model: string, job: IngestJob, spend: EmbeddingSpend): NewUsageEvent {
+  return {
     requestId: `ingest:${job.fileId}`,
     provider: 'embeddings',
-    model: embedder.model,
+    model,
     promptName: embedOperation,
-    inputTokens: result.inputTokens,
-    costMicroUsd: result.costMicroUsd,
-    latencyMs: Math.round(performance.now() - started),
+    inputTokens: spend.inputTokens,
+    costMicroUsd: spend.costMicroUsd,
+    latencyMs: spend.latencyMs,
     status: 'ok',
-    attempts: result.attempts,
+    attempts: spend.attempts,
   }
-  return { model: embedder.model, vectors: result.vectors, usage }
 }
 
 /** The reason a person reads on a failed file; unexpected failures are logged in full. */

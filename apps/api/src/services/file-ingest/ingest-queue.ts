@@ -9,17 +9,30 @@ export interface IngestJob {
   name: string
 }
 
+/** A job waiting its turn, with its owner's round (their nth file waiting or running). */
+interface Waiting {
+  job: IngestJob
+  round: number
+}
+
 /**
- * Runs ingest jobs in this process, at most `concurrency` at once, in arrival order, each file
- * once (a file already waiting or running is not queued again). Jobs record their own failures;
- * a job that throws anyway is logged and the queue goes on.
+ * Runs ingest jobs in this process, at most `concurrency` at once, each file once (a file already
+ * waiting or running is not queued again). Owners take turns: a job's round is one past its
+ * owner's latest waiting or running job, and never before the round being served, so one user's
+ * hundred uploads do not hold up another's one; within a round, jobs run in arrival order. Jobs
+ * record their own failures; a job that throws anyway is logged and the queue goes on.
  */
 export class IngestQueue {
   readonly #run: (job: IngestJob, signal: AbortSignal) => Promise<void>
   readonly #logger: Logger
   readonly #concurrency: number
-  readonly #waiting: IngestJob[] = []
-  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
+  readonly #waiting: Waiting[] = []
+  readonly #running = new Map<
+    string,
+    { done: Promise<void>; abort: AbortController; ownerId: string; round: number }
+  >()
+  /** The round of the job started last. */
+  #round = 0
   #idle: (() => void)[] = []
   #stopped = false
 
@@ -37,14 +50,14 @@ export class IngestQueue {
   enqueue(job: IngestJob): boolean {
     if (this.#stopped) return false
     if (this.has(job.fileId)) return true
-    this.#waiting.push(job)
+    this.#waiting.push({ job, round: this.#roundFor(job.ownerId) })
     this.#next()
     return true
   }
 
   /** Whether a file is waiting or being read here. */
   has(fileId: string): boolean {
-    return this.#running.has(fileId) || this.#waiting.some((job) => job.fileId === fileId)
+    return this.#running.has(fileId) || this.#waiting.some((w) => w.job.fileId === fileId)
   }
 
   /** Jobs waiting or running. */
@@ -78,10 +91,31 @@ export class IngestQueue {
     await Promise.all([...this.#running.values()].map((running) => running.done))
   }
 
+  /** One past the owner's latest job waiting or running, and not before the round being served. */
+  #roundFor(ownerId: string): number {
+    let latest = -1
+    for (const w of this.#waiting) if (w.job.ownerId === ownerId) latest = Math.max(latest, w.round)
+    for (const r of this.#running.values())
+      if (r.ownerId === ownerId) latest = Math.max(latest, r.round)
+    return Math.max(this.#round, latest + 1)
+  }
+
+  /** Removes and returns the waiting job of the lowest round; the earliest among equals. */
+  #take(): Waiting | undefined {
+    let best = -1
+    for (const [i, w] of this.#waiting.entries()) {
+      const current = this.#waiting[best]
+      if (!current || w.round < current.round) best = i
+    }
+    return best < 0 ? undefined : this.#waiting.splice(best, 1)[0]
+  }
+
   #next(): void {
     while (this.#running.size < this.#concurrency) {
-      const job = this.#waiting.shift()
-      if (!job) break
+      const taken = this.#take()
+      if (!taken) break
+      const { job, round } = taken
+      this.#round = round
       const abort = new AbortController()
       const done: Promise<void> = this.#run(job, abort.signal)
         .catch((error: unknown) =>
@@ -92,7 +126,7 @@ export class IngestQueue {
           this.#next()
           if (this.size === 0) for (const resolve of this.#idle.splice(0)) resolve()
         })
-      this.#running.set(job.fileId, { done, abort })
+      this.#running.set(job.fileId, { done, abort, ownerId: job.ownerId, round })
     }
   }
 }
