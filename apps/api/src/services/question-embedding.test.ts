@@ -124,6 +124,15 @@ function systemPromptFor(question: string): string {
   return body.messages.find((m) => m.role === 'system' || m.role === 'developer')?.content ?? ''
 }
 
+/** Sets the user's monthly budget, as an admin does. */
+async function budgetSetter(user: User) {
+  const admin = await server.user({ admin: true })
+  return (limitMicroUsd: number) =>
+    server.db.withUser(admin.claims, (tx) =>
+      setBudgetOverride(tx, user.id, { limitMicroUsd, period: 'monthly' }),
+    )
+}
+
 const operations = async (user: User) =>
   (await inspect.usageOfUser(server.db, user.id)).map((row) => row.promptName)
 
@@ -190,11 +199,7 @@ describe('the question’s embedding', () => {
   it('read after the commit and costing more than the budget has left ends the turn before any call, freeing what it reserved', async () => {
     const user = await server.user()
     const conversationId = await conversationReadingFiles(user)
-    const admin = await server.user({ admin: true })
-    const setLimit = (limitMicroUsd: number) =>
-      server.db.withUser(admin.claims, (tx) =>
-        setBudgetOverride(tx, user.id, { limitMicroUsd, period: 'monthly' }),
-      )
+    const setLimit = await budgetSetter(user)
     const question = 'Where may a wombat visitor park, on which level of the garage?'
     // What the turn needs without passages: the whole budget it gets.
     await setLimit(0)
@@ -243,11 +248,7 @@ describe('the question’s embedding', () => {
   it('refused in the transaction for its passages still records what its embedding cost, once', async () => {
     const user = await server.user()
     const conversationId = await conversationReadingFiles(user)
-    const admin = await server.user({ admin: true })
-    const setLimit = (limitMicroUsd: number) =>
-      server.db.withUser(admin.claims, (tx) =>
-        setBudgetOverride(tx, user.id, { limitMicroUsd, period: 'monthly' }),
-      )
+    const setLimit = await budgetSetter(user)
     const question = 'Which garage level suits a numbat delivery van?'
     // Its embedding is there before the context step: passages are read in the transaction.
     await gated.prepare(question)
