@@ -212,6 +212,7 @@ describe('files and semantic search', () => {
       model: 'text-embedding-3-small',
       dimensions: undefined,
       microUsdPerMTok: undefined,
+      messages: true,
     })
     // A compatible chat server may serve no embeddings: not assumed.
     expect(
@@ -225,6 +226,7 @@ describe('files and semantic search', () => {
         PARLEY_EMBEDDINGS_MODEL: 'nomic-embed-text',
         PARLEY_EMBEDDINGS_DIMENSIONS: '768',
         PARLEY_EMBEDDINGS_USD_PER_MTOK: '0',
+        PARLEY_EMBED_MESSAGES: 'false',
       }).embeddings,
     ).toEqual({
       baseUrl: 'http://localhost:11434/v1',
@@ -232,6 +234,7 @@ describe('files and semantic search', () => {
       model: 'nomic-embed-text',
       dimensions: 768,
       microUsdPerMTok: 0,
+      messages: false,
     })
     expect(() => loadConfig({ PARLEY_EMBEDDINGS_DIMENSIONS: 'many' })).toThrow(
       /PARLEY_EMBEDDINGS_DIMENSIONS/,

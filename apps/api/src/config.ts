@@ -39,6 +39,12 @@ const flag = z
   .optional()
   .transform((value) => value === 'true' || value === '1')
 
+/** A flag that is on unless set to false (or 0). */
+const flagOn = z
+  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+  .optional()
+  .transform((value) => value !== 'false' && value !== '0')
+
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback)
 
@@ -266,6 +272,7 @@ export const envSchema = z
     PARLEY_S3_FORCE_PATH_STYLE: flag,
     PARLEY_EMBEDDINGS_URL: optionalUrl('an OpenAI-compatible base URL ending in /v1'),
     PARLEY_EMBEDDINGS_API_KEY: optionalString,
+    PARLEY_EMBED_MESSAGES: flagOn,
     PARLEY_EMBEDDINGS_MODEL: z.string().trim().min(1).default('text-embedding-3-small'),
     PARLEY_EMBEDDINGS_USD_PER_MTOK: optionalString.pipe(
       z
@@ -389,6 +396,11 @@ export interface EmbeddingSettings {
   dimensions: number | undefined
   /** The model's price per million input tokens; unset: the built-in price of a known model. */
   microUsdPerMTok: number | undefined
+  /**
+   * Messages embedded after their turn, for semantic search over conversations (default on);
+   * off: only files are embedded, and each question only when the conversation reads files.
+   */
+  messages: boolean
 }
 
 export interface Config {
@@ -617,6 +629,7 @@ function embeddingSettings(env: Env): EmbeddingSettings | undefined {
       env.PARLEY_EMBEDDINGS_USD_PER_MTOK === undefined
         ? undefined
         : usdToMicros(env.PARLEY_EMBEDDINGS_USD_PER_MTOK),
+    messages: env.PARLEY_EMBED_MESSAGES,
   }
 }
 

@@ -178,6 +178,8 @@ export interface BuildOptions {
     storage: FileStorage
     /** Absent: semantic search is off. */
     embedder?: Embedder | undefined
+    /** With an embedder: messages are embedded too, for search by meaning (default true). */
+    embedMessages?: boolean
     /** Limits of the document reader (tests make them small). */
     readerLimits?: Partial<ExtractLimits>
     /** How long a server's claim on a file it reads holds unrenewed; default 30 s. */
@@ -272,9 +274,10 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
       }
     : undefined
   const files = fileDeps(db, options.files, logger)
-  const messageEmbeddings = files.embedder
-    ? createMessageEmbeddings({ db, embedder: files.embedder, logger })
-    : undefined
+  const messageEmbeddings =
+    files.embedder && options.files.embedMessages !== false
+      ? createMessageEmbeddings({ db, embedder: files.embedder, logger })
+      : undefined
   turns = createChatTurns({
     db,
     models,
@@ -290,7 +293,8 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
     ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
     context: [retrievalStep({ embedder: files.embedder })],
-    embedder: files.embedder,
+    // A send's question is embedded ahead only when it is kept as the message's embedding.
+    embedder: messageEmbeddings ? files.embedder : undefined,
     onSettled: (ctx, turn, end) => messageEmbeddings?.afterTurn(ctx, turn, end),
     onTurnEnd: (report, ctx) => {
       metrics?.series.turn(report)
@@ -504,6 +508,7 @@ export async function createDeps(
         leaseSeconds: config.fileLeaseSeconds,
         storage: createFileStorage(config.storage),
         embedder: embedderFor(config, prepared.missingExtensions, logger),
+        embedMessages: config.embeddings?.messages ?? true,
       },
     },
     logger,

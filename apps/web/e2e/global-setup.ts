@@ -74,6 +74,9 @@ export default async function globalSetup() {
       OPENAI_BASE_URL: upstream.openaiBaseUrl,
       // Files are embedded by the fake upstream too, so retrieval in these tests is hybrid.
       PARLEY_EMBEDDINGS_URL: upstream.openaiBaseUrl,
+      // Files only: a message's background embedding would land in the usage tests' counts at
+      // a moment of its own (semantic search over messages is tested in the API's tests).
+      PARLEY_EMBED_MESSAGES: 'false',
       LOG_LEVEL: 'info',
       // Every test signs up from one address and some seed long conversations through the
       // API; the limits themselves are covered by the API's tests, not by tripping them here.
