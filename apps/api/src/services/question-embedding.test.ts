@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setBudgetOverride } from '@parley/db'
 import { inspect } from '@parley/db/testing'
-import { createEmbedder, defaultRetryPolicy, type Embedder, usdToMicros } from '@parley/llm'
+import { type Embedder, usdToMicros } from '@parley/llm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processedFile, uploadedFileId } from '../testing/files.ts'
 import {
   embeddingModel,
   eventually,
+  fakeEmbedder,
   readEvents,
   startTestServer,
   streamedReplyId,
@@ -73,17 +74,7 @@ let gated: ReturnType<typeof gatedEmbedder>
 beforeAll(async () => {
   filesDir = await mkdtemp(path.join(tmpdir(), 'parley-test-question-'))
   let fakeBaseUrl = ''
-  gated = gatedEmbedder({
-    model: embeddingModel,
-    dimensions: null,
-    embed: (texts, options) =>
-      createEmbedder({
-        baseURL: fakeBaseUrl,
-        apiKey: 'test-openai-key',
-        model: embeddingModel,
-        retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 20 },
-      }).embed(texts, options),
-  })
+  gated = gatedEmbedder(fakeEmbedder(() => fakeBaseUrl))
   server = await startTestServer({
     files: {
       storage: createFileStorage({ kind: 'local', directory: filesDir }),

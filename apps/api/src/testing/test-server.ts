@@ -6,7 +6,7 @@ import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { authStore, type Database, type Quotas } from '@parley/db'
 import { createTestDatabase, createTestUser, type TestUser } from '@parley/db/testing'
-import { createEmbedder, defaultRetryPolicy } from '@parley/llm'
+import { createEmbedder, defaultRetryPolicy, type Embedder } from '@parley/llm'
 import { type FakeUpstream, startFakeUpstream } from '@parley/llm/testing'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import pino from 'pino'
@@ -42,6 +42,24 @@ export interface TestServer {
 
 /** The embedding model of servers with semantic search on. */
 export const embeddingModel = 'text-embedding-3-small'
+
+/**
+ * The fake upstream's embeddings through the real SDK, for a server built before its fake
+ * upstream is known: `baseUrl` is read at each call.
+ */
+export function fakeEmbedder(baseUrl: () => string): Embedder {
+  return {
+    model: embeddingModel,
+    dimensions: null,
+    embed: (texts, options) =>
+      createEmbedder({
+        baseURL: baseUrl(),
+        apiKey: 'test-openai-key',
+        model: embeddingModel,
+        retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 20 },
+      }).embed(texts, options),
+  }
+}
 
 /** The OpenAI and Anthropic models tests aim scenarios at. */
 export const chatModel = 'gpt-6.1-terra'

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inspect } from '@parley/db/testing'
-import { createEmbedder, defaultRetryPolicy } from '@parley/llm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processedFile, uploadedFileId } from '../../testing/files.ts'
 import {
-  embeddingModel,
+  fakeEmbedder,
   readEvents,
   startTestServer,
   type TestServer,
@@ -22,17 +21,7 @@ beforeAll(async () => {
   server = await startTestServer({
     files: {
       storage: createFileStorage({ kind: 'local', directory: filesDir }),
-      embedder: {
-        model: embeddingModel,
-        dimensions: null,
-        embed: (texts, options) =>
-          createEmbedder({
-            baseURL: fakeBaseUrl,
-            apiKey: 'test-openai-key',
-            model: embeddingModel,
-            retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 20 },
-          }).embed(texts, options),
-      },
+      embedder: fakeEmbedder(() => fakeBaseUrl),
       embedMessages: false,
     },
   })
