@@ -118,6 +118,10 @@ beforeAll(async () => {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: `postgres://postgres:postgres@${postgres.getServerConn()}/postgres`,
+    // The socket server runs every client's statements in PGlite's one session, so two
+    // connections' transactions would interleave (the server's background work beside a turn's
+    // transaction): one connection, as an embedded server has.
+    DATABASE_POOL_SIZE: '1',
     OPENAI_API_KEY: 'test-openai-key',
     OPENAI_BASE_URL: fake.openaiBaseUrl,
     PARLEY_DEFAULT_MODEL: chatModel,
