@@ -1,5 +1,5 @@
 import { embeddedMessageChars } from '@parley/db'
-import type { Embedder } from '@parley/llm'
+import type { Embedder, EmbeddingSpend } from '@parley/llm'
 import type { NewUsageEvent } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 import { safeError } from '../errors.ts'
@@ -12,6 +12,29 @@ export const questionChars = embeddedMessageChars
 
 /** The operation name of a message's embedding in the usage rows (it counts toward budgets). */
 export const messageEmbedOperation = 'messages.embed'
+
+/**
+ * The usage row of one paid embeddings request (it counts toward its owner's budget like any
+ * model call), recorded under `operation`.
+ */
+export function embeddingUsage(
+  model: string,
+  operation: string,
+  requestId: string,
+  spend: EmbeddingSpend,
+): NewUsageEvent {
+  return {
+    requestId,
+    provider: 'embeddings',
+    model,
+    promptName: operation,
+    inputTokens: spend.inputTokens,
+    costMicroUsd: spend.costMicroUsd,
+    latencyMs: Math.round(spend.latencyMs),
+    status: 'ok',
+    attempts: spend.attempts,
+  }
+}
 
 /** The longest wait for a question's embedding; never inside a transaction. */
 const embedTimeoutMs = 5_000
@@ -52,17 +75,10 @@ export async function embedQuery(
     return {
       vector,
       model: embedder.model,
-      usage: {
-        requestId: who.requestId,
-        provider: 'embeddings',
-        model: embedder.model,
-        promptName: who.operation,
-        inputTokens: result.inputTokens,
-        costMicroUsd: result.costMicroUsd,
-        latencyMs: Math.round(performance.now() - started),
-        status: 'ok',
-        attempts: result.attempts,
-      },
+      usage: embeddingUsage(embedder.model, who.operation, who.requestId, {
+        ...result,
+        latencyMs: performance.now() - started,
+      }),
     }
   } catch (error) {
     if (!signal?.aborted) {

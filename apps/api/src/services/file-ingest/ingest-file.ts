@@ -10,10 +10,11 @@ import {
 } from '@parley/db'
 import { DocumentError, type DocumentReader, type ExtractedDocument } from '@parley/documents'
 import { type Embedder, type EmbeddingSpend, LlmError } from '@parley/llm'
-import type { NewUsageEvent, VerifiedClaims } from '@parley/schema/contracts'
+import type { VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 import { safeError } from '../../errors.ts'
 import type { FileStorage } from '../file-storage/index.ts'
+import { embeddingUsage } from '../question-embedding.ts'
 import type { IngestJob } from './ingest-queue.ts'
 
 export interface IngestDeps {
@@ -66,7 +67,12 @@ export async function ingestFile(
     const { embedder } = deps
     const embedded = embedder
       ? await embed(embedder, document, signal, (spend) =>
-          owner((tx) => insertUsageEvent(tx, embeddingUsage(embedder.model, job, spend))),
+          owner((tx) =>
+            insertUsageEvent(
+              tx,
+              embeddingUsage(embedder.model, embedOperation, `ingest:${job.fileId}`, spend),
+            ),
+          ),
         )
       : null
     await owner((tx) =>
@@ -109,21 +115,6 @@ async function embed(
     { signal, onBatch: paid },
   )
   return { model: embedder.model, vectors: result.vectors }
-}
-
-/** The usage row of one paid embedding request of a file (it counts toward the owner's budget). */
-function embeddingUsage(model: string, job: IngestJob, spend: EmbeddingSpend): NewUsageEvent {
-  return {
-    requestId: `ingest:${job.fileId}`,
-    provider: 'embeddings',
-    model,
-    promptName: embedOperation,
-    inputTokens: spend.inputTokens,
-    costMicroUsd: spend.costMicroUsd,
-    latencyMs: spend.latencyMs,
-    status: 'ok',
-    attempts: spend.attempts,
-  }
 }
 
 /** The reason a person reads on a failed file; unexpected failures are logged in full. */

@@ -1,7 +1,7 @@
 import { type Database, insertUsageEvent, storeMessageEmbeddings } from '@parley/db'
 import type { Embedder, EmbeddingResult } from '@parley/llm'
 import type { NewUsageEvent, VerifiedClaims } from '@parley/schema/contracts'
-import { messageEmbedOperation } from '../question-embedding.ts'
+import { embeddingUsage, messageEmbedOperation } from '../question-embedding.ts'
 
 /** One message of one user to embed: its text, or the vector a turn already made of it. */
 export interface MessageToIndex {
@@ -52,7 +52,13 @@ export async function embedMessages(
     return embedding ? [{ messageId: m.messageId, embedding }] : []
   })
   const usages = messages.flatMap((m) => made(m)?.usage ?? [])
-  if (result) usages.push(batchUsage(embedder, result, requestId, performance.now() - started))
+  if (result)
+    usages.push(
+      embeddingUsage(embedder.model, messageEmbedOperation, requestId, {
+        ...result,
+        latencyMs: performance.now() - started,
+      }),
+    )
   const stored =
     items.length === 0 && usages.length === 0
       ? 0
@@ -69,23 +75,4 @@ export async function embedMessages(
         )
   if (failure) throw failure.error
   return stored
-}
-
-function batchUsage(
-  embedder: Embedder,
-  result: EmbeddingResult,
-  requestId: string,
-  latencyMs: number,
-): NewUsageEvent {
-  return {
-    requestId,
-    provider: 'embeddings',
-    model: embedder.model,
-    promptName: messageEmbedOperation,
-    inputTokens: result.inputTokens,
-    costMicroUsd: result.costMicroUsd,
-    latencyMs: Math.round(latencyMs),
-    status: 'ok',
-    attempts: result.attempts,
-  }
 }
