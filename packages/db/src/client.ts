@@ -141,6 +141,10 @@ export async function createDatabase(
   const client = postgres(config.url, {
     // Transaction poolers (Supabase's Supavisor, PgBouncer) cannot keep prepared statements.
     prepare: false,
+    // Still one round trip per statement: the patched driver sends an unnamed statement whose
+    // parameters are plain values without describing it first (drizzle passes JSON and arrays as
+    // text, so nothing needs the server's parameter types).
+    describe_first: false,
     max: config.maxConnections ?? 10,
     onnotice: () => {},
   })
