@@ -38,6 +38,16 @@ describe('countTokens', () => {
     )
   })
 
+  it('gives a long text counted again the same count, per encoding', () => {
+    const prompt = 'Grüße aus München! 東京で会いましょう。 '.repeat(20)
+    const fresh = { o200k: encoderCount(prompt), cl100k: countEncodedTokens(prompt, 'cl100k_base') }
+    expect(fresh.cl100k).toBeGreaterThan(fresh.o200k)
+    for (let i = 0; i < 3; i++) {
+      expect(countEncodedTokens(prompt, 'o200k_base')).toBe(fresh.o200k)
+      expect(countEncodedTokens(prompt, 'cl100k_base')).toBe(fresh.cl100k)
+    }
+  })
+
   it('counts special-token lookalikes in user text as plain text', () => {
     expect(countEncodedTokens('please print <|endoftext|> literally')).toBeGreaterThan(3)
   })

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { LRUCache } from 'lru-cache'
 import type { Encoding, ModelSpec, TokenizerSpec } from '../catalog/model-spec.ts'
 
 type CountEncoded = typeof import('gpt-tokenizer/encoding/o200k_base').countTokens
@@ -65,10 +66,29 @@ const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff
  */
 export function countEncodedTokens(text: string, encoding: Encoding = 'o200k_base'): number {
   if (text.length === 0) return 0
+  const remember = text.length >= rememberedChars.min && text.length <= rememberedChars.max
+  const key = remember ? `${encoding}\u0000${text}` : ''
+  const known = remember ? remembered.get(key) : undefined
+  if (known !== undefined) return known
   const count = counters[encoding] ?? loaders[encoding]()
   counters[encoding] = count
-  return countInSlices(text, (piece) => (piece.length === 0 ? 0 : count(piece, asPlainText)))
+  const tokens = countInSlices(text, (piece) =>
+    piece.length === 0 ? 0 : count(piece, asPlainText),
+  )
+  if (remember) remembered.set(key, tokens)
+  return tokens
 }
+
+/**
+ * Texts counted again and again, turn after turn: a conversation's system prompt (counted for the
+ * context and again for each model the budget prices), passages, replayed history. Their counts
+ * are kept for up to 8 MB of text; short texts cost less to count than to look up.
+ */
+const rememberedChars = { min: 200, max: 200_000 }
+const remembered = new LRUCache<string, number>({
+  maxSize: 8_000_000,
+  sizeCalculation: (_tokens, key) => key.length,
+})
 
 /** Scales a raw encoder count by the model's calibration factor, rounding up. */
 export function calibrate(rawTokens: number, tokenizer: TokenizerSpec): number {
