@@ -164,6 +164,25 @@ describe('beginning a turn', () => {
     expect(new Set(users.map((m) => m.parentId)).size).toBe(2)
   })
 
+  it('walks the history by index, so a long conversation does not open its turns in quadratic time', async () => {
+    // Unanalysed tables (every embedded database) make the planner price each step of the walk
+    // as a scan of the caller's messages; the function runs with those scans priced out.
+    const [row] = await db.asOwner((owner) =>
+      owner.query<{ config: string[] | null }>(
+        `select proconfig as config from pg_proc where oid = 'public.begin_turn(jsonb)'::regprocedure`,
+      ),
+    )
+    expect(row?.config).toContain('enable_seqscan=off')
+    const user = await createTestUser(db)
+    const c = await as(user, (tx) => createConversation(tx))
+    for (let i = 0; i < 12; i++) await exchange(user, c.id, `question ${i}`)
+    const begun = await as(user, (tx) => beginTurn(tx, send(c.id, 'the last question')))
+    if (begun.status !== 'new') throw new Error(begun.status)
+    expect(begun.history.map((m) => m.content)).toEqual(
+      Array.from({ length: 12 }, (_, i) => [`question ${i}`, `re: question ${i}`]).flat(),
+    )
+  })
+
   it('validates its input before any SQL', async () => {
     const user = await createTestUser(db)
     await expect(as(user, (tx) => beginTurn(tx, send('not-a-uuid', 'x')))).rejects.toMatchObject({
