@@ -181,6 +181,7 @@ export {
   type SettleTurnInput,
   type SettleTurnResult,
   settleTurn,
+  type TurnBudget,
   type TurnProfile,
 } from './repositories/turns.ts'
 export {

@@ -150,6 +150,49 @@ describe('fifty sends at once', () => {
   })
 })
 
+describe('a user without a limit', () => {
+  /** Sends `content` with its reply held open after one token; the budget as the reply waits. */
+  async function budgetWhileStreaming(user: User, content: string) {
+    server.fake.enqueue(
+      { kind: 'hang', text: 'held open', afterTokens: 1 },
+      { lastUserMessage: content },
+    )
+    const caller = callerOf(user)
+    const aborts = new AbortController()
+    const response = await send(caller, await newConversation(caller), content, aborts.signal)
+    expect(response.status).toBe(200)
+    await eventually(() => server.fake.requestsFor({ lastUserMessage: content }).length === 1)
+    const budget = await budgetOf(user)
+    aborts.abort()
+    await eventually(() => server.deps.turns.liveCount === 0)
+    return budget
+  }
+
+  it('reserves nothing for a turn, while a limited user holds its worst case; both spends count', async () => {
+    const exempt = await server.user()
+    await setLimit(exempt, null)
+    const free = await budgetWhileStreaming(exempt, `exempt ${crypto.randomUUID()}`)
+    expect(free).toMatchObject({ limitUsd: null, reservedUsd: '0' })
+
+    const limited = await server.user()
+    await setLimit(limited, 50_000_000)
+    const held = await budgetWhileStreaming(limited, `limited ${crypto.randomUUID()}`)
+    expect(usdToMicros(held.reservedUsd ?? '')).toBeGreaterThan(0)
+
+    for (const user of [exempt, limited]) {
+      const rows = await eventually(async () => {
+        const found = await inspect.usageOfUser(server.db, user.id)
+        return found.length > 0 && found
+      })
+      const budget = await budgetOf(user)
+      expect(budget.reservedUsd).toBe('0')
+      expect(usdToMicros(budget.spentUsd ?? '')).toBe(
+        rows.reduce((sum, row) => sum + row.costMicroUsd, 0),
+      )
+    }
+  })
+})
+
 describe('GET /usage/budget', () => {
   it('shows the limit, what replies and titles cost and what is left this period', async () => {
     const user = await server.user()

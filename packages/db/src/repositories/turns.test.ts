@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from '../client.ts'
 import { createTestDatabase, createTestUser, inspect, type TestUser } from '../testing/index.ts'
+import { setBudgetOverride } from './budgets.ts'
 import { createConversation, deleteConversation, listConversations } from './conversations.ts'
 import { type BeginTurnInput, beginTurn, type SettleTurnInput, settleTurn } from './turns.ts'
 
@@ -181,6 +182,30 @@ describe('beginning a turn', () => {
     expect(begun.history.map((m) => m.content)).toEqual(
       Array.from({ length: 12 }, (_, i) => [`question ${i}`, `re: question ${i}`]).flat(),
     )
+  })
+
+  it('reports the caller’s budget row: none before an admin writes one, then the override', async () => {
+    const user = await createTestUser(db)
+    const admin = await createTestUser(db, { admin: true })
+    const c = await as(user, (tx) => createConversation(tx))
+    const first = await as(user, (tx) => beginTurn(tx, send(c.id, 'any limit?')))
+    expect(first.status === 'new' && first.budget).toBeNull()
+    await as(admin, (tx) =>
+      setBudgetOverride(tx, user.id, { limitMicroUsd: null, period: 'daily' }),
+    )
+    const exempt = await as(user, (tx) => beginTurn(tx, send(c.id, 'exempt now?')))
+    expect(exempt.status === 'new' && exempt.budget).toEqual({
+      overridden: true,
+      limitMicroUsd: null,
+    })
+    await as(admin, (tx) =>
+      setBudgetOverride(tx, user.id, { limitMicroUsd: 2 ** 40, period: 'weekly' }),
+    )
+    const limited = await as(user, (tx) => beginTurn(tx, send(c.id, 'and now?')))
+    expect(limited.status === 'new' && limited.budget).toEqual({
+      overridden: true,
+      limitMicroUsd: 2 ** 40,
+    })
   })
 
   it('validates its input before any SQL', async () => {

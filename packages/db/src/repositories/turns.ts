@@ -58,6 +58,14 @@ export interface TurnProfile {
   replyStyle: string | null
 }
 
+/** The caller's budget row as the turn began; null when none was ever written (the team default). */
+export interface TurnBudget {
+  /** An admin set the limit; otherwise the team default applies. */
+  overridden: boolean
+  /** The admin's limit when `overridden` (null: exempt). */
+  limitMicroUsd: number | null
+}
+
 export type BeginTurnResult =
   | {
       status: 'new'
@@ -66,6 +74,7 @@ export type BeginTurnResult =
       history: ContextMessage[]
       conversation: ConversationRow
       profile: TurnProfile
+      budget: TurnBudget | null
     }
   | { status: 'replay'; userMessage: MessageRow; assistantMessage: MessageRow }
   | {
@@ -84,6 +93,7 @@ interface BeginTurnJson {
   userMessage?: unknown
   assistantMessage?: unknown
   history?: { id: string; role: string; content: string; token_count: number; status: string }[]
+  budget?: { overridden: boolean; limitMicroUsd: number | string | null } | null
 }
 
 /**
@@ -125,6 +135,13 @@ export async function beginTurn(tx: Tx, input: BeginTurnInput): Promise<BeginTur
       tokenCount: m.token_count,
       status: m.status as ContextMessage['status'],
     })),
+    budget: result.budget
+      ? {
+          overridden: result.budget.overridden,
+          limitMicroUsd:
+            result.budget.limitMicroUsd === null ? null : Number(result.budget.limitMicroUsd),
+        }
+      : null,
   }
 }
 

@@ -4,6 +4,7 @@ import {
   type Database,
   reserveBudget,
   settleBudget,
+  type TurnBudget,
   type Tx,
 } from '@parley/db'
 import {
@@ -16,7 +17,7 @@ import {
   type RouterRequest,
 } from '@parley/llm'
 import { AppError, safeError } from '../../errors.ts'
-import type { Admission, AdmissionStep, CallHold, TurnContext } from './turn-types.ts'
+import type { Admission, AdmissionStep, CallHold, PreparedTurn, TurnContext } from './turn-types.ts'
 
 /**
  * The most a turn's request can cost on the model it will try: its prompt (with any passages)
@@ -168,20 +169,38 @@ class TurnBudgetHold extends BudgetHold implements Admission {
 }
 
 /**
- * The budget **admission** step: reserves the turn's worst case against the user's budget in the
+ * Whether the user's spend is limited: by an admin's override when there is one (a null limit
+ * exempts them), else by the team default. The row is the one `begin_turn` read.
+ */
+export function hasLimit(row: TurnBudget | null, defaults: BudgetDefaults): boolean {
+  return row?.overridden ? row.limitMicroUsd !== null : defaults.limitMicroUsd !== null
+}
+
+/** A turn of a user without a limit: nothing to reserve, nothing to release (spend is still kept). */
+const unlimited: Admission = { settle: async () => {} }
+
+/**
+ * The budget **admission** step: for a user with a limit, reserves the turn's worst case in the
  * prepare transaction (so a refusal keeps none of the turn's rows), then what passages add to it,
  * then holds it for the call (a dearer fallback reserves the difference first); the transaction
  * that writes the turn's usage row settles it, whatever the outcome.
  */
 export function budgetAdmission(options: BudgetOptions): AdmissionStep {
   return async (tx, ctx, turn, request) => {
+    if (!hasLimit(turn.budget, options.defaults)) return unlimited
     const hold = new TurnBudgetHold(options, ctx, turn.assistantMessage.id)
     await hold.admit(tx, request)
     return hold
   }
 }
 
-/** A title call's hold: its worst case is reserved before it is sent, or it is not sent. */
-export function budgetTitleHold(options: BudgetOptions): (ctx: TurnContext) => CallHold {
-  return (ctx) => new BudgetHold(options, ctx, null)
+/**
+ * A title call's hold, for a user with a limit: its worst case is reserved before it is sent, or
+ * it is not sent.
+ */
+export function budgetTitleHold(
+  options: BudgetOptions,
+): (ctx: TurnContext, turn: PreparedTurn) => CallHold | undefined {
+  return (ctx, turn) =>
+    hasLimit(turn.budget, options.defaults) ? new BudgetHold(options, ctx, null) : undefined
 }

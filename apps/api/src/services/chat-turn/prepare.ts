@@ -59,6 +59,7 @@ function preparedFrom(result: BeginTurnResult): Prepared {
           history: result.history,
           untitled:
             result.conversation.title === null && result.conversation.titleRequestedAt === null,
+          budget: result.budget,
         },
       }
     case 'replay':

@@ -15,8 +15,8 @@ export interface TitleDeps {
   router: Router
   /** How long `done` waits for the title; the title is still stored when it comes later. */
   titleWaitMs: number
-  /** What the title call holds while it runs (its budget reservation). */
-  titleHold: ((ctx: TurnContext) => CallHold) | undefined
+  /** What the title call holds while it runs (its budget reservation; none without a limit). */
+  titleHold: ((ctx: TurnContext, turn: PreparedTurn) => CallHold | undefined) | undefined
 }
 
 /**
@@ -48,7 +48,7 @@ async function nameConversation(
     claimTitleRequest(tx, turn.conversation.id),
   )
   if (!claimed) return null
-  const hold = deps.titleHold?.(ctx)
+  const hold = deps.titleHold?.(ctx, turn)
   try {
     const { title, report } = await generateTitle({
       router: deps.router,

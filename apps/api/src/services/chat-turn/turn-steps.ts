@@ -31,7 +31,7 @@ export interface ChatTurnDeps {
   context?: readonly ContextStep[]
   settle?: readonly SettleStep[]
   /** What a title call holds while it runs (its budget reservation); none when unset. */
-  titleHold?: (ctx: TurnContext) => CallHold
+  titleHold?: (ctx: TurnContext, turn: PreparedTurn) => CallHold | undefined
   /** Told of every turn that reached a model, once it has ended (metrics, the error log). */
   onTurnEnd?: (report: CallReport, ctx: TurnContext) => void
   /**
@@ -58,7 +58,7 @@ export interface TurnSteps {
   admission: readonly AdmissionStep[]
   context: readonly ContextStep[]
   settle: readonly SettleStep[]
-  titleHold: ((ctx: TurnContext) => CallHold) | undefined
+  titleHold: ((ctx: TurnContext, turn: PreparedTurn) => CallHold | undefined) | undefined
   onTurnEnd: (report: CallReport, ctx: TurnContext) => void
   embedder: Embedder | undefined
   onSettled: (ctx: TurnContext, turn: PreparedTurn, end: TurnEnd) => void

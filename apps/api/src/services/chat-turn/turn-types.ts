@@ -1,4 +1,11 @@
-import type { ContextMessage, ConversationRow, MessageRow, TurnProfile, Tx } from '@parley/db'
+import type {
+  ContextMessage,
+  ConversationRow,
+  MessageRow,
+  TurnBudget,
+  TurnProfile,
+  Tx,
+} from '@parley/db'
 import type { CallReport, ModelAdmission, RouterRequest } from '@parley/llm'
 import type { Citation, ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
@@ -39,6 +46,8 @@ export interface PreparedTurn {
   history: ContextMessage[]
   /** The conversation has no title and none was asked for yet: this exchange names it. */
   untitled: boolean
+  /** The caller's budget row as the turn began (null: none written, the team default applies). */
+  budget: TurnBudget | null
   /**
    * A send's question embedding (semantic search on), started before the prepare transaction:
    * retrieval's, and the new user message's own. Absent for a regenerate, whose question is older.
