@@ -1,5 +1,6 @@
 -- begin_turn as in 20261205130200_custom_instructions, walking by index as in
--- 20261208800000_begin_turn_walks_by_index, and a new turn's answer also carries the caller's
+-- 20261208800000_begin_turn_walks_by_index and reading the history from the walk itself, and a
+-- new turn's answer also carries the caller's
 -- budget row (`overridden`, `limitMicroUsd`; null when none was ever written): a user without a
 -- limit (no team default and no override, or exempted by an admin) then reserves nothing, which
 -- spares the turn a statement. A limit an admin sets while the turn runs applies from the next.
@@ -97,22 +98,30 @@ begin
   returning * into conv;
 
   if question.parent_id is not null then
-    with recursive thread (id, parent_id, depth, tokens) as (
-      select m.id, m.parent_id, 1, m.token_count::bigint
+    -- The walk carries what the history needs, so no second pass over the conversation's
+    -- messages is planned. A parent is always in the same conversation (messages_parent_fkey).
+    with recursive thread (id, parent_id, depth, tokens, seq, role, content, token_count, status) as (
+      select m.id, m.parent_id, 1, m.token_count::bigint, m.seq, m.role, m.content, m.token_count,
+        m.status
       from public.messages m
       where m.id = question.parent_id and m.conversation_id = conv.id
       union all
-      select m.id, m.parent_id, t.depth + 1, t.tokens + m.token_count
+      -- A lateral lookup, so each step is one probe of the primary key whatever the estimates
+      -- (a generic plan hashed the caller's messages on every step).
+      select m.id, m.parent_id, t.depth + 1, t.tokens + m.token_count, m.seq, m.role, m.content,
+        m.token_count, m.status
       from thread t
-      join public.messages m on m.id = t.parent_id
+      cross join lateral (
+        select * from public.messages m where m.id = t.parent_id limit 1
+      ) m
       where t.depth < 10000 and t.tokens < (p ->> 'historyTokens')::bigint
     )
     select coalesce(jsonb_agg(jsonb_build_object(
-      'id', m.id, 'role', m.role, 'content', m.content, 'token_count', m.token_count, 'status', m.status
-    ) order by m.seq), '[]'::jsonb)
+      'id', t.id, 'role', t.role, 'content', t.content, 'token_count', t.token_count,
+      'status', t.status
+    ) order by t.seq), '[]'::jsonb)
     into history
-    from public.messages m
-    where m.conversation_id = conv.id and m.id in (select thread.id from thread);
+    from thread t;
   end if;
 
   return jsonb_build_object(
