@@ -44,4 +44,18 @@ describe('the API reference at /api/v1/docs', () => {
       expect((await fetch(`${server.url}/api/v1/docs/${other}`)).status).toBe(401)
     }
   })
+
+  it('lists the 429 of every rate-limited route, and none where nothing is counted', async () => {
+    type Operation = { responses: Record<string, unknown> }
+    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>
+    }
+    const statuses = (path: string, method: string) =>
+      Object.keys(document.paths[path]?.[method]?.responses ?? {})
+    expect(statuses('/files', 'post')).toContain('429')
+    expect(statuses('/conversations/{id}/messages', 'post')).toContain('429')
+    expect(statuses('/shares/{shareId}', 'get')).toContain('429')
+    expect(statuses('/health', 'get')).toContain('200')
+    expect(statuses('/health', 'get')).not.toContain('429')
+  })
 })

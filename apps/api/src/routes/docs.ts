@@ -9,12 +9,16 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: resolver(errorEnvelope) } },
 })
 
-/** OpenAPI for one route: its successful responses plus the error envelope. */
+/**
+ * OpenAPI for one route: its successful responses plus the error envelope. A signed-in route
+ * counts against the caller's per-minute quota, so it may answer `429`; a public one says so
+ * with `rateLimited` when it counts against the client's address.
+ */
 export function docs(
   tag: string,
   summary: string,
   responses: Responses,
-  { auth = true }: { auth?: boolean } = {},
+  { auth = true, rateLimited = auth }: { auth?: boolean; rateLimited?: boolean } = {},
 ) {
   return describeRoute({
     tags: [tag],
@@ -34,6 +38,9 @@ export function docs(
       ),
       400: errorResponse('Invalid input (`validation_error`)'),
       ...(auth ? { 401: errorResponse('Missing or invalid access token (`unauthorized`)') } : {}),
+      ...(rateLimited
+        ? { 429: errorResponse('Too many requests (`rate_limited`); wait `Retry-After` seconds') }
+        : {}),
       500: errorResponse('Unexpected failure (`internal_error`); details are only in the logs'),
     },
   })

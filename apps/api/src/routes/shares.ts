@@ -59,7 +59,7 @@ export const publicShares = new Hono<AppEnv>().get(
     'shares',
     'A shared conversation: its snapshot, without sign-in (`410 share_revoked` once revoked)',
     { 200: { description: 'The snapshot', schema: sharedConversation } },
-    { auth: false },
+    { auth: false, rateLimited: true },
   ),
   noIndex,
   rateLimitByAddress(),
