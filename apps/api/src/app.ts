@@ -120,12 +120,13 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/', health)
     .route('/shares', publicShares)
     .use('*', authenticate(deps.verifier))
-    .use('*', rateLimit('requests'))
+    // A chat turn counts against both limits in one round trip; every other route, requests.
     .on(
       'POST',
       ['/conversations/:id/messages', '/conversations/:id/messages/:messageId/regenerate'],
-      rateLimit('turns'),
+      rateLimit('turns', 'requests'),
     )
+    .use('*', rateLimit('requests'))
     .route('/me', me)
     .route('/me', userDataTransfer)
     .route('/models', models)

@@ -10,5 +10,7 @@ export interface AppEnv {
     deps: AppDeps
     /** Set by the auth middleware on protected routes. */
     claims: VerifiedClaims
+    /** Set once the request was counted against the caller's rate limits. */
+    rateCounted?: boolean
   }
 }

@@ -5,6 +5,7 @@ import {
   blockedUntil,
   clearRateLimit,
   hitRateLimit,
+  hitRateLimits,
   recordFailure,
   releaseStreamSlot,
   renewStreamSlots,
@@ -29,6 +30,31 @@ describe('fixed-window counters', () => {
     expect(await hit(t0)).toEqual({ hits: 1, until: after(60) })
     expect(await hit(after(30))).toEqual({ hits: 2, until: after(60) })
     expect(await hit(after(60))).toEqual({ hits: 1, until: after(120) })
+  })
+
+  it('count several keys in one statement, each in its own window, answered in order', async () => {
+    const minute = `test:${randomUUID()}`
+    const hour = `test:${randomUUID()}`
+    const both = (at: Date) =>
+      hitRateLimits(db, {
+        keys: [
+          { key: hour, windowSeconds: 3600 },
+          { key: minute, windowSeconds: 60 },
+        ],
+        at,
+      })
+    expect(await both(t0)).toEqual([
+      { hits: 1, until: after(3600) },
+      { hits: 1, until: after(60) },
+    ])
+    expect(await hitRateLimit(db, { key: minute, windowSeconds: 60, at: after(1) })).toEqual({
+      hits: 2,
+      until: after(60),
+    })
+    expect(await both(after(61))).toEqual([
+      { hits: 2, until: after(3600) },
+      { hits: 1, until: after(121) },
+    ])
   })
 })
 

@@ -116,8 +116,8 @@ export function localAuthRoutes(deps: LocalAuthDeps) {
 
   const limitClient = async (c: Context) => {
     const policy = { name: 'auth', quota: deps.limits.authRequestsPerMinute, windowSeconds: 60 }
-    const decision = await deps.limiter.hit(policy, clientAddress(c, deps.trustedProxies))
-    if (!decision.allowed) throw rateLimited(decision.resetSeconds)
+    const [decision] = await deps.limiter.hit([policy], clientAddress(c, deps.trustedProxies))
+    if (decision && !decision.allowed) throw rateLimited(decision.resetSeconds)
   }
 
   app.get('/.well-known/jwks.json', (c) => {

@@ -16,6 +16,36 @@ export interface RateDecision {
   resetSeconds: number
 }
 
+/** A policy and what it counts, as a refusal names it (`requests`, `chat turns`). */
+export interface RateLimit {
+  policy: RatePolicy
+  what: string
+}
+
+function decide(policy: RatePolicy, count: rateLimits.RateCount, at: Date): RateDecision {
+  const resetSeconds = Math.max(1, Math.ceil((count.until.getTime() - at.getTime()) / 1000))
+  const remaining = Math.max(0, policy.quota - count.hits)
+  return {
+    allowed: count.hits <= policy.quota,
+    resetSeconds,
+    headers: {
+      'RateLimit-Policy': `"${policy.name}";q=${policy.quota};w=${policy.windowSeconds}`,
+      RateLimit: `"${policy.name}";r=${remaining};t=${resetSeconds}`,
+    },
+  }
+}
+
+/** Several decisions' headers as one set: each header's values as a list, in order. */
+export function joinedHeaders(decisions: readonly RateDecision[]): Record<string, string> {
+  const joined: Record<string, string> = {}
+  for (const decision of decisions) {
+    for (const [name, value] of Object.entries(decision.headers)) {
+      joined[name] = joined[name] === undefined ? value : `${joined[name]}, ${value}`
+    }
+  }
+  return joined
+}
+
 /** Sweep old counters about once per this many checks in each process. */
 const sweepEvery = 1_000
 
@@ -45,37 +75,47 @@ export class RateLimiter {
     return `${this.scope}${name}:${subject}`
   }
 
-  async hit(policy: RatePolicy, subject: string): Promise<RateDecision> {
+  /** Counts one hit of `subject` against each policy, in one statement; decisions in order. */
+  async hit(policies: readonly RatePolicy[], subject: string): Promise<RateDecision[]> {
     const at = this.now()
-    const count = await rateLimits.hitRateLimit(this.#db, {
-      key: this.key(policy.name, subject),
-      windowSeconds: policy.windowSeconds,
+    const counts = await rateLimits.hitRateLimits(this.#db, {
+      keys: policies.map((policy) => ({
+        key: this.key(policy.name, subject),
+        windowSeconds: policy.windowSeconds,
+      })),
       at,
     })
     this.#maybeSweep(at)
-    const resetSeconds = Math.max(1, Math.ceil((count.until.getTime() - at.getTime()) / 1000))
-    const remaining = Math.max(0, policy.quota - count.hits)
-    return {
-      allowed: count.hits <= policy.quota,
-      resetSeconds,
-      headers: {
-        'RateLimit-Policy': `"${policy.name}";q=${policy.quota};w=${policy.windowSeconds}`,
-        RateLimit: `"${policy.name}";r=${remaining};t=${resetSeconds}`,
-      },
-    }
+    return counts.map((count, i) => decide(policies[i] as RatePolicy, count, at))
   }
 
-  /** Counts a hit and throws the `rate_limited` envelope when it is over the quota. */
-  async enforce(policy: RatePolicy, subject: string, what: string): Promise<RateDecision> {
-    const decision = await this.hit(policy, subject)
-    if (!decision.allowed) {
+  /**
+   * Counts a hit against each limit and throws the `rate_limited` envelope for the first one
+   * over its quota; its headers name every policy, the refused one first.
+   */
+  async enforce(limits: readonly RateLimit[], subject: string): Promise<RateDecision[]> {
+    const decisions = await this.hit(
+      limits.map((limit) => limit.policy),
+      subject,
+    )
+    const refused = decisions.findIndex((decision) => !decision.allowed)
+    const decision = decisions[refused]
+    const limit = limits[refused]
+    if (decision && limit) {
+      const { policy, what } = limit
+      const others = decisions.filter((_, i) => i !== refused)
       throw new AppError(
         'rate_limited',
         `at most ${policy.quota} ${what} per ${policy.windowSeconds} s; try again in ${decision.resetSeconds} s`,
-        { headers: { ...decision.headers, 'Retry-After': String(decision.resetSeconds) } },
+        {
+          headers: {
+            ...joinedHeaders([decision, ...others]),
+            'Retry-After': String(decision.resetSeconds),
+          },
+        },
       )
     }
-    return decision
+    return decisions
   }
 
   #maybeSweep(at: Date): void {
