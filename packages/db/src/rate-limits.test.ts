@@ -4,7 +4,6 @@ import type { Database } from './client.ts'
 import {
   blockedUntil,
   clearRateLimit,
-  hitRateLimit,
   hitRateLimits,
   recordFailure,
   releaseStreamSlot,
@@ -26,7 +25,8 @@ const after = (seconds: number) => new Date(t0.getTime() + seconds * 1000)
 describe('fixed-window counters', () => {
   it('count hits in the window and start over when it ends', async () => {
     const key = `test:${randomUUID()}`
-    const hit = (at: Date) => hitRateLimit(db, { key, windowSeconds: 60, at })
+    const hit = async (at: Date) =>
+      (await hitRateLimits(db, { keys: [{ key, windowSeconds: 60 }], at }))[0]
     expect(await hit(t0)).toEqual({ hits: 1, until: after(60) })
     expect(await hit(after(30))).toEqual({ hits: 2, until: after(60) })
     expect(await hit(after(60))).toEqual({ hits: 1, until: after(120) })
@@ -47,10 +47,9 @@ describe('fixed-window counters', () => {
       { hits: 1, until: after(3600) },
       { hits: 1, until: after(60) },
     ])
-    expect(await hitRateLimit(db, { key: minute, windowSeconds: 60, at: after(1) })).toEqual({
-      hits: 2,
-      until: after(60),
-    })
+    expect(
+      await hitRateLimits(db, { keys: [{ key: minute, windowSeconds: 60 }], at: after(1) }),
+    ).toEqual([{ hits: 2, until: after(60) }])
     expect(await both(after(61))).toEqual([
       { hits: 2, until: after(3600) },
       { hits: 1, until: after(121) },

@@ -22,7 +22,12 @@ export interface RateLimit {
   what: string
 }
 
-function decide(policy: RatePolicy, count: rateLimits.RateCount, at: Date): RateDecision {
+function decide(
+  policy: RatePolicy,
+  count: rateLimits.RateCount | undefined,
+  at: Date,
+): RateDecision {
+  if (!count) throw new Error('no count for a rate limit policy')
   const resetSeconds = Math.max(1, Math.ceil((count.until.getTime() - at.getTime()) / 1000))
   const remaining = Math.max(0, policy.quota - count.hits)
   return {
@@ -86,7 +91,7 @@ export class RateLimiter {
       at,
     })
     this.#maybeSweep(at)
-    return counts.map((count, i) => decide(policies[i] as RatePolicy, count, at))
+    return policies.map((policy, i) => decide(policy, counts[i], at))
   }
 
   /**

@@ -17,21 +17,10 @@ const toCount = (row: CountRow | undefined): RateCount => {
 }
 
 /**
- * Counts one hit of `key` in a fixed window of `windowSeconds` that starts at its first hit, in
- * one statement shared by every instance on the database.
- */
-export async function hitRateLimit(
-  db: Database,
-  { key, windowSeconds, at }: { key: string; windowSeconds: number; at: Date },
-): Promise<RateCount> {
-  const [count] = await hitRateLimits(db, { keys: [{ key, windowSeconds }], at })
-  if (!count) throw new Error('the rate limit function returned no row')
-  return count
-}
-
-/**
- * Counts one hit of each key, as `hitRateLimit` does, in a single statement: a request that
- * counts against several limits pays one round trip. The counts come back in the keys' order.
+ * Counts one hit of each `key` in a fixed window of its `windowSeconds` that starts at the key's
+ * first hit, shared by every instance on the database. One statement for all the keys, so a
+ * request that counts against several limits pays one round trip; the counts come back in the
+ * keys' order.
  */
 export async function hitRateLimits(
   db: Database,
