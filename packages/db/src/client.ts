@@ -145,6 +145,8 @@ export async function createDatabase(
     // parameters are plain values without describing it first (drizzle passes JSON and arrays as
     // text, so nothing needs the server's parameter types).
     describe_first: false,
+    // A transaction's BEGIN goes out with its claims statement: one round trip, not two.
+    pipeline_begin: true,
     max: config.maxConnections ?? 10,
     onnotice: () => {},
   })

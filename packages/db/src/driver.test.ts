@@ -1,5 +1,6 @@
 import net from 'node:net'
 import { sql } from 'drizzle-orm'
+import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from './client.ts'
 import { executedRows } from './json-row.ts'
@@ -93,5 +94,76 @@ describe('statements with plain parameters', () => {
       net.Socket.prototype.write = write
     }
     expect(writes).toBe(1)
+  })
+})
+
+/**
+ * On Postgres a transaction's BEGIN is not awaited: it goes out with the transaction's first
+ * statement (the claims, for every `withUser`), so opening a transaction costs one round trip.
+ */
+describe.skipIf(!testDatabaseUrl)('transactions on Postgres', () => {
+  let db: Database
+  beforeAll(async () => {
+    db = await createTestDatabase()
+  })
+  afterAll(() => db?.close())
+
+  /** Socket writes made while `fn` runs. */
+  async function countWrites(fn: () => Promise<unknown>): Promise<number> {
+    let writes = 0
+    const write = net.Socket.prototype.write
+    net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
+      writes++
+      return write.apply(this, args)
+    } as typeof write
+    try {
+      await fn()
+    } finally {
+      net.Socket.prototype.write = write
+    }
+    return writes
+  }
+
+  it('open with their first statement in one write: BEGIN and the claims, the work, COMMIT', async () => {
+    await db.asService((tx) => tx.execute(sql`select 1`))
+    const writes = await countWrites(() =>
+      db.asService((tx) => tx.execute(sql`select ${1}::integer as x`)),
+    )
+    expect(writes).toBe(3)
+  })
+
+  it('still roll back everything when a statement fails, and the connection serves the next', async () => {
+    await db.asOwner((owner) => owner.exec('create table if not exists driver_probe (n int)'))
+    await expect(
+      db.asOwner(async (owner) => {
+        await owner.query('insert into driver_probe values (1)')
+        await owner.query('select 1 / 0')
+      }),
+    ).rejects.toMatchObject({ code: expect.any(String) })
+    const rows = await db.ownerStatement<{ n: number }>(
+      'select count(*)::int as n from driver_probe',
+      [],
+    )
+    expect(rows).toEqual([{ n: 0 }])
+  })
+
+  it('refuse every statement after a BEGIN that failed', async () => {
+    const url = testDatabaseUrl ?? ''
+    const client = postgres(url, { max: 1, pipeline_begin: true, onnotice: () => {} })
+    try {
+      await client`create temp table begin_probe (n int)`
+      const sent: string[] = []
+      const outcome = client.begin('isolation level nonsense', async (tx) => {
+        // Sent with the failing BEGIN (it runs on its own: keep first statements harmless).
+        await tx`select 1`.catch(() => sent.push('first'))
+        await tx`insert into begin_probe values (1)`
+        sent.push('second')
+      })
+      await expect(outcome).rejects.toMatchObject({ code: '42601' })
+      expect(sent).not.toContain('second')
+      expect(await client`select count(*)::int as n from begin_probe`).toEqual([{ n: 0 }])
+    } finally {
+      await client.end({ timeout: 5 })
+    }
   })
 })
