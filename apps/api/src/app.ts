@@ -8,7 +8,7 @@ import type { AppDeps } from './deps.ts'
 import type { AppEnv } from './env.ts'
 import { errorBody, notFound, payloadTooLarge, safeError, toAppError } from './errors.ts'
 import { authenticate } from './middleware/authenticate.ts'
-import { rateLimit } from './middleware/rate-limit.ts'
+import { rateLimit, rateLimitStreaming } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { recordServerError } from './observability/activity-log.ts'
@@ -120,11 +120,12 @@ export function createApp(deps: AppDeps, logger: Logger) {
     .route('/', health)
     .route('/shares', publicShares)
     .use('*', authenticate(deps.verifier))
-    // A chat turn counts against both limits in one round trip; every other route, requests.
+    // A chat turn counts against both limits and takes its stream slot in one round trip; every
+    // other route counts against requests.
     .on(
       'POST',
       ['/conversations/:id/messages', '/conversations/:id/messages/:messageId/regenerate'],
-      rateLimit('turns', 'requests'),
+      rateLimitStreaming('turns', 'requests'),
     )
     .use('*', rateLimit('requests'))
     .route('/me', me)

@@ -98,6 +98,8 @@ export interface AppDeps {
   budget: BudgetDefaults
   limits: LimitSettings
   limiter: RateLimiter
+  /** Replies each user streams at once, capped across instances (taken with a turn's rate limits). */
+  streams: StreamLimiter
   trustedProxies: TrustedProxies
   /** What people did (sign-ins, conversations, shares, admin changes), written in batches. */
   activity: RecordedLog<ActivityEvent>
@@ -278,14 +280,15 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     files.embedder && options.files.embedMessages !== false
       ? createMessageEmbeddings({ db, embedder: files.embedder, logger })
       : undefined
+  const streams = new StreamLimiter({
+    db,
+    max: options.maxConcurrentStreams,
+    ...(options.now ? { now: options.now } : {}),
+  })
   turns = createChatTurns({
     db,
     models,
-    streams: new StreamLimiter({
-      db,
-      max: options.maxConcurrentStreams,
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    streams,
     admission: [budgetAdmission(budgetOptions)],
     titleHold: budgetTitleHold(budgetOptions),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
@@ -328,6 +331,7 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     catalog: catalogSync,
     budget,
     turns,
+    streams,
     metrics,
     tracer: options.tracer,
     activity,

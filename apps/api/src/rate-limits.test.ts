@@ -6,7 +6,7 @@ import { clientAddressOf, parseTrustedProxies, type TrustedProxies } from './cli
 import { defaultLimits, loadConfig } from './config.ts'
 import { buildDeps } from './deps.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
-import { readEvents, startTestServer, type TestServer } from './testing/test-server.ts'
+import { eventually, readEvents, startTestServer, type TestServer } from './testing/test-server.ts'
 
 /** The limiters' clock: tests move it instead of waiting. */
 let clock = Date.parse('2026-12-05T12:00:00.000Z')
@@ -123,6 +123,47 @@ describe('concurrent streams', () => {
     await expect(b.acquire(userId)).rejects.toMatchObject({ code: 'rate_limited' })
     clock += 61_000
     await expect(b.acquire(userId)).resolves.toBeTypeOf('function')
+  })
+})
+
+describe('a chat turn’s stream slot', () => {
+  let one: TestServer
+  beforeAll(async () => {
+    one = await startTestServer({ maxConcurrentStreams: 1 })
+  })
+  afterAll(() => one?.close())
+
+  it('is taken with the turn’s rate limits: refused at the cap naming every policy, and given back by a request that never streamed', async () => {
+    const user = await one.user()
+    const id = await one.newConversation(user.token)
+    const send = (content: string, signal?: AbortSignal) =>
+      one.sendStreamed(user.token, id, { content }, signal)
+
+    // Counted (and its slot taken), but bad input: the slot is given back at once.
+    expect((await send('   ')).status).toBe(400)
+
+    const held = `held open ${randomUUID()}`
+    one.fake.enqueue({ kind: 'hang', text: 'held open', afterTokens: 1 }, { lastUserMessage: held })
+    const aborts = new AbortController()
+    expect((await send(held, aborts.signal)).status).toBe(200)
+
+    const refusedText = `refused ${randomUUID()}`
+    const refused = await send(refusedText)
+    expect(refused.status).toBe(429)
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } })
+    expect(refused.headers.get('retry-after')).toBe('5')
+    expect(refused.headers.get('ratelimit-policy')).toBe(
+      `"turns";q=${defaultLimits.turnsPerMinute};w=60, "requests";q=${defaultLimits.requestsPerMinute};w=60`,
+    )
+    expect(one.fake.requestsFor({ lastUserMessage: refusedText })).toEqual([])
+
+    // The held reply ends (its reader left): its slot is free for the next turn.
+    aborts.abort()
+    await eventually(() => one.deps.turns.liveCount === 0)
+    const after = `after ${randomUUID()}`
+    one.fake.enqueue({ kind: 'text', text: 'Free again.' }, { lastUserMessage: after })
+    const events = await readEvents(await send(after))
+    expect(events.at(-1)?.event).toBe('done')
   })
 })
 

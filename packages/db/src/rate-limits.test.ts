@@ -5,6 +5,7 @@ import {
   blockedUntil,
   clearRateLimit,
   hitRateLimits,
+  hitRateLimitsTakingSlot,
   recordFailure,
   releaseStreamSlot,
   renewStreamSlots,
@@ -99,5 +100,32 @@ describe('stream slots', () => {
     await releaseStreamSlot(db, c)
     expect(await take(randomUUID(), after(63))).toBeUndefined()
     expect(await sweepRateLimits(db, after(10_000))).toBeGreaterThanOrEqual(2)
+  })
+
+  it('are taken with the counters in one statement, and not at all when a counter refuses', async () => {
+    const userId = randomUUID()
+    const key = `turns:${randomUUID()}`
+    const send = (at: Date, quota: number) =>
+      hitRateLimitsTakingSlot(db, {
+        keys: [{ key, windowSeconds: 60, quota }],
+        at,
+        slot: { id: randomUUID(), userId, max: 1, ttlSeconds: 60 },
+      })
+    expect(await send(t0, 5)).toEqual({
+      counts: [{ hits: 1, until: after(60) }],
+      slot: { taken: true },
+    })
+    // The one slot is held: counted, but no slot, and when the held one lapses.
+    expect(await send(after(1), 5)).toEqual({
+      counts: [{ hits: 2, until: after(60) }],
+      slot: { taken: false, lapses: after(60) },
+    })
+    // Over the quota once that slot lapsed: refused by the counter, so nothing is taken...
+    expect(await send(after(61), 0)).toEqual({
+      counts: [{ hits: 1, until: after(121) }],
+      slot: { taken: false, lapses: undefined },
+    })
+    // ...and the next send, within its quota, finds the slot free.
+    expect((await send(after(62), 5)).slot).toEqual({ taken: true })
   })
 })

@@ -123,6 +123,7 @@ const turnContext = (c: Context<AppEnv>): TurnContext => ({
   claims: c.var.claims,
   requestId: c.var.requestId,
   logger: c.var.logger,
+  ...(c.var.streamSlot ? { streamSlot: c.var.streamSlot } : {}),
 })
 
 const wantsEventStream = (c: Context) =>

@@ -84,10 +84,7 @@ export class RateLimiter {
   async hit(policies: readonly RatePolicy[], subject: string): Promise<RateDecision[]> {
     const at = this.now()
     const counts = await rateLimits.hitRateLimits(this.#db, {
-      keys: policies.map((policy) => ({
-        key: this.key(policy.name, subject),
-        windowSeconds: policy.windowSeconds,
-      })),
+      keys: this.#keys(policies, subject),
       at,
     })
     this.#maybeSweep(at)
@@ -103,24 +100,38 @@ export class RateLimiter {
       limits.map((limit) => limit.policy),
       subject,
     )
-    const refused = decisions.findIndex((decision) => !decision.allowed)
-    const decision = decisions[refused]
-    const limit = limits[refused]
-    if (decision && limit) {
-      const { policy, what } = limit
-      const others = decisions.filter((_, i) => i !== refused)
-      throw new AppError(
-        'rate_limited',
-        `at most ${policy.quota} ${what} per ${policy.windowSeconds} s; try again in ${decision.resetSeconds} s`,
-        {
-          headers: {
-            ...joinedHeaders([decision, ...others]),
-            'Retry-After': String(decision.resetSeconds),
-          },
-        },
-      )
-    }
+    refuseOver(limits, decisions)
     return decisions
+  }
+
+  /**
+   * `enforce`, taking the stream `slot` in the same statement; a request refused by a limit
+   * takes none. Whether the slot was taken is the caller's to act on.
+   */
+  async enforceTakingSlot(
+    limits: readonly RateLimit[],
+    subject: string,
+    slot: rateLimits.StreamSlot,
+  ): Promise<{ decisions: RateDecision[]; slot: rateLimits.SlotOutcome }> {
+    const at = this.now()
+    const policies = limits.map((limit) => limit.policy)
+    const hits = await rateLimits.hitRateLimitsTakingSlot(this.#db, {
+      keys: this.#keys(policies, subject),
+      at,
+      slot,
+    })
+    this.#maybeSweep(at)
+    const decisions = policies.map((policy, i) => decide(policy, hits.counts[i], at))
+    refuseOver(limits, decisions)
+    return { decisions, slot: hits.slot }
+  }
+
+  #keys(policies: readonly RatePolicy[], subject: string): rateLimits.RateKey[] {
+    return policies.map((policy) => ({
+      key: this.key(policy.name, subject),
+      windowSeconds: policy.windowSeconds,
+      quota: policy.quota,
+    }))
   }
 
   #maybeSweep(at: Date): void {
@@ -129,4 +140,24 @@ export class RateLimiter {
     const dayAgo = new Date(at.getTime() - 86_400_000)
     rateLimits.sweepRateLimits(this.#db, dayAgo).catch(() => {})
   }
+}
+
+/** Throws the `rate_limited` envelope for the first limit over its quota, if any. */
+function refuseOver(limits: readonly RateLimit[], decisions: readonly RateDecision[]): void {
+  const refused = decisions.findIndex((decision) => !decision.allowed)
+  const decision = decisions[refused]
+  const limit = limits[refused]
+  if (!decision || !limit) return
+  const { policy, what } = limit
+  const others = decisions.filter((_, i) => i !== refused)
+  throw new AppError(
+    'rate_limited',
+    `at most ${policy.quota} ${what} per ${policy.windowSeconds} s; try again in ${decision.resetSeconds} s`,
+    {
+      headers: {
+        ...joinedHeaders([decision, ...others]),
+        'Retry-After': String(decision.resetSeconds),
+      },
+    },
+  )
 }

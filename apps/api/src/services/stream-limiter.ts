@@ -34,24 +34,38 @@ export class StreamLimiter {
 
   /** Takes a slot for the user or throws `rate_limited`; call the returned function to give it back. */
   async acquire(userId: string): Promise<() => void> {
+    const slot = await this.slotFor(userId)
+    const lapses = await rateLimits.takeStreamSlot(this.#db, { ...slot, at: new Date(this.#now()) })
+    return this.hold(slot, lapses ? { taken: false, lapses } : { taken: true })
+  }
+
+  /**
+   * A new slot for the user, for a statement to take (`acquire`'s own, or one that counts the
+   * request's rate limits too); `hold` then turns what it did into a release or a refusal.
+   */
+  async slotFor(userId: string): Promise<rateLimits.StreamSlot> {
     // This process's own releases land first, so a slot given back here is free here.
     await Promise.all(this.#releasing)
-    const id = randomUUID()
-    const at = new Date(this.#now())
-    const lapses = await rateLimits.takeStreamSlot(this.#db, {
-      id,
-      userId,
-      max: this.#max,
-      at,
-      ttlSeconds: this.#ttlSeconds,
-    })
-    if (lapses) {
+    return { id: randomUUID(), userId, max: this.#max, ttlSeconds: this.#ttlSeconds }
+  }
+
+  /**
+   * The release of `slot` once taken (renewed until then), or the `rate_limited` refusal when it
+   * was not, with `headers` added to the refusal's.
+   */
+  hold(
+    slot: rateLimits.StreamSlot,
+    outcome: rateLimits.SlotOutcome,
+    headers: Record<string, string> = {},
+  ): () => void {
+    if (!outcome.taken) {
       throw new AppError(
         'rate_limited',
         `at most ${this.#max} replies can stream at once; wait for one to finish`,
-        { headers: { 'Retry-After': '5' } },
+        { headers: { ...headers, 'Retry-After': '5' } },
       )
     }
+    const { id } = slot
     this.#hold(id)
     let released = false
     return () => {
@@ -83,5 +97,28 @@ export class StreamLimiter {
   #stopRenewal(): void {
     clearInterval(this.#renewal)
     this.#renewal = undefined
+  }
+}
+
+/**
+ * A stream slot a request took with its rate limits, until a turn takes it over (`take`, once);
+ * whatever no turn took is given back with `releaseUnlessTaken`.
+ */
+export class HeldStreamSlot {
+  #release: (() => void) | undefined
+
+  constructor(release: () => void) {
+    this.#release = release
+  }
+
+  /** The slot's release, now the caller's to call; undefined once taken. */
+  take(): (() => void) | undefined {
+    const release = this.#release
+    this.#release = undefined
+    return release
+  }
+
+  releaseUnlessTaken(): void {
+    this.take()?.()
   }
 }

@@ -16,25 +16,84 @@ const toCount = (row: CountRow | undefined): RateCount => {
   return { hits: Number(row.hits), until: new Date(row.until) }
 }
 
+/** A key to count, in a window of `windowSeconds`; `quota` (optional) is the most it allows. */
+export interface RateKey {
+  key: string
+  windowSeconds: number
+  quota?: number
+}
+
+/** Counts one hit of each key of `$1` at `$2`, one row per key with its position `n`. */
+const countKeys = `
+  select k.n::integer as n, r.hits, r.until, (k.hit->>2)::integer as quota
+    from jsonb_array_elements($1::jsonb) with ordinality as k(hit, n)
+    cross join lateral parley_private.rate_hit(k.hit->>0, (k.hit->>1)::integer, $2::timestamptz) r`
+
+const keysParam = (keys: readonly RateKey[]) =>
+  JSON.stringify(keys.map(({ key, windowSeconds, quota }) => [key, windowSeconds, quota ?? null]))
+
+function countsInOrder(rows: readonly (CountRow & { n: number })[], keys: number): RateCount[] {
+  const counts = rows
+    .filter((row) => Number(row.n) > 0)
+    .sort((a, b) => Number(a.n) - Number(b.n))
+    .map(toCount)
+  if (counts.length !== keys) throw new Error('the rate limit function missed a key')
+  return counts
+}
+
 /**
- * Counts one hit of each `key` in a fixed window of its `windowSeconds` that starts at the key's
+ * Counts one hit of each key in a fixed window of its `windowSeconds` that starts at the key's
  * first hit, shared by every instance on the database. One statement for all the keys, so a
  * request that counts against several limits pays one round trip; the counts come back in the
  * keys' order.
  */
 export async function hitRateLimits(
   db: Database,
-  { keys, at }: { keys: readonly { key: string; windowSeconds: number }[]; at: Date },
+  { keys, at }: { keys: readonly RateKey[]; at: Date },
 ): Promise<RateCount[]> {
-  const rows = await db.ownerStatement<CountRow>(
-    `select r.hits, r.until
-       from jsonb_array_elements($1::jsonb) with ordinality as k(hit, n)
-       cross join lateral parley_private.rate_hit(k.hit->>0, (k.hit->>1)::integer, $2::timestamptz) r
-      order by k.n`,
-    [JSON.stringify(keys.map(({ key, windowSeconds }) => [key, windowSeconds])), at.toISOString()],
+  const rows = await db.ownerStatement<CountRow & { n: number }>(countKeys, [
+    keysParam(keys),
+    at.toISOString(),
+  ])
+  return countsInOrder(rows, keys.length)
+}
+
+/** A stream slot to take: one of `max` for the user, lapsing `ttlSeconds` after its last renewal. */
+export interface StreamSlot {
+  id: string
+  userId: string
+  max: number
+  ttlSeconds: number
+}
+
+/** Whether the slot was taken; if not, `lapses` says when the oldest held one lapses. */
+export type SlotOutcome = { taken: true } | { taken: false; lapses: Date | undefined }
+
+/**
+ * `hitRateLimits` and `takeStreamSlot` in one statement, for a request that streams: the slot is
+ * taken only when no key went over its `quota` (a refused request holds nothing), else
+ * `lapses` is undefined.
+ */
+export async function hitRateLimitsTakingSlot(
+  db: Database,
+  { keys, at, slot }: { keys: readonly RateKey[]; at: Date; slot: StreamSlot },
+): Promise<{ counts: RateCount[]; slot: SlotOutcome }> {
+  const rows = await db.ownerStatement<CountRow & { n: number; lapses: Date | string | null }>(
+    `with hits as materialized (${countKeys})
+     select n, hits, until, null::timestamptz as lapses from hits
+     union all
+     select 0, null, null, parley_private.stream_take($3, $4, $5, $2::timestamptz, $6)
+      where not exists (select 1 from hits where hits > quota)`,
+    [keysParam(keys), at.toISOString(), slot.id, slot.userId, slot.max, slot.ttlSeconds],
   )
-  if (rows.length !== keys.length) throw new Error('the rate limit function missed a key')
-  return rows.map(toCount)
+  const taking = rows.find((row) => Number(row.n) === 0)
+  return {
+    counts: countsInOrder(rows, keys.length),
+    slot:
+      taking && taking.lapses === null
+        ? { taken: true }
+        : { taken: false, lapses: taking?.lapses ? new Date(taking.lapses) : undefined },
+  }
 }
 
 export interface FailurePolicy {
@@ -80,7 +139,7 @@ export async function clearRateLimit(db: Database, key: string): Promise<void> {
  */
 export async function takeStreamSlot(
   db: Database,
-  slot: { id: string; userId: string; max: number; at: Date; ttlSeconds: number },
+  slot: StreamSlot & { at: Date },
 ): Promise<Date | undefined> {
   const rows = await db.ownerStatement<{ lapses: Date | string | null }>(
     'select parley_private.stream_take($1, $2, $3, $4, $5) as lapses',

@@ -70,7 +70,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
 
   async function start(ctx: TurnContext, request: TurnRequest): Promise<Turn> {
     if (draining) throw drainingError()
-    const release = await steps.streams.acquire(ctx.claims.sub)
+    const release = ctx.streamSlot?.take() ?? (await steps.streams.acquire(ctx.claims.sub))
     const upstream = new AbortController()
     const call = { signal: upstream.signal, parent: turnTraceParent() }
     const question = questionEmbedding(steps, ctx, request)

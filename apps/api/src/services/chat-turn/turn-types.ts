@@ -10,12 +10,15 @@ import type { CallReport, ModelAdmission, RouterRequest } from '@parley/llm'
 import type { Citation, ErrorCode, VerifiedClaims } from '@parley/schema/contracts'
 import type { Logger } from 'pino'
 import type { QuestionEmbedding } from '../question-embedding.ts'
+import type { HeldStreamSlot } from '../stream-limiter.ts'
 
 /** What travels through every step of one turn: who asks, and how to log it. */
 export interface TurnContext {
   claims: VerifiedClaims
   requestId: string
   logger: Logger
+  /** A stream slot the request already holds; without one, a new turn takes its own. */
+  streamSlot?: HeldStreamSlot
 }
 
 export type TurnRequest =
