@@ -8,6 +8,22 @@ import { arrayParam } from './sql-array.ts'
 import { testDatabaseUrl } from './testing/env.ts'
 import { createTestDatabase } from './testing/index.ts'
 
+/** Socket writes made while `fn` runs. */
+async function countWrites(fn: () => Promise<unknown>): Promise<number> {
+  let writes = 0
+  const write = net.Socket.prototype.write
+  net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
+    writes++
+    return write.apply(this, args)
+  } as typeof write
+  try {
+    await fn()
+  } finally {
+    net.Socket.prototype.write = write
+  }
+  return writes
+}
+
 /**
  * Both drivers are patched to send a statement whose parameters are plain values (text,
  * numbers, booleans) as text, without asking the server for their types first: one
@@ -82,17 +98,9 @@ describe('statements with plain parameters', () => {
 
   it.skipIf(!testDatabaseUrl)('go to Postgres in one write', async () => {
     await db.ownerStatement('select 1', [])
-    let writes = 0
-    const write = net.Socket.prototype.write
-    net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
-      writes++
-      return write.apply(this, args)
-    } as typeof write
-    try {
-      await db.ownerStatement('select $1::integer + $2::integer as x', [1, 2])
-    } finally {
-      net.Socket.prototype.write = write
-    }
+    const writes = await countWrites(() =>
+      db.ownerStatement('select $1::integer + $2::integer as x', [1, 2]),
+    )
     expect(writes).toBe(1)
   })
 })
@@ -107,22 +115,6 @@ describe.skipIf(!testDatabaseUrl)('transactions on Postgres', () => {
     db = await createTestDatabase()
   })
   afterAll(() => db?.close())
-
-  /** Socket writes made while `fn` runs. */
-  async function countWrites(fn: () => Promise<unknown>): Promise<number> {
-    let writes = 0
-    const write = net.Socket.prototype.write
-    net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
-      writes++
-      return write.apply(this, args)
-    } as typeof write
-    try {
-      await fn()
-    } finally {
-      net.Socket.prototype.write = write
-    }
-    return writes
-  }
 
   it('open with their first statement in one write: BEGIN and the claims, the work, COMMIT', async () => {
     await db.asService((tx) => tx.execute(sql`select 1`))
