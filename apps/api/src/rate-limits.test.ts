@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import pino from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from './app.ts'
 import { clientAddressOf, parseTrustedProxies, type TrustedProxies } from './client-address.ts'
 import { defaultLimits, loadConfig } from './config.ts'
@@ -127,13 +127,10 @@ describe('concurrent streams', () => {
 })
 
 describe('a chat turn’s stream slot', () => {
-  let one: TestServer
-  beforeAll(async () => {
-    one = await startTestServer({ maxConcurrentStreams: 1 })
-  })
-  afterAll(() => one?.close())
-
   it('is taken with the turn’s rate limits: refused at the cap naming every policy, and given back by a request that never streamed', async () => {
+    // A server of its own, with one stream per user.
+    const one = await startTestServer({ maxConcurrentStreams: 1 })
+    onTestFinished(() => one.close())
     const user = await one.user()
     const id = await one.newConversation(user.token)
     const send = (content: string, signal?: AbortSignal) =>
