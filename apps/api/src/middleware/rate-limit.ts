@@ -16,9 +16,8 @@ const policies = {
 /**
  * Counts the request against each of the signed-in user's per-minute `limits` (after
  * `authenticate`), in one statement, answering `429 rate_limited` with `Retry-After` and the
- * RateLimit headers once one is spent. The first of these middlewares to run counts the request;
- * any later one lets it through, so a route can count against more limits, in the same round
- * trip, by coming before the one every route has.
+ * RateLimit headers once one is spent. A request counted already (by `rateLimitStreaming`, which
+ * the turn routes run before the one every route has) goes through uncounted.
  */
 export function rateLimit(...limits: UserLimit[]) {
   return createMiddleware<AppEnv>(async (c, next) => {

@@ -70,9 +70,9 @@ export interface StreamSlot {
 export type SlotOutcome = { taken: true } | { taken: false; lapses: Date | undefined }
 
 /**
- * `hitRateLimits` and `takeStreamSlot` in one statement, for a request that streams: the slot is
- * taken only when no key went over its `quota` (a refused request holds nothing), else
- * `lapses` is undefined.
+ * `hitRateLimits` and `takeStreamSlot` in one statement, for a request that streams. The slot is
+ * taken only when no key went over its `quota`: a refused request holds nothing (and its
+ * outcome has no `lapses`, since no slot was asked for).
  */
 export async function hitRateLimitsTakingSlot(
   db: Database,
