@@ -48,11 +48,17 @@ export interface Database {
    * A disabled (banned) account is refused with `DbError('unauthorized')` by the same statement,
    * unless `evenIfDisabled`: for finishing work the account started before it was disabled
    * (recording a reply's outcome and cost), never for a new request.
+   *
+   * With `pipelined`, `fn`'s first statement is sent without waiting for the claims statement's
+   * answer (on Postgres, in the same write as `BEGIN` and the claims): one round trip fewer.
+   * Only for a first statement that does nothing without the caller's claims (one guarded by
+   * `auth.uid() is not null`), so that it could not act for anyone even if `BEGIN` had failed.
+   * A refused account still fails the transaction with the claims statement's error.
    */
   withUser<T>(
     claims: JwtClaims,
     fn: (tx: Tx) => Promise<T>,
-    options?: { evenIfDisabled?: boolean },
+    options?: { evenIfDisabled?: boolean; pipelined?: boolean },
   ): Promise<T>
   /**
    * Runs `fn` in one transaction as `service_role`, which bypasses row-level security. For
@@ -188,6 +194,7 @@ function wrap(
     claims: string,
     subject: string | null,
     fn: (tx: Tx) => Promise<T>,
+    pipelined = false,
   ): Promise<T> {
     try {
       return await inDbSpan('db.transaction', access, () =>
@@ -195,12 +202,20 @@ function wrap(
           // All values are bound parameters; the role itself comes from an allow-list. A disabled
           // account is refused by this same statement (PA401), so the check adds no round trip.
           const settings = sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', ${role}, true), set_config('parley.quotas', ${quotas}, true)`
-          await tx.execute(
+          const claimed = tx.execute(
             subject === null
               ? settings
               : sql`${settings}, public.ensure_account_active(${subject}::uuid)`,
           )
-          return fn(tx)
+          if (!pipelined) {
+            await claimed
+            return fn(tx)
+          }
+          // `then` sends the claims now, so they go out before `fn`'s first statement.
+          return afterClaims(
+            claimed.then(() => undefined),
+            fn(tx),
+          )
         }),
       )
     } catch (error) {
@@ -211,10 +226,10 @@ function wrap(
   return {
     kind,
     pglite,
-    async withUser(claims, fn, { evenIfDisabled = false } = {}) {
+    async withUser(claims, fn, { evenIfDisabled = false, pipelined = false } = {}) {
       const valid = parseInput(jwtClaims, claims)
       const subject = evenIfDisabled ? null : (valid.sub ?? null)
-      return run('user', databaseRoles[valid.role], JSON.stringify(valid), subject, fn)
+      return run('user', databaseRoles[valid.role], JSON.stringify(valid), subject, fn, pipelined)
     },
     asService(fn) {
       return run('service', 'service_role', JSON.stringify({ role: 'service_role' }), null, fn)
@@ -237,5 +252,23 @@ function wrap(
       await driver.ownerTransaction((sql) => sql.query('select 1'))
     },
     close: () => driver.close(),
+  }
+}
+
+/**
+ * `work`'s outcome once the claims statement it was pipelined behind has answered: the claims'
+ * error when they failed (a disabled account), since every statement after them then fails only
+ * because the transaction is aborted.
+ */
+async function afterClaims<T>(claims: Promise<void>, work: Promise<T>): Promise<T> {
+  // Awaited on both paths below; this keeps its rejection from counting as unhandled meanwhile.
+  claims.catch(() => {})
+  try {
+    const result = await work
+    await claims
+    return result
+  } catch (error) {
+    await claims
+    throw error
   }
 }

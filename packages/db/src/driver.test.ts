@@ -2,11 +2,11 @@ import net from 'node:net'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from './client.ts'
+import type { Database, Tx } from './client.ts'
 import { executedRows } from './json-row.ts'
 import { arrayParam } from './sql-array.ts'
 import { testDatabaseUrl } from './testing/env.ts'
-import { createTestDatabase } from './testing/index.ts'
+import { createTestDatabase, createTestUser } from './testing/index.ts'
 
 /** Socket writes made while `fn` runs. */
 async function countWrites(fn: () => Promise<unknown>): Promise<number> {
@@ -122,6 +122,14 @@ describe.skipIf(!testDatabaseUrl)('transactions on Postgres', () => {
       db.asService((tx) => tx.execute(sql`select ${1}::integer as x`)),
     )
     expect(writes).toBe(3)
+  })
+
+  it('send a pipelined first statement with them: BEGIN, the claims and the statement, then COMMIT', async () => {
+    const user = await createTestUser(db)
+    const select = (tx: Tx) => tx.execute(sql`select ${1}::integer as x`)
+    await db.withUser(user.claims, select, { pipelined: true })
+    expect(await countWrites(() => db.withUser(user.claims, select, { pipelined: true }))).toBe(2)
+    expect(await countWrites(() => db.withUser(user.claims, select))).toBe(3)
   })
 
   it('still roll back everything when a statement fails, and the connection serves the next', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from '../client.ts'
 import { createTestDatabase, createTestUser, inspect, type TestUser } from '../testing/index.ts'
+import { updateAdminUser } from './admin-users.ts'
 import { setBudgetOverride } from './budgets.ts'
 import { createConversation, deleteConversation, listConversations } from './conversations.ts'
 import { type BeginTurnInput, beginTurn, type SettleTurnInput, settleTurn } from './turns.ts'
@@ -206,6 +207,42 @@ describe('beginning a turn', () => {
       overridden: true,
       limitMicroUsd: 2 ** 40,
     })
+  })
+
+  it('begin_turn and settle_turn run only with the caller’s claims: never as a role without them, even one above RLS', async () => {
+    const user = await createTestUser(db)
+    const c = await as(user, (tx) => createConversation(tx))
+    await expect(db.asService((tx) => beginTurn(tx, send(c.id, 'no claims')))).rejects.toThrow(
+      /without the caller's claims/,
+    )
+    expect(await inspect.messages(db, c.id)).toEqual([])
+    const begun = await as(user, (tx) => beginTurn(tx, send(c.id, 'with claims')))
+    if (begun.status !== 'new') throw new Error('opened')
+    await expect(
+      db.asService((tx) => settleTurn(tx, outcome(begun.assistantMessage.id, 'no claims'))),
+    ).rejects.toThrow(/without the caller's claims/)
+    expect((await inspect.messages(db, c.id)).map((m) => m.status)).toEqual([
+      'complete',
+      'streaming',
+    ])
+  })
+
+  it('goes out behind the claims (pipelined) and still answers as the caller, refusing a disabled account', async () => {
+    const user = await createTestUser(db)
+    const admin = await createTestUser(db, { admin: true })
+    const c = await as(user, (tx) => createConversation(tx))
+    const pipelined = (content: string) =>
+      db.withUser(user.claims, (tx) => beginTurn(tx, send(c.id, content)), { pipelined: true })
+    expect(await pipelined('piped')).toMatchObject({
+      status: 'new',
+      userMessage: { content: 'piped' },
+    })
+    await db.withUser(admin.claims, (tx) => updateAdminUser(tx, user.id, { disabled: true }))
+    await expect(pipelined('after the ban')).rejects.toMatchObject({
+      name: 'DbError',
+      code: 'unauthorized',
+    })
+    expect((await inspect.messages(db, c.id)).map((m) => m.content)).toEqual(['piped', ''])
   })
 
   it('validates its input before any SQL', async () => {

@@ -100,14 +100,18 @@ interface BeginTurnJson {
  * Opens a chat turn in one round trip (`public.begin_turn`, under the caller's RLS): locks the
  * conversation, stores the user message idempotently and an empty `streaming` reply, and returns
  * the history within `historyTokens`. A replayed id returns the stored messages, writing nothing.
+ * It runs only with the caller's claims set (`auth.uid()`), so it may be pipelined behind them
+ * (`withUser`'s `pipelined`): were `BEGIN` to fail, it would not run as the connecting role.
  */
 export async function beginTurn(tx: Tx, input: BeginTurnInput): Promise<BeginTurnResult> {
   const values = parseInput(beginTurnInput, input)
   const [row] = executedRows<{ result: BeginTurnJson }>(
-    await tx.execute(sql`select public.begin_turn(${JSON.stringify(values)}::jsonb) as result`),
+    await tx.execute(
+      sql`select public.begin_turn(${JSON.stringify(values)}::jsonb) as result where auth.uid() is not null`,
+    ),
   )
   const result = row?.result
-  if (!result) throw new Error('begin_turn returned nothing')
+  if (!result) throw new Error("begin_turn ran without the caller's claims, or returned nothing")
   if (result.status === 'replay') {
     return {
       status: 'replay',
@@ -163,7 +167,8 @@ export interface SettleTurnResult {
 /**
  * Records a turn's outcome in one round trip (`public.settle_turn`, under the caller's RLS): the
  * reply, its usage event (kept even when the conversation is gone) and the conversation's totals;
- * with `settleBudget`, the release of the caller's budget reservations for the reply.
+ * with `settleBudget`, the release of the caller's budget reservations for the reply. Like
+ * `beginTurn`, it runs only with the caller's claims set, so it may be pipelined behind them.
  */
 export async function settleTurn(tx: Tx, input: SettleTurnInput): Promise<SettleTurnResult> {
   const { messageId, reply, usage, settleBudget } = parseInput(settleTurnInput, input)
@@ -182,10 +187,12 @@ export async function settleTurn(tx: Tx, input: SettleTurnInput): Promise<Settle
     }),
   }
   const [row] = executedRows<{ result: { assistantMessage: unknown; conversation: unknown } }>(
-    await tx.execute(sql`select public.settle_turn(${JSON.stringify(payload)}::jsonb) as result`),
+    await tx.execute(
+      sql`select public.settle_turn(${JSON.stringify(payload)}::jsonb) as result where auth.uid() is not null`,
+    ),
   )
   const result = row?.result
-  if (!result) throw new Error('settle_turn returned nothing')
+  if (!result) throw new Error("settle_turn ran without the caller's claims, or returned nothing")
   return {
     assistantMessage: result.assistantMessage
       ? rowFromJson(messages, result.assistantMessage)

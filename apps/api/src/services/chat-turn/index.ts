@@ -77,7 +77,10 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     let result: Opened
     try {
       const prepared = await steps.db
-        .withUser(ctx.claims, (tx) => open(steps, ctx, request, { ...call, question }, tx))
+        // begin_turn, the first statement, needs the caller's claims: it goes out behind them.
+        .withUser(ctx.claims, (tx) => open(steps, ctx, request, { ...call, question }, tx), {
+          pipelined: true,
+        })
         .catch((error: unknown) => {
           // Rolled back, with the question's usage row if the context step had written it.
           question?.unclaim()

@@ -49,7 +49,9 @@ export function settleTurn(
     ...outcomeInput(ctx, turn, report, hooks.shutdown),
     settleBudget: hooks.admissions.some((admission) => admission.settlesWithReply),
   }
-  return finishing(db).withUser(ctx.claims, async (tx) => {
+  // settle_turn, the first statement of a first attempt, needs the caller's claims: it goes out
+  // behind them.
+  return finishing(db, { pipelined: !again }).withUser(ctx.claims, async (tx) => {
     if (again && (await hasUsageForMessage(tx, turn.assistantMessage.id))) {
       return unsavedEnd(turn, report, hooks)
     }
@@ -178,6 +180,8 @@ export async function failTurn(
 }
 
 /** A turn that began before an admin disabled the account still records its reply and cost. */
-function finishing(db: Database): Pick<Database, 'withUser'> {
-  return { withUser: (claims, fn) => db.withUser(claims, fn, { evenIfDisabled: true }) }
+function finishing(db: Database, { pipelined = false } = {}): Pick<Database, 'withUser'> {
+  return {
+    withUser: (claims, fn) => db.withUser(claims, fn, { evenIfDisabled: true, pipelined }),
+  }
 }
