@@ -579,6 +579,11 @@ describe('rate limit state (parley_private)', () => {
       )
       await expectDenied(
         run((tx) =>
+          tx.execute(sql`select * from parley_private.rate_hits('[["x", 60, 1]]'::jsonb, now())`),
+        ),
+      )
+      await expectDenied(
+        run((tx) =>
           tx.execute(
             sql`select parley_private.stream_take(gen_random_uuid(), gen_random_uuid(), 9, now(), 60)`,
           ),

@@ -23,11 +23,18 @@ export interface RateKey {
   quota?: number
 }
 
-/** Counts one hit of each key of `$1` at `$2`, one row per key with its position `n`. */
-const countKeys = `
-  select k.n::integer as n, r.hits, r.until, (k.hit->>2)::integer as quota
-    from jsonb_array_elements($1::jsonb) with ordinality as k(hit, n)
-    cross join lateral parley_private.rate_hit(k.hit->>0, (k.hit->>1)::integer, $2::timestamptz) r`
+/**
+ * Counts one hit of each key of `$1` at `$2`, one row per key with its position `n` (from 1);
+ * with a slot (`$3`-`$6`), a row `n = 0` when no key went over its quota, whose `lapses` is null
+ * when the slot was taken. A PL/pgSQL function: its plans are kept for the session.
+ */
+const rateHits =
+  'select * from parley_private.rate_hits($1::jsonb, $2::timestamptz, $3, $4, $5, $6)'
+
+interface HitRow extends CountRow {
+  n: number
+  lapses: Date | string | null
+}
 
 const keysParam = (keys: readonly RateKey[]) =>
   JSON.stringify(keys.map(({ key, windowSeconds, quota }) => [key, windowSeconds, quota ?? null]))
@@ -51,9 +58,13 @@ export async function hitRateLimits(
   db: Database,
   { keys, at }: { keys: readonly RateKey[]; at: Date },
 ): Promise<RateCount[]> {
-  const rows = await db.ownerStatement<CountRow & { n: number }>(countKeys, [
+  const rows = await db.ownerStatement<HitRow>(rateHits, [
     keysParam(keys),
     at.toISOString(),
+    null,
+    null,
+    null,
+    null,
   ])
   return countsInOrder(rows, keys.length)
 }
@@ -78,14 +89,14 @@ export async function hitRateLimitsTakingSlot(
   db: Database,
   { keys, at, slot }: { keys: readonly RateKey[]; at: Date; slot: StreamSlot },
 ): Promise<{ counts: RateCount[]; slot: SlotOutcome }> {
-  const rows = await db.ownerStatement<CountRow & { n: number; lapses: Date | string | null }>(
-    `with hits as materialized (${countKeys})
-     select n, hits, until, null::timestamptz as lapses from hits
-     union all
-     select 0, null, null, parley_private.stream_take($3, $4, $5, $2::timestamptz, $6)
-      where not exists (select 1 from hits where hits > quota)`,
-    [keysParam(keys), at.toISOString(), slot.id, slot.userId, slot.max, slot.ttlSeconds],
-  )
+  const rows = await db.ownerStatement<HitRow>(rateHits, [
+    keysParam(keys),
+    at.toISOString(),
+    slot.id,
+    slot.userId,
+    slot.max,
+    slot.ttlSeconds,
+  ])
   const taking = rows.find((row) => Number(row.n) === 0)
   return {
     counts: countsInOrder(rows, keys.length),
