@@ -1,13 +1,13 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
 import { localAuthRoutes } from './auth-local/routes.ts'
 import type { AppDeps } from './deps.ts'
 import type { AppEnv } from './env.ts'
-import { errorBody, notFound, payloadTooLarge, safeError, toAppError } from './errors.ts'
+import { errorBody, notFound, safeError, toAppError } from './errors.ts'
 import { authenticate } from './middleware/authenticate.ts'
+import { bodyWithin } from './middleware/body-limit.ts'
 import { rateLimit, rateLimitStreaming } from './middleware/rate-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { requestLog } from './middleware/request-log.ts'
@@ -86,12 +86,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
       }),
     )
   }
-  const generalLimit = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw payloadTooLarge(`the request body is over ${maxBodyBytes} bytes`)
-    },
-  })
+  const generalLimit = bodyWithin(maxBodyBytes)
   // Uploads have their own, larger limit (PARLEY_MAX_UPLOAD_MB), checked by their route.
   app.use((c, next) => (isUpload(c.req.method, c.req.path) ? next() : generalLimit(c, next)))
   app.use(async (c, next) => {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maxBodyBytes } from './app.ts'
@@ -41,5 +42,28 @@ describe('an oversized request body', () => {
       expect(me.statusCode).toBe(200)
       expect(await me.body.json()).toMatchObject({ id: user.id })
     }
+  })
+
+  it('without a Content-Length (chunked) is counted as it arrives: refused over the limit, read within it', async () => {
+    const user = await server.user()
+    const headers = { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' }
+    /** The JSON body in two chunks, so that undici sends it chunked. */
+    const chunked = (json: string) => Readable.from([json.slice(0, 10), json.slice(10)])
+
+    const tooLarge = await request(`${server.url}/api/v1/conversations`, {
+      method: 'POST',
+      headers,
+      body: chunked(JSON.stringify({ title: 'x'.repeat(2 * maxBodyBytes) })),
+    })
+    expect(tooLarge.statusCode).toBe(413)
+    expect(await tooLarge.body.json()).toMatchObject({ error: { code: 'payload_too_large' } })
+
+    const created = await request(`${server.url}/api/v1/conversations`, {
+      method: 'POST',
+      headers,
+      body: chunked(JSON.stringify({ title: 'Sent in chunks' })),
+    })
+    expect(created.statusCode).toBe(201)
+    expect(await created.body.json()).toMatchObject({ title: 'Sent in chunks' })
   })
 })
