@@ -51,3 +51,6 @@ $$;
 --> statement-breakpoint
 revoke all on function parley_private.rate_hits(jsonb, timestamptz, uuid, uuid, integer, integer)
 from public, anon, authenticated, service_role;
+--> statement-breakpoint
+-- Counted one key for the statement rate_hits replaces; nothing else calls it.
+drop function parley_private.rate_hit(text, integer, timestamptz);

@@ -39,7 +39,7 @@ interface HitRow extends CountRow {
 const keysParam = (keys: readonly RateKey[]) =>
   JSON.stringify(keys.map(({ key, windowSeconds, quota }) => [key, windowSeconds, quota ?? null]))
 
-function countsInOrder(rows: readonly (CountRow & { n: number })[], keys: number): RateCount[] {
+function countsInOrder(rows: readonly HitRow[], keys: number): RateCount[] {
   const counts = rows
     .filter((row) => Number(row.n) > 0)
     .sort((a, b) => Number(a.n) - Number(b.n))
