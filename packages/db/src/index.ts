@@ -162,6 +162,13 @@ export {
   setDefaultModel,
   upsertModelConfig,
 } from './repositories/model-configs.ts'
+export {
+  dueOriginalDeletions,
+  forgetOriginalDeletions,
+  forgetOwnerOriginalDeletions,
+  noteOriginalDeletion,
+  type OriginalDeletion,
+} from './repositories/original-deletions.ts'
 export { getOwnProfile, type ProfileRow, updateOwnProfile } from './repositories/profiles.ts'
 export * as rateLimits from './repositories/rate-limits.ts'
 export { closeOrphanedReplies, renewReplyLeases } from './repositories/reply-leases.ts'

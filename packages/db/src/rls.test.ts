@@ -8,6 +8,7 @@ import {
   messageFeedback,
   messages,
   modelConfigs,
+  originalDeletions,
   profiles,
   rateCounters,
   replyLeases,
@@ -565,7 +566,7 @@ describe('reply_leases (server bookkeeping)', () => {
   })
 })
 
-describe('rate limit state (parley_private)', () => {
+describe('rate limit state and originals to remove (parley_private)', () => {
   it('is out of reach of every API role: no table reads, no function calls', async () => {
     for (const run of [
       <T>(fn: (tx: Tx) => Promise<T>) => as(owner, fn),
@@ -574,6 +575,14 @@ describe('rate limit state (parley_private)', () => {
     ]) {
       await expectDenied(run((tx) => tx.select().from(rateCounters)))
       await expectDenied(run((tx) => tx.select().from(liveStreams)))
+      await expectDenied(run((tx) => tx.select().from(originalDeletions)))
+      await expectDenied(
+        run((tx) =>
+          tx
+            .insert(originalDeletions)
+            .values({ storageKey: 'x', ownerId: '00000000-0000-4000-8000-000000000000' }),
+        ),
+      )
       await expectDenied(
         run((tx) =>
           tx.execute(sql`select * from parley_private.rate_hits('[["x", 60, 1]]'::jsonb, now())`),

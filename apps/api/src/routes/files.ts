@@ -4,8 +4,10 @@ import {
   createFile,
   deleteFile,
   type FileRow,
+  forgetOriginalDeletions,
   getFile,
   listFiles,
+  noteOriginalDeletion,
   setFileScope,
   toFileResource,
 } from '@parley/db'
@@ -91,16 +93,20 @@ export const files = new Hono<AppEnv>()
           })
         })
       } catch (error) {
-        // The upload's own error is what the caller hears; a failed cleanup is only logged
-        // (an original of a deleted account is swept later).
-        await storage
-          .delete(storageKey)
-          .catch((cleanup: unknown) =>
-            c.var.logger.error(
-              { err: safeError(cleanup) },
-              'removing the original of an upload that was not recorded failed',
-            ),
+        // The upload's own error is what the caller hears; an original that cannot be removed
+        // now is noted, so the sweep removes it later.
+        await storage.delete(storageKey).catch(async (cleanup: unknown) => {
+          c.var.logger.error(
+            { err: safeError(cleanup) },
+            'removing the original of an upload that was not recorded failed',
           )
+          await noteOriginalDeletion(c.var.deps.db, {
+            storageKey,
+            ownerId: c.var.claims.sub,
+          }).catch((noting: unknown) =>
+            c.var.logger.error({ err: safeError(noting) }, 'noting an original to remove failed'),
+          )
+        })
         throw error
       }
       ingest.enqueue({ fileId: id, ownerId: c.var.claims.sub, storageKey, name: upload.name })
@@ -162,9 +168,12 @@ export const files = new Hono<AppEnv>()
       )
       if (!deleted) throw notFound('file')
       recordActivity(c, 'file_deleted', { targetId: c.req.valid('param').id })
-      // After the commit: the row and passages are gone whatever happens to the original.
-      await c.var.deps.files.storage
+      // After the commit: the row and passages are gone whatever happens to the original. The
+      // deletion noted its key; the note goes once the original is gone, else the sweep retries.
+      const { db, files } = c.var.deps
+      await files.storage
         .delete(deleted.storageKey)
+        .then(() => forgetOriginalDeletions(db, [deleted.storageKey]))
         .catch((error: unknown) =>
           c.var.logger.error({ err: safeError(error) }, 'deleting a file original failed'),
         )

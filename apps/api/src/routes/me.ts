@@ -1,4 +1,10 @@
-import { authStore, getOwnProfile, type ProfileRow, updateOwnProfile } from '@parley/db'
+import {
+  authStore,
+  forgetOwnerOriginalDeletions,
+  getOwnProfile,
+  type ProfileRow,
+  updateOwnProfile,
+} from '@parley/db'
 import {
   deleteAccountBody,
   type Me,
@@ -72,6 +78,7 @@ export const me = new Hono<AppEnv>()
       // deleted owners' originals removes later.
       await c.var.deps.files.storage
         .deleteOwner(c.var.claims.sub)
+        .then(() => forgetOwnerOriginalDeletions(c.var.deps.db, c.var.claims.sub))
         .catch((error: unknown) =>
           c.var.logger.error(
             { err: safeError(error) },

@@ -13,6 +13,7 @@ import {
 import { authenticatedRole, authUsers } from 'drizzle-orm/supabase'
 import { fileKinds, fileStatuses } from '../contracts/knowledge.ts'
 import { currentUserId, timestampMs, timestamps } from './columns.ts'
+import { parleyPrivate } from './rate-limits.ts'
 
 const own = sql`user_id = ${currentUserId}`
 
@@ -83,3 +84,22 @@ export const files = pgTable(
     pgPolicy('files_delete_own', { for: 'delete', to: authenticatedRole, using: own }),
   ],
 ).enableRLS()
+
+/**
+ * Originals still to remove from storage: a trigger notes the key of every deleted `files` row in
+ * the same transaction, and the server removes the original and then the note (a removal that
+ * fails is tried again later). Out of reach of every API role; see the migration
+ * `20261208830000_original_deletions.sql`.
+ */
+export const originalDeletions = parleyPrivate.table(
+  'original_deletions',
+  {
+    storageKey: text('storage_key').primaryKey(),
+    ownerId: uuid('owner_id').notNull(),
+    notedAt: timestampMs('noted_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('original_deletions_owner_idx').on(t.ownerId),
+    index('original_deletions_noted_at_idx').on(t.notedAt),
+  ],
+)

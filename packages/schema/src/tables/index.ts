@@ -16,7 +16,7 @@ export {
   errorSeverities,
   errorSources,
 } from './error-log.ts'
-export { files } from './files.ts'
+export { files, originalDeletions } from './files.ts'
 export { invitations } from './invitations.ts'
 export { logPurges } from './log-purges.ts'
 export { messageEmbeddings } from './message-embeddings.ts'
