@@ -14,12 +14,9 @@ create index original_deletions_owner_idx on parley_private.original_deletions u
 create index original_deletions_noted_at_idx on parley_private.original_deletions using btree (noted_at);
 --> statement-breakpoint
 -- Once per statement, for every row it deleted: an account's cascade is one insert.
-create function parley_private.note_original_deletions()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
+-- Security definer: the deleting user may not write to parley_private.
+create function parley_private.note_original_deletions() returns trigger
+language plpgsql security definer set search_path = '' as $$
 begin
   insert into parley_private.original_deletions (storage_key, owner_id)
   select gone.storage_key, gone.user_id from gone
