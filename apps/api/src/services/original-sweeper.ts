@@ -78,20 +78,32 @@ export async function sweepOriginalDeletions(
   return removed
 }
 
-/** Removes each original, one at a time; the keys of those removed. */
+/**
+ * Removes each original, one at a time; the keys of those removed. Failures are logged once for
+ * the batch (a storage outage would otherwise log every key of every sweep).
+ */
 async function removeOriginals(
   storage: FileStorage,
   due: readonly OriginalDeletion[],
   logger: Logger,
 ): Promise<string[]> {
   const done: string[] = []
+  let failed = 0
+  let firstError: unknown
   for (const { storageKey } of due) {
     try {
       await storage.delete(storageKey)
       done.push(storageKey)
     } catch (error) {
-      logger.error({ err: safeError(error) }, 'removing the original of a deleted file failed')
+      failed++
+      firstError ??= error
     }
+  }
+  if (failed > 0) {
+    logger.error(
+      { err: safeError(firstError), failed },
+      'removing originals of deleted files failed: kept for the next sweep',
+    )
   }
   return done
 }
