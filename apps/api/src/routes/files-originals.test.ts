@@ -4,7 +4,7 @@ import path from 'node:path'
 import { dueOriginalDeletions } from '@parley/db'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFileStorage, type FileStorage } from '../services/file-storage/index.ts'
+import { createFileStorage, type FileStorage, originalKey } from '../services/file-storage/index.ts'
 import { sweepOriginalDeletions } from '../services/original-sweeper.ts'
 import { documentFixtures } from '../testing/document-fixtures.ts'
 import { expectEnvelope } from '../testing/expect-envelope.ts'
@@ -76,7 +76,7 @@ describe('an original whose removal fails', () => {
       expect(deleted.status).toBe(204)
       await expectEnvelope(await server.call(user.token, `/api/v1/files/${id}`), 404, 'not_found')
       expect(await ownedFiles(user.id)).toEqual([id])
-      expect(await notedKeys(user.id)).toEqual([`${user.id}/${id}`])
+      expect(await notedKeys(user.id)).toEqual([originalKey(user.id, id)])
       // Still down: the sweep keeps the note for the next one.
       await sweepLater()
       expect(await ownedFiles(user.id)).toEqual([id])
@@ -110,7 +110,7 @@ describe('an original whose removal fails', () => {
     const stored = await ownedFiles(user.id)
     expect(stored).toHaveLength(2)
     const refused = stored.find((name) => name !== first)
-    expect(await notedKeys(user.id)).toEqual([`${user.id}/${refused}`])
+    expect(await notedKeys(user.id)).toEqual([originalKey(user.id, refused ?? '')])
 
     await sweepLater()
     expect(await ownedFiles(user.id)).toEqual([first])

@@ -170,8 +170,8 @@ export const files = new Hono<AppEnv>()
       recordActivity(c, 'file_deleted', { targetId: c.req.valid('param').id })
       // After the commit: the row and passages are gone whatever happens to the original. The
       // deletion noted its key; the note goes once the original is gone, else the sweep retries.
-      const { db, files } = c.var.deps
-      await files.storage
+      const { db, files: fileDeps } = c.var.deps
+      await fileDeps.storage
         .delete(deleted.storageKey)
         .then(() => forgetOriginalDeletions(db, [deleted.storageKey]))
         .catch((error: unknown) =>
