@@ -205,3 +205,4 @@ export {
   type UsageRollupQuery,
   usageRollup,
 } from './repositories/usage-rollups.ts'
+export { analyzeChangedTables } from './statistics.ts'

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { FileIngest, SearchHit } from '@parley/schema/contracts'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Tx } from '../client.ts'
 import { createTestDatabase, createTestUser, type TestUser } from '../testing/index.ts'
@@ -103,6 +104,20 @@ describe('retrieval', () => {
       search(tx, { q: 'nordic revenue forecast', scope: 'files' }),
     )
     expect(hits.items[0]?.snippet.map((s) => s.text).join('')).toContain('Nordic revenue forecast')
+  })
+
+  it('ranks every partial match of a small collection, not the first hundred the scan meets', async () => {
+    const user = await createTestUser(db)
+    await readyFile(
+      user,
+      'kettle-log.md',
+      Array.from({ length: 150 }, (_, i) => ({ content: `Kettle reading number ${i}.` })),
+    )
+    await readyFile(user, 'care.md', [{ content: 'Descale the teapot with citric acid.' }])
+    const found = await as(user, (tx) =>
+      retrieveChunks(tx, { query: 'kettle teapot citric', limit: 3 }),
+    )
+    expect(found[0]?.content).toBe('Descale the teapot with citric acid.')
   })
 
   it('requires a quoted phrase', async () => {
@@ -456,6 +471,36 @@ describe('search', () => {
     expect(new Set(await found('python -snake -mice'))).toEqual(new Set([eggs, loops]))
     expect(await found('python -snake -mice -eggs')).toEqual([loops])
     expect(await found('python loops -snake -mice -eggs')).toEqual([loops])
+  })
+
+  it('draws partial matches through a question’s uncommon words once statistics call the others common', async () => {
+    const user = await createTestUser(db)
+    const { messageIds } = await conversationWith(user, 'Kitchen notes', [
+      ...Array.from({ length: 300 }, (_, i) => ({
+        role: 'user' as const,
+        content: `Kettle log ${i}`,
+      })),
+      { role: 'user', content: 'The kettle sits beside the teapot.' },
+      { role: 'user', content: 'A teapot without its lid.' },
+    ])
+    const [both, teapotOnly] = messageIds.slice(-2)
+    await db.asOwner((sql) => sql.exec('analyze public.messages'))
+    const found = (q: string, budget?: number) =>
+      as(user, async (tx) => {
+        if (budget !== undefined) {
+          await tx.execute(
+            sql`select set_config('parley.keyword_scan_budget', ${String(budget)}, true)`,
+          )
+        }
+        const results = await search(tx, { q, scope: 'messages', limit: 50 })
+        return results.items.map((hit) => hit.kind === 'message' && hit.messageId)
+      })
+    // Within the budget, every message holding a word of the question is a candidate.
+    expect(await found('kettle teapot')).toHaveLength(50)
+    // Past it, "kettle" is common: rows holding only it are not read, "teapot" finds the rest.
+    expect(new Set(await found('kettle teapot', 50))).toEqual(new Set([both, teapotOnly]))
+    // When the uncommon words find nothing at all, the common ones still do.
+    expect(await found('kettle zebra', 50)).toHaveLength(50)
   })
 
   it('never shows another user’s titles or messages', async () => {
