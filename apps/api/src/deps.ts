@@ -65,7 +65,7 @@ import { ReplyLeases } from './services/reply-leases.ts'
 import { retrievalStep } from './services/retrieval.ts'
 import { StreamLimiter } from './services/stream-limiter.ts'
 import { createSupabaseAdminApi, type SupabaseAdminApi } from './services/supabase-admin-api.ts'
-import { startTableAnalyzer } from './services/table-statistics.ts'
+import { startTableUpkeep } from './services/table-upkeep.ts'
 
 /** What `createApp` needs: everything with I/O is built here (or by tests) and passed in. */
 export interface AppDeps {
@@ -462,8 +462,8 @@ export async function createDeps(
   )
 
   startLogPurger(db, { retentionDays: config.logRetentionDays }, logger)
-  // Postgres's autovacuum keeps its statistics; the embedded database has none.
-  if (db.kind === 'pglite') startTableAnalyzer(db, logger)
+  // Postgres has autovacuum; the embedded database has none.
+  if (db.kind === 'pglite') startTableUpkeep(db, logger)
 
   const deps = await buildDeps(
     {

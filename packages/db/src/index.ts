@@ -205,4 +205,4 @@ export {
   type UsageRollupQuery,
   usageRollup,
 } from './repositories/usage-rollups.ts'
-export { analyzeChangedTables } from './statistics.ts'
+export { type TableUpkeep, upkeepTables } from './upkeep.ts'
