@@ -51,6 +51,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ PARLEY_QUOTA_STORED_MB: '0' })).toThrow(/PARLEY_QUOTA_STORED_MB/)
   })
 
+  it('sizes the embedded database cache to its data unless told, within what PGlite holds', () => {
+    expect(loadConfig({}).database).toMatchObject({ kind: 'pglite', cacheMb: undefined })
+    expect(loadConfig({ PARLEY_DB_CACHE_MB: '512' }).database).toMatchObject({ cacheMb: 512 })
+    expect(() => loadConfig({ PARLEY_DB_CACHE_MB: '4096' })).toThrow(/PARLEY_DB_CACHE_MB/)
+    expect(() => loadConfig({ PARLEY_DB_CACHE_MB: '1.5' })).toThrow(/PARLEY_DB_CACHE_MB/)
+  })
+
   it('switches to Supabase with a project URL and its database', () => {
     const config = loadConfig({
       SUPABASE_URL: 'https://abc.supabase.co/',

@@ -183,6 +183,14 @@ export const envSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: positiveInt(10, 200),
+    PARLEY_DB_CACHE_MB: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of megabytes')
+        .transform(Number)
+        .pipe(z.number().int().min(16).max(1024))
+        .optional(),
+    ),
     SUPABASE_URL: optionalUrl('your project URL, e.g. https://abc.supabase.co'),
     SUPABASE_JWT_SECRET: optionalString.pipe(
       z.string().min(32, 'must be at least 32 characters').optional(),
@@ -408,8 +416,8 @@ export interface Config {
   host: string
   mode: 'embedded' | 'supabase'
   dataDir: string
-  database:
-    | { kind: 'pglite'; dataDir: string }
+  database: /** `cacheMb` unset: the buffer cache is sized to the data at each start. */
+    | { kind: 'pglite'; dataDir: string; cacheMb: number | undefined }
     | { kind: 'postgres'; url: string; poolSize: number }
   auth:
     | {
@@ -505,7 +513,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir,
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
-      : { kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') },
+      : {
+          kind: 'pglite',
+          dataDir: path.join(dataDir, 'pgdata'),
+          cacheMb: env.PARLEY_DB_CACHE_MB,
+        },
     auth: env.SUPABASE_URL
       ? {
           kind: 'supabase',

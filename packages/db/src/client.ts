@@ -10,6 +10,7 @@ import type { PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
+import { embeddedCacheMb, embeddedDataBytes, minCacheMb } from './embedded-cache.ts'
 import { parseInput, toDbError } from './errors.ts'
 import { type DbAccess, inDbSpan } from './transaction-span.ts'
 
@@ -19,8 +20,11 @@ export type Schema = typeof tables
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
 
 export type DatabaseConfig =
-  /** Embedded Postgres (PGlite with pgvector). `dataDir` omitted: in memory. */
-  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob }
+  /**
+   * Embedded Postgres (PGlite with pgvector). `dataDir` omitted: in memory. `cacheMb`: its
+   * buffer cache; omitted, sized to the data folder at open (`embeddedCacheMb`).
+   */
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; cacheMb?: number }
   /** Any Postgres, including Supabase through its pooler. */
   | { kind: 'postgres'; url: string; maxConnections?: number }
 
@@ -119,10 +123,14 @@ export async function createDatabase(
   const settings = options.quotas ? JSON.stringify(options.quotas) : ''
   if (config.kind === 'pglite') {
     if (config.dataDir) await mkdir(path.dirname(path.resolve(config.dataDir)), { recursive: true })
+    const cacheMb =
+      config.cacheMb ??
+      (config.dataDir ? embeddedCacheMb(await embeddedDataBytes(config.dataDir)) : minCacheMb)
     const pglite = await PGlite.create({
       ...(config.dataDir ? { dataDir: config.dataDir } : {}),
       ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
       extensions: { vector, pgcrypto },
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${cacheMb}MB`],
     })
     const db = drizzlePglite({ client: pglite, schema: tables })
     return wrap('pglite', pglite, settings, {
