@@ -35,7 +35,7 @@ const bulkBuiltIndexes = [
 /**
  * Seeds users, ready files with passages (random unit embeddings where pgvector exists) and
  * conversations with messages, in set-based statements as the owner, with triggers off (the
- * counters they keep are not measured), then rebuilds the search indexes and analyzes.
+ * counters they keep are not measured), then rebuilds the search indexes, vacuums and analyzes.
  */
 export async function seedKnowledge(
   db: Database,
@@ -75,7 +75,8 @@ export async function seedKnowledge(
     await sql.exec(`set local maintenance_work_mem = '512MB'`)
     for (const definition of indexes) await sql.exec(definition)
   })
-  await db.asOwner((sql) => sql.exec('analyze'))
+  // As autovacuum would leave it (and so that it does not start during the measurements).
+  await db.ownerStatement('vacuum analyze', [])
   const someFileIds = await db.asOwner(async (sql) =>
     (
       await sql.query<{ id: string }>(

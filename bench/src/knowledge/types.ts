@@ -6,6 +6,10 @@ import type { KnowledgeScale, KnowledgeSeed } from './seed.ts'
 /** One seeded database the parts measure. */
 export interface KnowledgeTarget {
   name: 'embedded' | 'postgres'
+  /** The rows' database column (a variant of the target); the name when unset. */
+  label?: string
+  /** The cases to run, by name; all when unset. */
+  cases?: (caseName: string) => boolean
   db: Database
   corpus: Corpus
   scale: KnowledgeScale
