@@ -48,6 +48,17 @@ const flagOn = z
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback)
 
+/** A whole number from `min` to `max`, or unset (also when empty). */
+const optionalWholeNumber = (min: number, max: number) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  )
+
 const trustedProxies = z
   .string()
   .optional()
@@ -183,14 +194,7 @@ export const envSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: positiveInt(10, 200),
-    PARLEY_DB_CACHE_MB: optionalString.pipe(
-      z
-        .string()
-        .regex(/^\d+$/, 'must be a whole number of megabytes')
-        .transform(Number)
-        .pipe(z.number().int().min(16).max(1024))
-        .optional(),
-    ),
+    PARLEY_DB_CACHE_MB: optionalWholeNumber(16, 1024),
     SUPABASE_URL: optionalUrl('your project URL, e.g. https://abc.supabase.co'),
     SUPABASE_JWT_SECRET: optionalString.pipe(
       z.string().min(32, 'must be at least 32 characters').optional(),
@@ -288,14 +292,7 @@ export const envSchema = z
         .regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a USD amount such as 0.02 or 0')
         .optional(),
     ),
-    PARLEY_EMBEDDINGS_DIMENSIONS: optionalString.pipe(
-      z
-        .string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(16_000))
-        .optional(),
-    ),
+    PARLEY_EMBEDDINGS_DIMENSIONS: optionalWholeNumber(1, 16_000),
   })
   .superRefine((env, ctx) => {
     for (const issue of authIssues(env)) ctx.addIssue({ code: 'custom', ...issue })
