@@ -36,29 +36,38 @@ async function variant(
   })
 }
 
-test('chat, settings and a shared conversation at 1280 and 390 px, light and dark', async ({
-  browser,
-  page,
-  upstream,
-  account,
-}, testInfo) => {
-  await upstream.replyTo(
-    'screenshot-me',
-    {
-      kind: 'text',
-      text: 'Here is a table:\n\n| Step | What to do |\n| --- | --- |\n| 1 | Pack light |\n| 2 | Bring a map |\n\nAnd some code:\n\n```ts\nconst trail = plan({ km: 12 })\n```',
-    },
-    'Trip planning',
-  )
-  await signUp(page, account)
-  await sendAndWait(page, 'Plan a short hike for me screenshot-me')
-  await expect(conversationList(page).getByRole('link', { name: 'Trip planning' })).toBeVisible()
-  const conversationId = new URL(page.url()).pathname.split('/').at(-1) ?? ''
-  const share = await callApi<{ id: string }>(page, `/conversations/${conversationId}/shares`, {})
-  const signedIn = await page.context().storageState()
+// One test per width and scheme: each pictures three pages and runs axe on each, which under a
+// busy machine took one test of all twelve past its time limit.
+for (const width of widths) {
+  for (const scheme of schemes) {
+    test(`chat, settings and a shared conversation at ${width} px, ${scheme}`, async ({
+      browser,
+      page,
+      upstream,
+      account,
+    }, testInfo) => {
+      const key = `screenshot-${width}-${scheme}`
+      await upstream.replyTo(
+        key,
+        {
+          kind: 'text',
+          text: 'Here is a table:\n\n| Step | What to do |\n| --- | --- |\n| 1 | Pack light |\n| 2 | Bring a map |\n\nAnd some code:\n\n```ts\nconst trail = plan({ km: 12 })\n```',
+        },
+        'Trip planning',
+      )
+      await signUp(page, account)
+      await sendAndWait(page, `Plan a short hike for me ${key}`)
+      await expect(
+        conversationList(page).getByRole('link', { name: 'Trip planning' }),
+      ).toBeVisible()
+      const conversationId = new URL(page.url()).pathname.split('/').at(-1) ?? ''
+      const share = await callApi<{ id: string }>(
+        page,
+        `/conversations/${conversationId}/shares`,
+        {},
+      )
+      const signedIn = await page.context().storageState()
 
-  for (const width of widths) {
-    for (const scheme of schemes) {
       const context = await variant(browser, width, scheme, signedIn)
       const tab = await context.newPage()
       await tab.goto(`/c/${conversationId}`)
@@ -77,6 +86,6 @@ test('chat, settings and a shared conversation at 1280 and 390 px, light and dar
       await expect(shared.getByRole('heading', { name: 'Trip planning', level: 2 })).toBeVisible()
       await capture(shared, testInfo, `share-${width}-${scheme}`)
       await visitor.close()
-    }
+    })
   }
-})
+}
