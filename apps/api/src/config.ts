@@ -413,7 +413,8 @@ export interface Config {
   host: string
   mode: 'embedded' | 'supabase'
   dataDir: string
-  database: /** `cacheMb` unset: the buffer cache is sized to the data at each start. */
+  /** `cacheMb` unset: the embedded database's cache is sized to its data at each start. */
+  database:
     | { kind: 'pglite'; dataDir: string; cacheMb: number | undefined }
     | { kind: 'postgres'; url: string; poolSize: number }
   auth:

@@ -429,11 +429,7 @@ export async function createDeps(
 ): Promise<AppDeps> {
   const db: Database = await createDatabase(
     config.database.kind === 'pglite'
-      ? {
-          kind: 'pglite',
-          dataDir: config.database.dataDir,
-          ...(config.database.cacheMb === undefined ? {} : { cacheMb: config.database.cacheMb }),
-        }
+      ? { kind: 'pglite', dataDir: config.database.dataDir, cacheMb: config.database.cacheMb }
       : { kind: 'postgres', url: config.database.url, maxConnections: config.database.poolSize },
     { quotas: config.quotas },
   )

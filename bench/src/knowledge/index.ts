@@ -43,8 +43,7 @@ export default async function knowledgeBench(): Promise<BenchReport> {
   try {
     details.embedded = await runTarget(
       'embedded',
-      (cacheMb) =>
-        createDatabase({ kind: 'pglite', dataDir, ...(cacheMb === undefined ? {} : { cacheMb }) }),
+      (cacheMb) => createDatabase({ kind: 'pglite', dataDir, cacheMb }),
       corpus,
       rows,
       { reopen: true, baseline: true },

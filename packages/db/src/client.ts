@@ -24,7 +24,7 @@ export type DatabaseConfig =
    * Embedded Postgres (PGlite with pgvector). `dataDir` omitted: in memory. `cacheMb`: its
    * buffer cache; omitted, sized to the data folder at open (`embeddedCacheMb`).
    */
-  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; cacheMb?: number }
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; cacheMb?: number | undefined }
   /** Any Postgres, including Supabase through its pooler. */
   | { kind: 'postgres'; url: string; maxConnections?: number }
 
