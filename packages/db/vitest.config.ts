@@ -10,9 +10,9 @@ export default defineConfig({
     // A test file spends most of its time waiting on its own database, servers and child
     // processes, so one file per core (not the default: one fewer) keeps both cores busy.
     maxWorkers: '100%',
-    // Files share their worker's module cache instead of each importing the app (and compiling
-    // PGlite's WebAssembly) again: the suite takes well under half the time. It is safe because
-    // every file opens its own database and servers, and no test mocks a module.
+    // Files share their worker's module cache instead of each importing the package (and
+    // compiling PGlite's WebAssembly) again: the suite takes well under half the time. It is safe
+    // because every file opens its own database, and no test mocks a module.
     isolate: false,
   },
 })
