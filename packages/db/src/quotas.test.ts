@@ -121,4 +121,16 @@ describe('quotas', () => {
     await as(user, (tx) => deleteConversation(tx, c.id))
     expect(await counters(user)).toEqual({ conversations: 0, bytes: 0 })
   })
+
+  it('reads each limit through a function with no settings of its own, which its callers inline', async () => {
+    // A SET clause (a search_path of its own) would forbid inlining and cost a save and restore
+    // of the setting on each of the eight or more calls a chat turn makes.
+    const [row] = await db.asOwner((owner) =>
+      owner.query<{ config: string[] | null; definer: boolean }>(
+        `select proconfig as config, prosecdef as definer from pg_proc
+         where oid = 'public.quota_limit(text)'::regprocedure`,
+      ),
+    )
+    expect(row).toEqual({ config: null, definer: false })
+  })
 })
