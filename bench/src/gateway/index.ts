@@ -11,7 +11,8 @@ const skippedPostgres = 'skipped (set BENCH_DATABASE_URL)'
 
 /**
  * A chat turn's overhead: the same fake upstream through the OpenAI SDK directly, through
- * Portkey's gateway (a stateless proxy) and through Parley's API, embedded and on Postgres.
+ * Portkey's gateway (a stateless proxy), through a relay built from the API's own parts (the
+ * floor under Parley's overhead) and through Parley's API, embedded and on Postgres.
  */
 export default async function gatewayBench(): Promise<BenchReport> {
   const adminUrl = process.env.BENCH_DATABASE_URL?.trim() || undefined
@@ -37,6 +38,7 @@ function report(stack: Stack, measured: Measured): BenchReport {
       summary: summarizeColumn(columns.portkey, measured, true),
       ...(stack.portkey.streamingFailure ? { streamedNote: 'streaming fails (see notes)' } : {}),
     },
+    { summary: summarizeColumn(columns.relay, measured, true) },
     { summary: summarizeColumn(columns.embedded, measured, true) },
     stack.postgres
       ? { summary: summarizeColumn(columns.postgres, measured, true) }
@@ -52,6 +54,8 @@ function report(stack: Stack, measured: Measured): BenchReport {
     },
     portkeyStreaming: stack.portkey.streamingFailure ?? 'ok',
     portkeyRssMb: rssOrNull(stack.portkey.pid),
+    relay:
+      "Hono on @hono/node-server with streamSSE, Parley's OpenAI provider and the API's delta framing; no authentication, database, context or accounting",
     columns: Object.fromEntries(
       tableColumns.map((c) => [
         c.summary.name,

@@ -51,17 +51,19 @@ export async function measureAll(stack: Stack): Promise<Measured> {
   }
   const direct = sdkClient(`${stack.upstream.origin}/v1`)
   const parleys = [stack.embedded, stack.postgres].filter((p): p is Parley => p !== null)
-  const { portkey } = stack
+  const { portkey, relay } = stack
   const streamed: Target[] = [
     sdkTarget(columns.direct, direct),
     ...(portkey.streamingFailure ? [] : [sdkTarget(columns.portkey, portkey.client, portkey.pid)]),
+    relay,
     ...parleys,
   ]
   const buffered: Call<number>[] = [
     { name: columns.direct, run: () => direct.buffered(prompt) },
     { name: columns.portkey, run: () => portkey.client.buffered(prompt) },
   ]
-  const rssAtStart = new Map(parleys.map((parley) => [parley.name, rssMb(parley.pid)]))
+  const soaked = [relay, ...parleys]
+  const rssAtStart = new Map(soaked.map((target) => [target.name, rssMb(target.pid)]))
   const sequentialPhase = async (text: string, warmup: number, rounds: number) => {
     for (const parley of parleys) await parley.prepare([warmup + rounds])
     await sequential(turnsOf(streamed, text), warmup, failures)
@@ -95,11 +97,11 @@ export async function measureAll(stack: Stack): Promise<Measured> {
   )
 
   const memory = new Map<string, Memory>()
-  for (const parley of parleys) {
-    progress(`${parley.name}: c=${users} up to ${plan.memoryMarks.join(' and ')} turns`)
-    const { rssMbAt } = await soak(parley, users, plan.memoryMarks, prompt, failures)
-    memory.set(parley.name, {
-      rssMbAt: { 0: rssAtStart.get(parley.name) ?? Number.NaN, ...rssMbAt },
+  for (const target of soaked) {
+    progress(`${target.name}: c=${users} up to ${plan.memoryMarks.join(' and ')} turns`)
+    const { rssMbAt } = await soak(target, users, plan.memoryMarks, prompt, failures)
+    memory.set(target.name, {
+      rssMbAt: { 0: rssAtStart.get(target.name) ?? Number.NaN, ...rssMbAt },
     })
   }
   stack.assertRunning()

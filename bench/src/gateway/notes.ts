@@ -14,7 +14,8 @@ export function rssOrNull(pid: number): number | null {
 /** What the table needs said under it: definitions, what could not be measured, what failed. */
 export function notes(stack: Stack, measured: Measured): string[] {
   const lines = [
-    'TTFT: from sending the request to the first content chunk (SDK) or first `delta` event (Parley).',
+    'TTFT: from sending the request to the first content chunk (SDK) or first `delta` event (Parley, the relay).',
+    "The relay serves a stream on the API's own parts (Hono, streamSSE, Parley's OpenAI provider, the delta window) with no authentication, database, context or accounting: the floor under Parley's overhead on this stack.",
     'Each Parley user has its own signed-up account; it starts a new conversation every 10 turns, created before each phase.',
     'CPU and RSS are the server process only (/proc/<pid>); on Postgres the database server is not counted.',
   ]

@@ -149,7 +149,7 @@ function apiClient(apiUrl: string) {
 }
 
 /** Sends a message and reads the reply's server-sent events to the end. */
-async function streamTurn(url: string, token: string, prompt: string): Promise<Timing> {
+export async function streamTurn(url: string, token: string, prompt: string): Promise<Timing> {
   const started = performance.now()
   let ttftMs = 0
   let done = false

@@ -2,6 +2,7 @@ import { type Parley, startParley } from './parley.ts'
 import { type Portkey, startPortkey } from './portkey.ts'
 import { freshDatabase } from './postgres.ts'
 import { assertRunning } from './processes.ts'
+import { type Relay, startRelay } from './relay.ts'
 import { startUpstream, type Upstream } from './upstream.ts'
 
 /** Users at once in the loaded phases; each has its own account. */
@@ -11,6 +12,7 @@ export const users = 32
 export const columns = {
   direct: 'SDK direct',
   portkey: 'Portkey gateway',
+  relay: "relay on the API's parts",
   embedded: 'Parley embedded (PGlite)',
   postgres: 'Parley on Postgres',
 } as const
@@ -18,6 +20,8 @@ export const columns = {
 export interface Stack {
   upstream: Upstream
   portkey: Portkey
+  /** A stateless relay built from the API's own parts: the floor under Parley's overhead. */
+  relay: Relay
   embedded: Parley
   /** Parley on Postgres: null without `BENCH_DATABASE_URL`. */
   postgres: Parley | null
@@ -27,8 +31,8 @@ export interface Stack {
 }
 
 /**
- * Starts everything the bench measures, each in its own process: the fake upstream, Portkey, and
- * the API embedded (PGlite) and on a fresh Postgres database. Whatever fails to start, what did
+ * Starts everything the bench measures, each in its own process: the fake upstream, Portkey, the
+ * relay and the API embedded (PGlite) and on a fresh Postgres database. Whatever fails to start, what did
  * start is stopped again.
  */
 export async function startStack(adminUrl: string | undefined): Promise<Stack> {
@@ -41,6 +45,8 @@ export async function startStack(adminUrl: string | undefined): Promise<Stack> {
     stops.push(upstream.stop)
     const portkey = await startPortkey(upstream.origin)
     stops.push(portkey.stop)
+    const relay = await startRelay(columns.relay, upstream.origin)
+    stops.push(relay.stop)
     // Account 0 also runs the sequential (c=1) turns.
     const parleyOptions = { upstreamOrigin: upstream.origin, accounts: users }
     const embedded = await startParley({ ...parleyOptions, name: columns.embedded })
@@ -56,10 +62,11 @@ export async function startStack(adminUrl: string | undefined): Promise<Stack> {
       })
       stops.push(postgres.stop)
     }
-    const children = [upstream, portkey, embedded.api, ...(postgres ? [postgres.api] : [])]
+    const children = [upstream, portkey, relay, embedded.api, ...(postgres ? [postgres.api] : [])]
     return {
       upstream,
       portkey,
+      relay,
       embedded,
       postgres,
       assertRunning: () => assertRunning(children),

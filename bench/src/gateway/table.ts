@@ -82,7 +82,7 @@ const rowSpecs = (shape: TableShape): [string, Cell, boolean][] => [
     true,
   ],
   [
-    `API RSS after ${count(shape.memoryMarks.at(-1))} turns (growth since turn ${count(shape.memoryMarks[0])})`,
+    `server RSS after ${count(shape.memoryMarks.at(-1))} turns (growth since turn ${count(shape.memoryMarks[0])})`,
     (c) =>
       c.memory &&
       `${fixed(c.memory.rssMbAtLastMark)} MB (${plus(c.memory.rssMbAtLastMark - c.memory.rssMbAtFirstMark)} MB)`,
