@@ -48,7 +48,7 @@ import { providerFailures } from './observability/provider-failures.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { CatalogSync } from './services/catalog-sync.ts'
 import { budgetAdmission, budgetTitleHold } from './services/chat-turn/admission.ts'
-import { type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
+import { type ChatTurnDeps, type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createFileIngest, type FileIngest } from './services/file-ingest/index.ts'
 import { createFileStorage, type FileStorage } from './services/file-storage/index.ts'
@@ -196,62 +196,9 @@ export interface BuildOptions {
  */
 export async function buildDeps(options: BuildOptions, logger: Logger): Promise<AppDeps> {
   const { db } = options
-  let setup: ReturnType<typeof createProviders>
-  try {
-    setup = createProviders(options.providers)
-  } catch (error) {
-    throw new ConfigError(
-      `Invalid configuration:\n  PARLEY_OPENAI_COMPATIBLE: ${(error as Error).message}`,
-    )
-  }
-  const seeded = await db.asService((tx) =>
-    seedModelConfigs(tx, seedRows([...catalog, ...setup.models, demoModel], options), {
-      defaultModelId: options.defaultModel,
-    }),
-  )
-  if (seeded.inserted.length > 0) logger.info({ models: seeded.inserted }, 'model catalog seeded')
-  const version = await readModelCatalogVersion(db)
-  const models = createModelDirectory({
-    rows: await db.asService(listModelConfigs),
-    providers: setup.providers,
-    configuredProviders: setup.configured,
-    defaultModelId: options.defaultModel,
-    ...(options.router ? { router: options.router } : {}),
-  })
-  const catalogSync = new CatalogSync(db, models, logger, version)
-  if (models.demoOnly) {
-    logger.warn(
-      'no model provider is configured: replies come from the offline demo model. Set OPENAI_API_KEY or ANTHROPIC_API_KEY.',
-    )
-  }
-
+  const { models, catalogSync } = await modelDeps(options, logger)
+  const { localAuth, verifier } = authDeps(options)
   const auth = options.auth
-  const localAuth: LocalAuthSettings | undefined =
-    auth.kind === 'local'
-      ? {
-          signingKey: auth.signingKey,
-          issuer: embeddedIssuer,
-          accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
-          refreshTokenReuseSeconds: auth.refreshTokenReuseSeconds ?? 10,
-          signup: auth.signup ?? { mode: 'open' },
-          ...(options.now ? { now: options.now } : {}),
-        }
-      : undefined
-  const verifier = createTokenVerifier(
-    auth.kind === 'local'
-      ? { kind: 'local', jwks: auth.signingKey.jwks, issuer: embeddedIssuer }
-      : {
-          kind: 'supabase',
-          url: auth.url,
-          jwtSecret: auth.jwtSecret,
-          ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
-        },
-    {
-      allowAnonymous: options.allowAnonymous ?? false,
-      ...(options.now ? { now: options.now } : {}),
-    },
-  )
-
   const budget = options.budget ?? { limitMicroUsd: null, period: 'monthly' }
   let turns: ChatTurns | undefined
   const budgetOptions = {
@@ -286,26 +233,17 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     max: options.maxConcurrentStreams,
     ...(options.now ? { now: options.now } : {}),
   })
-  turns = createChatTurns({
-    db,
-    models,
-    streams,
-    admission: [budgetAdmission(budgetOptions)],
-    titleHold: budgetTitleHold(budgetOptions),
-    ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
-    ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
-    ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
-    ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
-    context: [retrievalStep({ embedder: files.embedder })],
-    // A send's question is embedded ahead only when it is kept as the message's embedding.
-    embedder: messageEmbeddings ? files.embedder : undefined,
-    onSettled: (ctx, turn, end) => messageEmbeddings?.afterTurn(ctx, turn, end),
-    onTurnEnd: (report, ctx) => {
-      metrics?.series.turn(report)
-      const who = { requestId: ctx.requestId, userId: ctx.claims.sub }
-      for (const failure of providerFailures(report, who)) errors.record(failure)
-    },
-  })
+  turns = createChatTurns(
+    chatTurnDeps(
+      options,
+      { models, streams, budgetOptions, files, messageEmbeddings },
+      (report, ctx) => {
+        metrics?.series.turn(report)
+        const who = { requestId: ctx.requestId, userId: ctx.claims.sub }
+        for (const failure of providerFailures(report, who)) errors.record(failure)
+      },
+    ),
+  )
   return {
     config: {
       mode: options.mode,
@@ -339,6 +277,101 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
     errors,
     files,
     messageEmbeddings,
+  }
+}
+
+/** The model catalog seeded and read, the providers behind it, and what keeps it in sync. */
+async function modelDeps(options: BuildOptions, logger: Logger) {
+  const { db } = options
+  let setup: ReturnType<typeof createProviders>
+  try {
+    setup = createProviders(options.providers)
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration:\n  PARLEY_OPENAI_COMPATIBLE: ${(error as Error).message}`,
+    )
+  }
+  const seeded = await db.asService((tx) =>
+    seedModelConfigs(tx, seedRows([...catalog, ...setup.models, demoModel], options), {
+      defaultModelId: options.defaultModel,
+    }),
+  )
+  if (seeded.inserted.length > 0) logger.info({ models: seeded.inserted }, 'model catalog seeded')
+  const version = await readModelCatalogVersion(db)
+  const models = createModelDirectory({
+    rows: await db.asService(listModelConfigs),
+    providers: setup.providers,
+    configuredProviders: setup.configured,
+    defaultModelId: options.defaultModel,
+    ...(options.router ? { router: options.router } : {}),
+  })
+  if (models.demoOnly) {
+    logger.warn(
+      'no model provider is configured: replies come from the offline demo model. Set OPENAI_API_KEY or ANTHROPIC_API_KEY.',
+    )
+  }
+  return { models, catalogSync: new CatalogSync(db, models, logger, version) }
+}
+
+/** The embedded auth's settings (none with Supabase) and the verifier of access tokens. */
+function authDeps(options: BuildOptions) {
+  const { auth } = options
+  const localAuth: LocalAuthSettings | undefined =
+    auth.kind === 'local'
+      ? {
+          signingKey: auth.signingKey,
+          issuer: embeddedIssuer,
+          accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
+          refreshTokenReuseSeconds: auth.refreshTokenReuseSeconds ?? 10,
+          signup: auth.signup ?? { mode: 'open' },
+          ...(options.now ? { now: options.now } : {}),
+        }
+      : undefined
+  const verifier = createTokenVerifier(
+    auth.kind === 'local'
+      ? { kind: 'local', jwks: auth.signingKey.jwks, issuer: embeddedIssuer }
+      : {
+          kind: 'supabase',
+          url: auth.url,
+          jwtSecret: auth.jwtSecret,
+          ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
+        },
+    {
+      allowAnonymous: options.allowAnonymous ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    },
+  )
+  return { localAuth, verifier }
+}
+
+/** The chat turn's steps: admission by budget, context from the user's files, and what follows a turn. */
+function chatTurnDeps(
+  options: BuildOptions,
+  parts: {
+    models: ModelDirectory
+    streams: StreamLimiter
+    budgetOptions: Parameters<typeof budgetAdmission>[0]
+    files: FileDeps
+    messageEmbeddings: MessageEmbeddings | undefined
+  },
+  onTurnEnd: ChatTurnDeps['onTurnEnd'],
+): ChatTurnDeps {
+  const { models, streams, budgetOptions, files, messageEmbeddings } = parts
+  return {
+    db: options.db,
+    models,
+    streams,
+    admission: [budgetAdmission(budgetOptions)],
+    titleHold: budgetTitleHold(budgetOptions),
+    ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
+    ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
+    ...(options.settleRetry ? { settleRetry: options.settleRetry } : {}),
+    context: [retrievalStep({ embedder: files.embedder })],
+    // A send's question is embedded ahead only when it is kept as the message's embedding.
+    embedder: messageEmbeddings ? files.embedder : undefined,
+    onSettled: (ctx, turn, end) => messageEmbeddings?.afterTurn(ctx, turn, end),
+    onTurnEnd,
   }
 }
 
