@@ -96,12 +96,8 @@ function specOf(id: string): ModelSpec {
   return spec
 }
 
-export default async function llmBench(): Promise<BenchReport> {
-  const random = seeded(42)
-  const rows: BenchReport['rows'] = []
-
-  // Token counting: ~2.5 MB of real text in chat-sized messages, each counted on its own as the API does.
-  const corpus = sdkCorpus(2_500_000)
+/** Token counting: ~2.5 MB of real text in chat-sized messages, each counted on its own as the API does. */
+function tokenCounting(corpus: string[], rows: BenchReport['rows']) {
   const throughput: Record<string, ReturnType<typeof tokenThroughput>> = {}
   for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
     const result = tokenThroughput(corpus, encoding)
@@ -119,7 +115,12 @@ export default async function llmBench(): Promise<BenchReport> {
     }
   }
 
-  // buildContext over a 10,000-message history, with and without cached counts.
+  return throughput
+}
+
+/** buildContext over a 10,000-message history, with and without cached counts. */
+async function contextBuilding(corpus: string[], rows: BenchReport['rows']) {
+  const random = seeded(42)
   const plain: ChatMessage[] = Array.from({ length: historyLength }, (_, i) => ({
     role: i % 2 === 0 ? 'user' : 'assistant',
     content: (corpus[i % corpus.length] ?? '').slice(0, 150 + Math.floor(random() * 1_050)),
@@ -158,28 +159,16 @@ export default async function llmBench(): Promise<BenchReport> {
     }
   }
 
-  // The router's added time to first token over the same fake upstream called through the SDK.
-  const upstream = await startFakeUpstream()
-  const setup = createProviders({
-    openai: { apiKey: 'sk-bench', baseUrl: upstream.openaiBaseUrl },
-    anthropic: { apiKey: 'sk-ant-bench', baseUrl: upstream.anthropicBaseUrl },
-  })
-  const router = createRouter({
-    providers: setup.providers,
-    models: availableModels(catalog, setup.configured),
-  })
-  const openai = new OpenAI({ apiKey: 'sk-bench', baseURL: upstream.openaiBaseUrl, maxRetries: 0 })
-  const anthropic = new Anthropic({
-    apiKey: 'sk-ant-bench',
-    baseURL: upstream.anthropicBaseUrl,
-    maxRetries: 0,
-    timeout: 60_000,
-  })
-  const system = 'You are a helpful assistant.'
-  const question = 'Summarise the benefits of streaming replies in two sentences.'
-  const signal = new AbortController().signal
+  return { historyTokens, contextDetails }
+}
 
-  const direct = {
+/** Time to first token of one streamed call straight through each SDK. */
+function sdkFirstTokens(
+  clients: { openai: OpenAI; anthropic: Anthropic },
+  { system, question, signal }: { system: string; question: string; signal: AbortSignal },
+) {
+  const { openai, anthropic } = clients
+  return {
     openai: async (): Promise<number> => {
       const start = performance.now()
       let first = -1
@@ -220,6 +209,31 @@ export default async function llmBench(): Promise<BenchReport> {
       return first
     },
   }
+}
+
+/** The router's added time to first token over the same fake upstream called through the SDK. */
+async function routerTtft(rows: BenchReport['rows']) {
+  const upstream = await startFakeUpstream()
+  const setup = createProviders({
+    openai: { apiKey: 'sk-bench', baseUrl: upstream.openaiBaseUrl },
+    anthropic: { apiKey: 'sk-ant-bench', baseUrl: upstream.anthropicBaseUrl },
+  })
+  const router = createRouter({
+    providers: setup.providers,
+    models: availableModels(catalog, setup.configured),
+  })
+  const openai = new OpenAI({ apiKey: 'sk-bench', baseURL: upstream.openaiBaseUrl, maxRetries: 0 })
+  const anthropic = new Anthropic({
+    apiKey: 'sk-ant-bench',
+    baseURL: upstream.anthropicBaseUrl,
+    maxRetries: 0,
+    timeout: 60_000,
+  })
+  const system = 'You are a helpful assistant.'
+  const question = 'Summarise the benefits of streaming replies in two sentences.'
+  const signal = new AbortController().signal
+
+  const direct = sdkFirstTokens({ openai, anthropic }, { system, question, signal })
   const routed = (model: string) => async (): Promise<number> => {
     const request: RouterRequest = {
       model,
@@ -286,6 +300,16 @@ export default async function llmBench(): Promise<BenchReport> {
     })
   }
   await upstream.close()
+
+  return ttftDetails
+}
+
+export default async function llmBench(): Promise<BenchReport> {
+  const rows: BenchReport['rows'] = []
+  const corpus = sdkCorpus(2_500_000)
+  const throughput = tokenCounting(corpus, rows)
+  const { historyTokens, contextDetails } = await contextBuilding(corpus, rows)
+  const ttftDetails = await routerTtft(rows)
 
   return {
     name: 'llm',
