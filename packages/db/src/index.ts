@@ -95,6 +95,7 @@ export {
   createInvitation,
   type InvitationRow,
 } from './repositories/invitations.ts'
+export { type JobLeaseInput, releaseJobLease, takeJobLease } from './repositories/job-leases.ts'
 export {
   type RetrievedChunk,
   type RetrieveInput,

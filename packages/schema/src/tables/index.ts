@@ -36,7 +36,7 @@ export {
 } from './model-configs.ts'
 export { profiles, type Theme, themes } from './profiles.ts'
 export { liveStreams, parleyPrivate, rateCounters } from './rate-limits.ts'
-export { replyLeases } from './reply-leases.ts'
+export { jobLeases, replyLeases } from './reply-leases.ts'
 export {
   ttftBucketBoundsMs,
   ttftBucketCount,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Database } from '@parley/db'
 import type { Embedder } from '@parley/llm'
 import type { Logger } from 'pino'
@@ -8,7 +9,7 @@ import {
   type QuestionEmbedding,
   questionChars,
 } from '../question-embedding.ts'
-import { catchUp } from './catch-up.ts'
+import { catchUpUnderLease } from './catch-up.ts'
 import { embedMessages, type MessageToIndex } from './embed-messages.ts'
 
 export interface MessageEmbeddings {
@@ -20,7 +21,10 @@ export interface MessageEmbeddings {
   afterTurn(ctx: TurnContext, turn: PreparedTurn, end: TurnEnd): void
   /** A catch-up pass now, then again every `everyMs` while some message was missed. */
   start(): void
-  /** One catch-up pass over every user's messages (one at a time); how many it embedded. */
+  /**
+   * One catch-up pass over every user's messages (one at a time); how many it embedded. None
+   * while another instance on the database is passing (it then tries again later).
+   */
   catchUp(): Promise<number>
   /** Resolves once no turn's messages are waiting or being embedded. */
   idle(): Promise<void>
@@ -59,6 +63,7 @@ export function createMessageEmbeddings(
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let idlers: (() => void)[] = []
+  const instanceId = randomUUID()
 
   const embed = (userId: string, messages: MessageToIndex[], requestId: string) =>
     embedMessages(deps.db, deps.embedder, userId, messages, requestId)
@@ -95,16 +100,16 @@ export function createMessageEmbeddings(
     pass ??= (async () => {
       behind = false
       try {
-        const handed = await catchUp(
-          deps.db,
-          deps.embedder.model,
-          async (userId, messages) => {
-            await embed(userId, messages, 'catch-up')
-          },
-          () => stopped,
-        )
-        if (handed > 0) deps.logger.info({ messages: handed }, 'earlier messages embedded')
-        return handed
+        const handed = await catchUpUnderLease(deps.db, {
+          instanceId,
+          model: deps.embedder.model,
+          embed: (userId, messages) => embed(userId, messages, 'catch-up').then(() => {}),
+          stopped: () => stopped,
+        })
+        // Another instance is passing: this one looks again later, for what it may have missed.
+        if (handed === null) behind = true
+        else if (handed > 0) deps.logger.info({ messages: handed }, 'earlier messages embedded')
+        return handed ?? 0
       } catch (error) {
         behind = true
         deps.logger.warn({ err: safeError(error) }, 'message catch-up stopped: tried again later')

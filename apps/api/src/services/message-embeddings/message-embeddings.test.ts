@@ -1,6 +1,7 @@
 import { appendMessage } from '@parley/db'
 import { inspect } from '@parley/db/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pino from 'pino'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   embeddingModel,
   readEvents,
@@ -8,6 +9,7 @@ import {
   type TestServer,
 } from '../../testing/test-server.ts'
 import { messageEmbedOperation } from '../question-embedding.ts'
+import { createMessageEmbeddings } from './index.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -134,5 +136,43 @@ describe('messages embedded after their turn', () => {
     // A second pass finds nothing of this user's left to embed.
     await server.deps.messageEmbeddings?.catchUp()
     expect(server.fake.requestsFor({ inputIncludes: 'Rye flour or wheat?' })).toHaveLength(1)
+  })
+
+  it('is caught up by one instance at a time: instances started together pay for a backlog once', async () => {
+    const user = await server.user()
+    const conversationId = await server.newConversation(user.token)
+    const text = 'Which glue holds oak to steel outdoors?'
+    const earlier = await server.db.withUser(user.claims, (tx) =>
+      appendMessage(tx, { conversationId, role: 'user', content: text }),
+    )
+    const embedder = server.deps.files.embedder
+    if (!embedder) throw new Error('the test server has no embedder')
+    // A second instance on the same database, as a deploy starts them side by side.
+    const second = createMessageEmbeddings({
+      db: server.db,
+      embedder,
+      logger: pino({ level: 'silent' }),
+    })
+    // The first pass's call is answered late, so the second asks while the first is passing.
+    server.fake.enqueue({ kind: 'text', firstByteDelayMs: 3_000 }, { inputIncludes: text })
+    let firstDone = false
+    const first = server.deps.messageEmbeddings?.catchUp().finally(() => {
+      firstDone = true
+    })
+    await vi.waitFor(
+      () => expect(server.fake.requestsFor({ inputIncludes: text })).toHaveLength(1),
+      { timeout: 10_000, interval: 5 },
+    )
+    expect(await second.catchUp()).toBe(0)
+    expect(firstDone).toBe(false)
+    expect(await first).toBeGreaterThanOrEqual(1)
+    expect(await embeddedModels([earlier.message.id])).toEqual({
+      [earlier.message.id]: embeddingModel,
+    })
+    // Once the first is done, the second passes and finds nothing left to pay for.
+    expect(await second.catchUp()).toBe(0)
+    expect(server.fake.requestsFor({ inputIncludes: text })).toHaveLength(1)
+    expect(await embedUsage(user)).toHaveLength(1)
+    await second.stop()
   })
 })
