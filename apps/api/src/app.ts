@@ -60,32 +60,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
   app.route('/api/v1/docs', apiDocs)
   app.use('/api/*', jsonOnly)
   app.use('/auth/*', jsonOnly)
-  if (deps.config.corsOrigins.length > 0) {
-    app.use(
-      cors({
-        origin: [...deps.config.corsOrigins],
-        allowHeaders: [
-          'authorization',
-          'content-type',
-          'x-request-id',
-          'apikey',
-          'x-client-info',
-          'x-supabase-api-version',
-        ],
-        allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-        exposeHeaders: [
-          'x-request-id',
-          // downloads are named by it (exports, originals, CSV reports)
-          'content-disposition',
-          'retry-after',
-          'ratelimit',
-          'ratelimit-policy',
-          'x-supabase-api-version',
-        ],
-        maxAge: 600,
-      }),
-    )
-  }
+  if (deps.config.corsOrigins.length > 0) app.use(corsFor(deps.config.corsOrigins))
   const generalLimit = bodyWithin(maxBodyBytes)
   // Uploads have their own, larger limit (PARLEY_MAX_UPLOAD_MB), checked by their route.
   app.use((c, next) => (isUpload(c.req.method, c.req.path) ? next() : generalLimit(c, next)))
@@ -111,40 +86,7 @@ export function createApp(deps: AppDeps, logger: Logger) {
     )
   }
 
-  const api = new Hono<AppEnv>()
-    .route('/', health)
-    .route('/shares', publicShares)
-    .use('*', authenticate(deps.verifier))
-    // A chat turn counts against both limits and takes its stream slot in one round trip; every
-    // other route counts against requests.
-    .on(
-      'POST',
-      ['/conversations/:id/messages', '/conversations/:id/messages/:messageId/regenerate'],
-      rateLimitStreaming('turns', 'requests'),
-    )
-    .use('*', rateLimit('requests'))
-    .route('/me', me)
-    .route('/me', userDataTransfer)
-    .route('/models', models)
-    .route('/conversations', conversations)
-    .route('/conversations', messages)
-    .route('/conversations', conversationShares)
-    .route('/shares', shares)
-    .route('/conversations', conversationTransfer)
-    .route('/conversations', conversationFiles)
-    .route('/files', files)
-    .route('/search', search)
-    .route('/messages', feedback)
-    .route('/admin', admin)
-    .route('/admin/users', adminUsers)
-    .route('/admin/budgets', adminBudgets)
-    .route('/admin/models', adminModels)
-    .route('/admin/audit', adminAuditLog)
-    .route('/admin/usage', adminUsage)
-    .route('/admin', adminLogs)
-    .route('/activity', activity)
-    .route('/usage', usage)
-    .route('/usage', usageReports)
+  const api = apiRoutes(deps)
   app.get('/api/v1/openapi.json', openApiDocument(api, deps.version))
   app.get('/metrics', metricsEndpoint(deps.metrics))
   app.route('/api/v1', api)
@@ -166,4 +108,70 @@ export function createApp(deps: AppDeps, logger: Logger) {
     return c.json(errorBody(appError, c.var.requestId ?? 'unknown'), appError.status)
   })
   return app
+}
+
+/** Browsers on the configured origins may call the API and read the headers a client needs. */
+function corsFor(origins: readonly string[]) {
+  return cors({
+    origin: [...origins],
+    allowHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'apikey',
+      'x-client-info',
+      'x-supabase-api-version',
+    ],
+    allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+    exposeHeaders: [
+      'x-request-id',
+      // downloads are named by it (exports, originals, CSV reports)
+      'content-disposition',
+      'retry-after',
+      'ratelimit',
+      'ratelimit-policy',
+      'x-supabase-api-version',
+    ],
+    maxAge: 600,
+  })
+}
+
+/** Everything under `/api/v1`: public routes, then authentication and rate limits, then the rest. */
+function apiRoutes(deps: AppDeps) {
+  return (
+    new Hono<AppEnv>()
+      .route('/', health)
+      .route('/shares', publicShares)
+      .use('*', authenticate(deps.verifier))
+      // A chat turn counts against both limits and takes its stream slot in one round trip; every
+      // other route counts against requests.
+      .on(
+        'POST',
+        ['/conversations/:id/messages', '/conversations/:id/messages/:messageId/regenerate'],
+        rateLimitStreaming('turns', 'requests'),
+      )
+      .use('*', rateLimit('requests'))
+      .route('/me', me)
+      .route('/me', userDataTransfer)
+      .route('/models', models)
+      .route('/conversations', conversations)
+      .route('/conversations', messages)
+      .route('/conversations', conversationShares)
+      .route('/shares', shares)
+      .route('/conversations', conversationTransfer)
+      .route('/conversations', conversationFiles)
+      .route('/files', files)
+      .route('/search', search)
+      .route('/messages', feedback)
+      .route('/admin', admin)
+      .route('/admin/users', adminUsers)
+      .route('/admin/budgets', adminBudgets)
+      .route('/admin/models', adminModels)
+      .route('/admin/audit', adminAuditLog)
+      .route('/admin/usage', adminUsage)
+      .route('/admin', adminLogs)
+      .route('/activity', activity)
+      .route('/usage', usage)
+      .route('/usage', usageReports)
+  )
 }
