@@ -199,7 +199,7 @@ function pace(tokensPerSecond: number | undefined): number {
   return tokensPerSecond && tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0
 }
 
-export function waitUntil(signal: AbortSignal): Promise<void> {
+function waitUntil(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve()
     else signal.addEventListener('abort', () => resolve(), { once: true })

@@ -49,8 +49,8 @@ export async function catchUpUnderLease(
  * A pass over every user's messages, a window at a time: the messages without an embedding of
  * `model` (written while semantic search was off, by another model, or whose embedding failed)
  * are handed to `embed`, one user's batch at a time. Stops at the first failure (the endpoint is
- * likely down; the next pass goes on) or when `goOn`, asked before each window and each batch,
- * says no (stopped, or the lease lost). Returns how many messages were handed over.
+ * likely down; the next pass goes on) or when `goOn`, asked before each batch and each window
+ * after the first, says no (stopped, or the lease lost). Returns how many messages were handed over.
  */
 async function catchUp(
   db: Database,
@@ -61,7 +61,6 @@ async function catchUp(
   let after: string | undefined
   let handed = 0
   do {
-    if (!(await goOn())) return handed
     const window = await db.asService((tx) =>
       listMessagesToEmbed(tx, { model, window: windowSize, ...(after ? { after } : {}) }),
     )
@@ -71,7 +70,7 @@ async function catchUp(
       handed += batch.length
     }
     after = window.next ?? undefined
-  } while (after)
+  } while (after && (await goOn()))
   return handed
 }
 
