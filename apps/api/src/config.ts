@@ -251,6 +251,7 @@ export const envSchema = z
     PARLEY_QUOTA_STORED_MB: positiveInt(500, 10_000_000),
     PARLEY_QUOTA_FILES: positiveInt(1_000, 10_000_000),
     PARLEY_MAX_CONCURRENT_STREAMS: positiveInt(3, 100),
+    PARLEY_EARLY_CALLS: flagOn,
     PARLEY_DEMO_TOKENS_PER_SECOND: positiveInt(40, 100_000),
     PARLEY_LOG_RETENTION_DAYS: positiveInt(90, 3650),
     PARLEY_LOG_FLUSH_MS: positiveInt(1_000, 600_000),
@@ -464,6 +465,11 @@ export interface Config {
   defaultModel: string | undefined
   webDist: string
   maxConcurrentStreams: number
+  /**
+   * A send that names the reply this instance stored last may start its model call before its
+   * turn is stored (kept only when the stored thread asks for the same request).
+   */
+  earlyCalls: boolean
   /** Per-user limits the database enforces as it writes. */
   quotas: Quotas
   /** On SIGTERM/SIGINT, how long live replies may take to finish before they are stopped. */
@@ -575,6 +581,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       files: env.PARLEY_QUOTA_FILES,
     },
     maxConcurrentStreams: env.PARLEY_MAX_CONCURRENT_STREAMS,
+    earlyCalls: env.PARLEY_EARLY_CALLS,
     shutdownGraceMs: env.PARLEY_SHUTDOWN_GRACE_MS,
     reattachGraceMs: env.PARLEY_REATTACH_GRACE_MS,
     budget: {

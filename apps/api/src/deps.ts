@@ -47,8 +47,13 @@ import { createMetrics, type Metrics } from './observability/metrics.ts'
 import { providerFailures } from './observability/provider-failures.ts'
 import { startBudgetSweeper } from './services/budget-sweeper.ts'
 import { CatalogSync } from './services/catalog-sync.ts'
-import { budgetAdmission, budgetTitleHold } from './services/chat-turn/admission.ts'
-import { type ChatTurnDeps, type ChatTurns, createChatTurns } from './services/chat-turn/index.ts'
+import { budgetAdmission, budgetTitleHold, hasLimit } from './services/chat-turn/admission.ts'
+import {
+  type ChatTurnDeps,
+  type ChatTurns,
+  createChatTurns,
+  type LikelyTurn,
+} from './services/chat-turn/index.ts'
 import type { SettleRetry } from './services/chat-turn/pending-settles.ts'
 import { createFileIngest, type FileIngest } from './services/file-ingest/index.ts'
 import { createFileStorage, type FileStorage } from './services/file-storage/index.ts'
@@ -153,6 +158,8 @@ export interface BuildOptions {
   corsOrigins?: readonly string[]
   webDist: string
   maxConcurrentStreams: number
+  /** Early model calls from held threads (default on; see `Config.earlyCalls`). */
+  earlyCalls?: boolean
   limits?: LimitSettings | undefined
   trustedProxies?: TrustedProxies | undefined
   /** The clock of rate limits and of token issuance and verification, in ms since the epoch
@@ -236,7 +243,14 @@ export async function buildDeps(options: BuildOptions, logger: Logger): Promise<
   turns = createChatTurns(
     chatTurnDeps(
       options,
-      { models, streams, budgetOptions, files, messageEmbeddings },
+      {
+        models,
+        streams,
+        budgetOptions,
+        files,
+        messageEmbeddings,
+        onEarlyCall: (outcome) => metrics?.series.earlyCall(outcome),
+      },
       (report, ctx) => {
         metrics?.series.turn(report)
         const who = { requestId: ctx.requestId, userId: ctx.claims.sub }
@@ -353,16 +367,26 @@ function chatTurnDeps(
     budgetOptions: Parameters<typeof budgetAdmission>[0]
     files: FileDeps
     messageEmbeddings: MessageEmbeddings | undefined
+    onEarlyCall: ChatTurnDeps['onEarlyCall']
   },
   onTurnEnd: ChatTurnDeps['onTurnEnd'],
 ): ChatTurnDeps {
-  const { models, streams, budgetOptions, files, messageEmbeddings } = parts
+  const { models, streams, budgetOptions, files, messageEmbeddings, onEarlyCall } = parts
   return {
     db: options.db,
     models,
     streams,
     admission: [budgetAdmission(budgetOptions)],
     titleHold: budgetTitleHold(budgetOptions),
+    // No reservation to make and no files to search: the call may start from a held thread.
+    ...(options.earlyCalls === false
+      ? {}
+      : {
+          mayCallEarly: (turn: LikelyTurn) =>
+            !hasLimit(turn.budget, budgetOptions.defaults) &&
+            turn.conversation.fileScope.mode === 'none',
+        }),
+    onEarlyCall,
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
     ...(options.reattachGraceMs !== undefined ? { reattachGraceMs: options.reattachGraceMs } : {}),
@@ -535,6 +559,7 @@ export async function createDeps(
       corsOrigins: config.corsOrigins,
       webDist: config.webDist,
       maxConcurrentStreams: config.maxConcurrentStreams,
+      earlyCalls: config.earlyCalls,
       reattachGraceMs: config.reattachGraceMs,
       budget: config.budget,
       metricsToken: config.metricsToken,

@@ -16,6 +16,8 @@ export interface Metrics {
   request(route: string, method: string, status: number, seconds: number): void
   /** One finished chat turn: its timing, tokens, cost, provider errors and fallback. */
   turn(report: CallReport): void
+  /** A model call started from a held thread: kept by its turn, or stopped and made again. */
+  earlyCall(outcome: 'kept' | 'stopped'): void
 }
 
 const circuitValue: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 }
@@ -87,6 +89,12 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['from', 'to'] as const,
     registers,
   })
+  const earlyCalls = new Counter({
+    name: 'parley_early_calls_total',
+    help: 'Model calls started before their turn was stored, by outcome: kept, or stopped because the stored thread differed.',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
   new Gauge({
     name: 'parley_open_streams',
     help: 'Replies this process is streaming now.',
@@ -132,6 +140,9 @@ export function createMetrics(sources: MetricSources): Metrics {
       tokens.inc({ ...labels, kind: 'cached_input' }, report.usage.cachedInputTokens)
       cost.inc(labels, report.costMicroUsd / 1_000_000)
       if (report.fallbackFrom) fallbacks.inc({ from: report.fallbackFrom, to: report.model })
+    },
+    earlyCall(outcome) {
+      earlyCalls.inc({ outcome })
     },
   }
 }

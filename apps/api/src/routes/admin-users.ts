@@ -143,6 +143,7 @@ export const adminUsers = new Hono<AppEnv>()
       refuseSelfLockout(c.var.claims, id, change)
       const row = await changeUser(c.var.deps, c.var.claims, id, change)
       if (!row) throw notFound('user')
+      c.var.deps.turns.changed({ userId: id })
       recordActivity(c, 'user_changed', {
         targetId: id,
         meta: {

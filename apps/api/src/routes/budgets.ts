@@ -120,6 +120,7 @@ export const adminBudgets = new Hono<AppEnv>()
           period: row.period,
         },
       })
+      c.var.deps.turns.changed({ userId })
       return c.json(toOverride(row))
     },
   )

@@ -76,6 +76,7 @@ export const conversations = new Hono<AppEnv>()
         updateConversation(tx, c.req.valid('param').id, patch),
       )
       if (!updated) throw notFound('conversation')
+      c.var.deps.turns.changed({ conversationId: updated.id })
       return c.json(updated)
     },
   )
@@ -90,6 +91,7 @@ export const conversations = new Hono<AppEnv>()
         deleteConversation(tx, c.req.valid('param').id),
       )
       if (!deleted) throw notFound('conversation')
+      c.var.deps.turns.changed({ conversationId: c.req.valid('param').id })
       recordActivity(c, 'conversation_deleted', { targetId: c.req.valid('param').id })
       return c.body(null, 204)
     },

@@ -194,6 +194,7 @@ export const conversationFiles = new Hono<AppEnv>().put(
       setFileScope(tx, c.req.valid('param').id, c.req.valid('json')),
     )
     if (!updated) throw notFound('conversation')
+    c.var.deps.turns.changed({ conversationId: updated.id })
     return c.json(updated)
   },
 )

@@ -48,6 +48,7 @@ export const me = new Hono<AppEnv>()
         updateOwnProfile(tx, patch),
       )
       if (!profile) throw notFound('profile')
+      c.var.deps.turns.changed({ userId: c.var.claims.sub })
       return c.json(toMe(profile, c.var.claims))
     },
   )
@@ -73,6 +74,7 @@ export const me = new Hono<AppEnv>()
       // conversations, messages, feedback and sessions go with it by cascade; usage rows stay,
       // their user set to null.
       await db.asService((tx) => authStore.deleteAuthUser(tx, c.var.claims.sub))
+      c.var.deps.turns.changed({ userId: c.var.claims.sub })
       recordActivity(c, 'account_deleted', { targetId: c.var.claims.sub })
       // After the commit: the account is gone whatever happens here; what is left, the sweep of
       // deleted owners' originals removes later.

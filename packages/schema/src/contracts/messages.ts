@@ -53,6 +53,12 @@ export const sendMessageBody = z.strictObject({
    * version under the old one's parent. Null starts a new first message (an edit of the first).
    */
   parentId: uuid.nullable().optional(),
+  /**
+   * Without `parentId`: the last message of the thread as the client shows it. Only a hint (the
+   * message still goes at the end of the thread): when it is the reply this server stored last,
+   * the model call can start while the message is being stored.
+   */
+  leafId: uuid.optional(),
 })
 export type SendMessageBody = z.infer<typeof sendMessageBody>
 

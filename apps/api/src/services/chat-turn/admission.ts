@@ -177,7 +177,7 @@ export function hasLimit(row: TurnBudget | null, defaults: BudgetDefaults): bool
 }
 
 /** A turn of a user without a limit: nothing to reserve, nothing to release (spend is still kept). */
-const unlimited: Admission = { settle: async () => {} }
+const unlimited: Admission = { settle: async () => {}, waived: true }
 
 /**
  * The budget **admission** step: for a user with a limit, reserves the turn's worst case in the

@@ -11,6 +11,14 @@ import {
 } from '@parley/llm'
 import type { ContextPassage, PreparedTurn } from './turn-types.ts'
 
+/** What a turn's request is built from: a prepared turn, or the one a held thread says is likely. */
+export type TurnRequestSource = Pick<
+  PreparedTurn,
+  'conversation' | 'profile' | 'model' | 'history'
+> & {
+  userMessage: Pick<MessageRow, 'role' | 'content' | 'tokenCount'>
+}
+
 export interface TurnModelRequest {
   request: RouterRequest
   /** History messages left out to fit the model's context window. */
@@ -27,7 +35,7 @@ const passageShare = 0.5
  * instructions and any retrieved passages), and the history trimmed to the model's budget.
  */
 export function buildTurnRequest(
-  turn: PreparedTurn,
+  turn: TurnRequestSource,
   options: { models: readonly ModelSpec[]; today: string; passages: readonly ContextPassage[] },
 ): TurnModelRequest {
   const spec = budgetSpec(options.models, turn.model)
@@ -59,7 +67,7 @@ export function buildTurnRequest(
  * the rest, trimmed by `buildContext` as usual.
  */
 function fittingPassages(
-  turn: PreparedTurn,
+  turn: TurnRequestSource,
   spec: ModelSpec,
   passages: readonly ContextPassage[],
 ): ContextPassage[] {
@@ -93,7 +101,7 @@ function budgetSpec(models: readonly ModelSpec[], model: string): ModelSpec {
 }
 
 function systemPrompt(
-  turn: PreparedTurn,
+  turn: TurnRequestSource,
   spec: ModelSpec,
   today: string,
   passages: readonly ContextPassage[],

@@ -1,7 +1,9 @@
 import { type Database, getMessage, insertUsageEvent, type Tx } from '@parley/db'
+import { countEncodedTokens } from '@parley/llm'
 import { AppError, notFound, safeError } from '../../errors.ts'
 import { messageEmbedOperation, QuestionEmbedding, questionChars } from '../question-embedding.ts'
 import { buildTurnRequest } from './build-request.ts'
+import { startEarlyCall } from './early-call.ts'
 import { LiveTurns, onAbort } from './live-turns.ts'
 import { type CallStart, type DeferredCall, type OpenedCall, openCall } from './open-call.ts'
 import { type Prepared, prepareTurn } from './prepare.ts'
@@ -20,6 +22,7 @@ import type {
   TurnRequest,
 } from './turn-types.ts'
 
+export type { LikelyTurn } from './held-threads.ts'
 export type { ChatTurnDeps } from './turn-steps.ts'
 export type * from './turn-types.ts'
 
@@ -27,7 +30,9 @@ export interface ChatTurns {
   /**
    * Prepares and admits a turn and starts its provider call, in one transaction (the user's
    * message and an empty reply are stored before any of the reply is read; a call whose context
-   * waits for the question's embedding starts just after the commit); `run` then streams it.
+   * waits for the question's embedding starts just after the commit; a send that follows the
+   * reply this process stored last may start its call before the transaction, kept only if the
+   * stored thread asks for the same request); `run` then streams it.
    * Throws `AppError`s for bad input or a refused admission, with nothing written.
    */
   start(ctx: TurnContext, request: TurnRequest): Promise<Turn>
@@ -41,6 +46,11 @@ export interface ChatTurns {
    * streamed elsewhere stops once its reader's connection has been gone for the grace).
    */
   stop(ctx: TurnContext, reply: ReplyRef): Promise<boolean>
+  /**
+   * Drops what this process holds of a conversation, or of every conversation of a user, for
+   * early calls: told of each change made here, so that no call starts from what it was.
+   */
+  changed(scope: { conversationId: string } | { userId: string }): void
   /** How many replies this process is streaming. */
   readonly liveCount: number
   /** The replies this process answers for: streaming, or with an outcome waiting to be stored. */
@@ -72,13 +82,16 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     if (draining) throw drainingError()
     const release = ctx.streamSlot?.take() ?? (await steps.streams.acquire(ctx.claims.sub))
     const upstream = new AbortController()
-    const call = { signal: upstream.signal, parent: turnTraceParent() }
-    const question = questionEmbedding(steps, ctx, request)
+    const tokenCount = request.kind === 'send' ? countEncodedTokens(request.content) : 0
+    const start = { signal: upstream.signal, parent: turnTraceParent(), tokenCount }
+    const early = startEarlyCall(steps, ctx, request, start)
+    const call = { ...start, early, question: questionEmbedding(steps, ctx, request) }
+    const { question } = call
     let result: Opened
     try {
       const prepared = await steps.db
         // begin_turn, the first statement, needs the caller's claims: it goes out behind them.
-        .withUser(ctx.claims, (tx) => open(steps, ctx, request, { ...call, question }, tx), {
+        .withUser(ctx.claims, (tx) => open(steps, ctx, request, call, tx), {
           pipelined: true,
         })
         .catch((error: unknown) => {
@@ -88,12 +101,14 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
         })
       result = await openedAfterCommit(steps, ctx, prepared)
     } catch (error) {
+      early?.discard()
       upstream.abort()
       release()
       abandonQuestion(steps, ctx, question)
       throw error
     }
     if (result.kind === 'replay') {
+      early?.discard()
       release()
       abandonQuestion(steps, ctx, question)
       const { userMessage, assistantMessage } = result.prepared
@@ -130,6 +145,10 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     async stop(ctx, reply) {
       await storedReply(steps.db, ctx, reply)
       return live.stop(reply.messageId)
+    },
+    changed(scope) {
+      if ('conversationId' in scope) steps.held?.forget(scope.conversationId)
+      else steps.held?.forgetUser(scope.userId)
     },
     get liveCount() {
       return live.size
@@ -223,10 +242,19 @@ async function open(
   steps: TurnSteps,
   ctx: TurnContext,
   request: TurnRequest,
-  { question, ...call }: CallStart & { question: QuestionEmbedding | undefined },
+  {
+    question,
+    tokenCount,
+    ...call
+  }: CallStart & {
+    question: QuestionEmbedding | undefined
+    tokenCount: number
+  },
   tx: Tx,
 ): Promise<OpenedInTransaction> {
-  const prepared = await inTurnStep(ctx, 'prepare', () => prepareTurn(tx, steps.models, request))
+  const prepared = await inTurnStep(ctx, 'prepare', () =>
+    prepareTurn(tx, steps.models, request, tokenCount),
+  )
   if (prepared.kind === 'replay') return { kind: 'replay', prepared }
   const turn: PreparedTurn = question
     ? { ...prepared.turn, questionEmbedding: question }

@@ -3,6 +3,7 @@ import type { Tx } from '@parley/db'
 import type { RouterRequest, RouterStream } from '@parley/llm'
 import { safeError } from '../../errors.ts'
 import { buildTurnRequest, type TurnModelRequest } from './build-request.ts'
+import type { EarlyCall } from './early-call.ts'
 import { inTurnStep, streamStep } from './turn-spans.ts'
 import type { TurnSteps } from './turn-steps.ts'
 import type {
@@ -18,6 +19,8 @@ import type {
 export interface CallStart {
   signal: AbortSignal
   parent: Context
+  /** A call already started from the held thread: taken instead of a new one when it is the same. */
+  early?: EarlyCall | undefined
 }
 
 export interface OpenedCall {
@@ -121,18 +124,20 @@ async function withPassages(
 function startCall(
   steps: TurnSteps,
   ctx: TurnContext,
-  { signal, parent }: CallStart,
+  { signal, parent, early }: CallStart,
   admissions: readonly Admission[],
   built: TurnModelRequest,
 ): OpenedCall {
   const { request } = built
   const admitModel = everyAdmission(admissions)
-  const call = streamStep(ctx, parent, () =>
-    steps.router.stream(
-      { ...request, requestId: ctx.requestId, ...(admitModel ? { admitModel } : {}) },
-      signal,
-    ),
-  )
+  const call =
+    early?.claim(request, admissions) ??
+    streamStep(ctx, parent, () =>
+      steps.router.stream(
+        { ...request, requestId: ctx.requestId, ...(admitModel ? { admitModel } : {}) },
+        signal,
+      ),
+    )
   return { call, droppedMessages: built.droppedMessages, passages: built.passages }
 }
 

@@ -1,5 +1,4 @@
 import { type BeginTurnResult, beginTurn, type Tx } from '@parley/db'
-import { countEncodedTokens } from '@parley/llm'
 import { AppError, notFound } from '../../errors.ts'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { PreparedTurn, ReplayedTurn, TurnRequest } from './turn-types.ts'
@@ -9,12 +8,14 @@ export type Prepared = { kind: 'new'; turn: PreparedTurn } | ({ kind: 'replay' }
 /**
  * The **prepare** step, one round trip inside the caller's transaction: stores the user's
  * message (idempotently) and an empty `streaming` reply, and loads the history, before any model
- * is called. Throws `AppError`s for bad input; the transaction then writes nothing.
+ * is called. `tokenCount` is a send's content counted (0 for a regenerate). Throws `AppError`s for
+ * bad input; the transaction then writes nothing.
  */
 export async function prepareTurn(
   tx: Tx,
   models: ModelDirectory,
   request: TurnRequest,
+  tokenCount: number,
 ): Promise<Prepared> {
   const choice = {
     model: request.model ? models.resolve(request.model) : null,
@@ -31,7 +32,7 @@ export async function prepareTurn(
           ...(request.id ? { id: request.id } : {}),
           ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
           content: request.content,
-          tokenCount: countEncodedTokens(request.content),
+          tokenCount,
           ...choice,
         }
       : {

@@ -36,6 +36,7 @@ export async function runTurn(
       }),
     )
     steps.onSettled(ctx, turn, end)
+    steps.held?.remember(turn, end)
     if (turn.untitled && end.saved) {
       const { conversation } = end
       end.conversation = await inTurnStep(ctx, 'title', () =>

@@ -2,6 +2,7 @@ import type { Database } from '@parley/db'
 import type { CallReport, Embedder, Router } from '@parley/llm'
 import type { ModelDirectory } from '../model-directory.ts'
 import type { StreamLimiter } from '../stream-limiter.ts'
+import { HeldThreads, type LikelyTurn } from './held-threads.ts'
 import { PendingSettles, type SettleRetry } from './pending-settles.ts'
 import type {
   AdmissionStep,
@@ -41,6 +42,14 @@ export interface ChatTurnDeps {
   embedder?: Embedder | undefined
   /** Told of every turn once its outcome was settled (or could not be stored yet: `end.saved`). */
   onSettled?: (ctx: TurnContext, turn: PreparedTurn, end: TurnEnd) => void
+  /**
+   * Whether a send likely to prepare `turn` may start its model call before it is prepared and
+   * admitted: only when no admission would hold anything for it and no context step would add
+   * passages. Unset, every call starts after admission.
+   */
+  mayCallEarly?: (turn: LikelyTurn) => boolean
+  /** Told of every early call once its turn kept it, or stopped it (metrics). */
+  onEarlyCall?: ((outcome: 'kept' | 'stopped') => void) | undefined
 }
 
 /** Everything the steps of a turn use, with the defaults filled in. */
@@ -62,6 +71,10 @@ export interface TurnSteps {
   onTurnEnd: (report: CallReport, ctx: TurnContext) => void
   embedder: Embedder | undefined
   onSettled: (ctx: TurnContext, turn: PreparedTurn, end: TurnEnd) => void
+  /** The threads this process answered last; only when early calls are allowed. */
+  held: HeldThreads | undefined
+  mayCallEarly: (turn: LikelyTurn) => boolean
+  onEarlyCall: (outcome: 'kept' | 'stopped') => void
 }
 
 export function turnSteps(deps: ChatTurnDeps): TurnSteps {
@@ -82,5 +95,10 @@ export function turnSteps(deps: ChatTurnDeps): TurnSteps {
     onTurnEnd: deps.onTurnEnd ?? (() => {}),
     embedder: deps.embedder,
     onSettled: deps.onSettled ?? (() => {}),
+    held: deps.mayCallEarly
+      ? new HeldThreads({ historyTokens: () => deps.models.largestContextWindow() })
+      : undefined,
+    mayCallEarly: deps.mayCallEarly ?? (() => false),
+    onEarlyCall: deps.onEarlyCall ?? (() => {}),
   }
 }

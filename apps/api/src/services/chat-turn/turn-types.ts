@@ -30,6 +30,8 @@ export type TurnRequest =
       model?: string | undefined
       /** Absent: the end of the shown thread; null: a new first message. */
       parentId?: string | null | undefined
+      /** Without `parentId`: the last message the client shows (a hint, see `sendMessageBody`). */
+      leafId?: string | undefined
     }
   | {
       kind: 'regenerate'
@@ -135,6 +137,11 @@ export interface Admission {
   admitModel?: (next: ModelAdmission) => Promise<{ message: string } | null>
   /** Its reservations are released by the round trip that records the reply (`settle_turn`). */
   readonly settlesWithReply?: boolean
+  /**
+   * The turn was admitted without holding anything (nothing reserved, no model to ask about): a
+   * call started before admission may stand. Unset, such a call is stopped and a new one made.
+   */
+  readonly waived?: boolean
 }
 
 /**
