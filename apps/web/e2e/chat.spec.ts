@@ -55,10 +55,22 @@ test('a second message continues the same conversation and keeps the order', asy
   account,
 }) => {
   await signUp(page, account)
+  const isSend = (method: string, url: string) => method === 'POST' && url.endsWith('/messages')
+  const firstSend = page.waitForResponse((r) => isSend(r.request().method(), r.url()))
   await expect(await sendAndWait(page, 'first question')).toContainText('You said: first question')
+  const done = /event: done\ndata: (.*)\n/.exec(await (await firstSend).text())?.[1] ?? '{}'
+  const firstReplyId = (JSON.parse(done) as { assistantMessage?: { id: string } }).assistantMessage
+    ?.id
+  const secondSend = page.waitForRequest((r) => isSend(r.method(), r.url()))
   await expect(await sendAndWait(page, 'second question')).toContainText(
     'You said: second question',
   )
+  // It names the reply it follows, so the server can start the model call at once.
+  expect(firstReplyId).toBeTruthy()
+  expect((await secondSend).postDataJSON()).toMatchObject({
+    content: 'second question',
+    leafId: firstReplyId,
+  })
   await page.reload()
   await expect(userMessages(page)).toHaveText(['first question', 'second question'])
   await expect(replies(page)).toHaveCount(2)

@@ -14,7 +14,13 @@ import {
   useStreamStore,
 } from '../stores/stream-store.ts'
 import { reloadThread } from './get-messages.ts'
-import { cutThreadAt, removeMessage, restoreThread, upsertMessages } from './message-cache.ts'
+import {
+  cutThreadAt,
+  removeMessage,
+  restoreThread,
+  shownLeafId,
+  upsertMessages,
+} from './message-cache.ts'
 
 /** The reply being streamed in each conversation, so Stop can abort it. */
 const controllers = new Map<string, AbortController>()
@@ -182,10 +188,17 @@ export async function sendMessage(input: {
   await queryClient.cancelQueries({ queryKey: queryKeys.messages(conversationId) })
   const controller = beginTurn(conversationId, 'send')
   const previous = replaces ? cutThreadAt(queryClient, conversationId, replaces) : undefined
+  // What the message follows as shown: the server may start the model call on it at once.
+  const leafId = parentId === undefined ? shownLeafId(queryClient, conversationId) : undefined
   upsertMessages(queryClient, conversationId, [
     optimisticUserMessage(conversationId, messageId, content),
   ])
-  const body = { id: messageId, content, ...(parentId !== undefined ? { parentId } : {}) }
+  const body = {
+    id: messageId,
+    content,
+    ...(parentId !== undefined ? { parentId } : {}),
+    ...(leafId ? { leafId } : {}),
+  }
   try {
     await runTurn(
       conversationId,

@@ -25,6 +25,12 @@ const emptyPages = (): MessagePages => ({
   pageParams: [undefined],
 })
 
+/** The last message of the thread the conversation shows, if it has one. */
+export function shownLeafId(client: QueryClient, conversationId: string): string | undefined {
+  return flattenPages(client.getQueryData<MessagePages>(queryKeys.messages(conversationId))).at(-1)
+    ?.id
+}
+
 /** Adds messages at the end of the thread, or replaces those already there (same id). */
 export function upsertMessages(client: QueryClient, conversationId: string, messages: Message[]) {
   client.setQueryData<MessagePages>(queryKeys.messages(conversationId), (current) => {
