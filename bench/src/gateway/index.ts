@@ -62,6 +62,7 @@ function report(stack: Stack, measured: Measured): BenchReport {
         c.skipped ? { skipped: c.skipped } : columnDetails(c.summary, direct),
       ]),
     ),
+    earlyCalls: Object.fromEntries(measured.earlyCalls),
     apiLogProblems: Object.fromEntries(
       [stack.embedded, stack.postgres].flatMap((p) => (p ? [[p.name, p.api.problems]] : [])),
     ),

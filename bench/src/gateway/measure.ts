@@ -38,6 +38,8 @@ export interface Measured {
   load: Map<string, LoadResult>
   /** RSS of each Parley API at the memory marks. */
   memory: Map<string, Memory>
+  /** Each Parley API's early model calls over the whole run: kept, or stopped and made again. */
+  earlyCalls: Map<string, { kept: number; stopped: number; turns: number }>
   failures: Failures
 }
 
@@ -105,7 +107,12 @@ export async function measureAll(stack: Stack): Promise<Measured> {
     })
   }
   stack.assertRunning()
+  const earlyCalls = new Map<string, { kept: number; stopped: number; turns: number }>()
+  for (const parley of parleys) {
+    earlyCalls.set(parley.name, { ...(await parley.earlyCalls()), turns: parley.turns })
+  }
   return {
+    earlyCalls,
     sequential: sequentialTimings,
     buffered: bufferedTimings,
     realistic,

@@ -24,6 +24,11 @@ export function notes(stack: Stack, measured: Measured): string[] {
       `Portkey's streamed path fails here, so only its buffered path is measured: ${stack.portkey.streamingFailure}`,
     )
   }
+  for (const [target, early] of measured.earlyCalls) {
+    lines.push(
+      `${target}: ${early.kept} of ${early.turns} turns kept the model call they started before being stored (the send named the reply stored last); ${early.stopped} such calls were stopped.`,
+    )
+  }
   for (const [target, failure] of measured.failures.byTarget) {
     lines.push(`${target}: ${failure.count} failed calls, e.g. ${failure.samples[0] ?? ''}`)
   }

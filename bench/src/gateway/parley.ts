@@ -11,6 +11,8 @@ const turnsPerConversation = 10
 interface Account {
   token: string
   conversations: string[]
+  /** The last reply of each of the account's conversations, which its next send names. */
+  leaves: Map<string, string>
   turns: number
 }
 
@@ -19,8 +21,13 @@ export interface Parley extends Target {
   pid: number
   /** Makes sure every account has a conversation ready for each of its next `turns[i]` turns. */
   prepare(turns: readonly number[]): Promise<void>
+  /** Turns whose model call started before the turn was stored, kept or stopped so far. */
+  earlyCalls(): Promise<{ kept: number; stopped: number }>
   stop(): Promise<void>
 }
+
+/** The token the bench's API processes serve `/metrics` to. */
+const metricsToken = 'gateway-bench-metrics'
 
 export interface ParleyOptions {
   name: string
@@ -46,6 +53,7 @@ export async function startParley(options: ParleyOptions): Promise<Parley> {
       OPENAI_API_KEY: 'bench',
       OPENAI_BASE_URL: `${options.upstreamOrigin}/v1`,
       LOG_LEVEL: 'info',
+      PARLEY_METRICS_TOKEN: metricsToken,
       // The bench's users send far more than a person would: the limits are checked (and cost
       // their statement per request) but never refuse.
       PARLEY_RATE_LIMIT_REQUESTS: '1000000',
@@ -63,7 +71,7 @@ export async function startParley(options: ParleyOptions): Promise<Parley> {
     const accounts: Account[] = []
     for (let i = 0; i < options.accounts; i++) {
       const token = await client.signUp(`bench-${i}@example.test`)
-      accounts.push({ token, conversations: [], turns: 0 })
+      accounts.push({ token, conversations: [], leaves: new Map(), turns: 0 })
     }
     return parleyTarget(options.name, api, client, accounts, dataDir)
   } catch (error) {
@@ -99,12 +107,28 @@ function parleyTarget(
       const conversation = await conversationOf(account, account.turns)
       account.turns++
       target.turns++
-      return client.send(account.token, conversation, prompt)
+      const timing = await client.send(
+        account.token,
+        conversation,
+        prompt,
+        account.leaves.get(conversation),
+      )
+      if (timing.replyId) account.leaves.set(conversation, timing.replyId)
+      return timing
     },
     async prepare(turns) {
       await Promise.all(
         accounts.map((account, i) => conversationOf(account, account.turns + (turns[i] ?? 1) - 1)),
       )
+    },
+    async earlyCalls() {
+      const text = await client.metrics()
+      const count = (outcome: string) =>
+        Number(
+          new RegExp(`parley_early_calls_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ??
+            0,
+        )
+      return { kept: count('kept'), stopped: count('stopped') }
     },
     async stop() {
       await api.stop()
@@ -143,16 +167,30 @@ function apiClient(apiUrl: string) {
       return (await json<{ id: string }>(response, 'create a conversation')).id
     },
 
-    send: (token: string, conversation: string, prompt: string) =>
-      streamTurn(`${apiUrl}/api/v1/conversations/${conversation}/messages`, token, prompt),
+    async metrics(): Promise<string> {
+      const response = await fetch(`${apiUrl}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      })
+      if (!response.ok) throw new Error(`metrics: HTTP ${response.status}`)
+      return response.text()
+    },
+
+    send: (token: string, conversation: string, prompt: string, leafId: string | undefined) =>
+      streamTurn(`${apiUrl}/api/v1/conversations/${conversation}/messages`, token, prompt, leafId),
   }
 }
 
 /** Sends a message and reads the reply's server-sent events to the end. */
-export async function streamTurn(url: string, token: string, prompt: string): Promise<Timing> {
+export async function streamTurn(
+  url: string,
+  token: string,
+  prompt: string,
+  leafId?: string,
+): Promise<Timing & { replyId: string | undefined }> {
   const started = performance.now()
   let ttftMs = 0
   let done = false
+  let replyId: string | undefined
   let failure = ''
   const response = await fetch(url, {
     method: 'POST',
@@ -161,7 +199,8 @@ export async function streamTurn(url: string, token: string, prompt: string): Pr
       'content-type': 'application/json',
       accept: 'text/event-stream',
     },
-    body: JSON.stringify({ content: prompt }),
+    // Like the web app, the send names the reply it follows.
+    body: JSON.stringify({ content: prompt, ...(leafId ? { leafId } : {}) }),
   })
   if (!response.ok || !response.body) {
     throw new Error(`send a message: HTTP ${response.status} ${await response.text()}`)
@@ -169,13 +208,16 @@ export async function streamTurn(url: string, token: string, prompt: string): Pr
   const parser = createParser({
     onEvent(event) {
       if (event.event === 'delta' && ttftMs === 0) ttftMs = performance.now() - started
-      else if (event.event === 'done') done = true
-      else if (event.event === 'error') failure = event.data.slice(0, 300)
+      else if (event.event === 'done') {
+        done = true
+        replyId = (JSON.parse(event.data) as { assistantMessage?: { id?: string } })
+          .assistantMessage?.id
+      } else if (event.event === 'error') failure = event.data.slice(0, 300)
     },
   })
   const decoder = new TextDecoder()
   for await (const chunk of response.body) parser.feed(decoder.decode(chunk, { stream: true }))
   if (failure) throw new Error(`the turn ended with an error event: ${failure}`)
   if (!done || ttftMs === 0) throw new Error('the stream ended without a delta and `done`')
-  return { ttftMs, totalMs: performance.now() - started }
+  return { ttftMs, totalMs: performance.now() - started, replyId }
 }
