@@ -32,6 +32,15 @@ describe('configuration', () => {
     expect(config.dataDir.endsWith(`${path.sep}.data`)).toBe(true)
   })
 
+  it('starts model calls early by default on Postgres only, and as told otherwise', () => {
+    const postgres = { DATABASE_URL: 'postgres://parley@db.example.test/parley' }
+    expect(loadConfig({}).earlyCalls).toBe(false)
+    expect(loadConfig(postgres).earlyCalls).toBe(true)
+    expect(loadConfig({ ...postgres, PARLEY_EARLY_CALLS: 'false' }).earlyCalls).toBe(false)
+    expect(loadConfig({ PARLEY_EARLY_CALLS: 'true' }).earlyCalls).toBe(true)
+    expect(() => loadConfig({ PARLEY_EARLY_CALLS: 'sometimes' })).toThrow(ConfigError)
+  })
+
   it('takes quotas, and keeps access tokens short-lived', () => {
     const config = loadConfig({
       PARLEY_QUOTA_CONVERSATIONS: '50',

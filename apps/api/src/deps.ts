@@ -158,7 +158,7 @@ export interface BuildOptions {
   corsOrigins?: readonly string[]
   webDist: string
   maxConcurrentStreams: number
-  /** Early model calls from held threads (default on; see `Config.earlyCalls`). */
+  /** Early model calls from held threads (see `Config.earlyCalls`); off unless true. */
   earlyCalls?: boolean
   limits?: LimitSettings | undefined
   trustedProxies?: TrustedProxies | undefined
@@ -379,7 +379,7 @@ function chatTurnDeps(
     admission: [budgetAdmission(budgetOptions)],
     titleHold: budgetTitleHold(budgetOptions),
     // No reservation to make and no files to search: the call may start from a held thread.
-    ...(options.earlyCalls === false
+    ...(options.earlyCalls !== true
       ? {}
       : {
           mayCallEarly: (turn: LikelyTurn) =>

@@ -41,7 +41,7 @@ const prepares = preparesHeld()
 const metricsToken = 'early-calls-metrics'
 let server: TestServer
 beforeAll(async () => {
-  server = await startTestServer({ wrapDb: prepares.wrap, metricsToken })
+  server = await startTestServer({ wrapDb: prepares.wrap, metricsToken, earlyCalls: true })
 })
 afterAll(() => server?.close())
 
