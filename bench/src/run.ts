@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   db: async () => (await import('./db.ts')).default,
   llm: async () => (await import('./llm.ts')).default,
   gateway: async () => (await import('./gateway/index.ts')).default,
+  'early-calls': async () => (await import('./gateway/early-calls.ts')).default,
   knowledge: async () => (await import('./knowledge/suite.ts')).default,
   web: async () => (await import('./web.ts')).default,
   spend: async () => (await import('./spend.ts')).default,

@@ -17,6 +17,15 @@ interface Account {
 }
 
 export interface Parley extends Target {
+  /**
+   * A turn in the user's current conversation; the send names the reply it follows unless
+   * `nameLeaf` is false. `followed`: the conversation had a reply to follow.
+   */
+  turn(
+    user: number,
+    prompt: string,
+    options?: { nameLeaf: boolean },
+  ): Promise<Timing & { followed: boolean }>
   api: Child
   pid: number
   /** Makes sure every account has a conversation ready for each of its next `turns[i]` turns. */
@@ -35,6 +44,8 @@ export interface ParleyOptions {
   accounts: number
   /** Postgres mode; embedded PGlite without it. */
   databaseUrl?: string
+  /** `PARLEY_EARLY_CALLS`; unset, the API's default (on with Postgres, off embedded). */
+  earlyCalls?: boolean
 }
 
 /** The real API (`apps/api/src/server.ts`) as a child process, with its own signed-up accounts. */
@@ -59,6 +70,9 @@ export async function startParley(options: ParleyOptions): Promise<Parley> {
       PARLEY_RATE_LIMIT_REQUESTS: '1000000',
       PARLEY_RATE_LIMIT_TURNS: '100000',
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.earlyCalls === undefined
+        ? {}
+        : { PARLEY_EARLY_CALLS: String(options.earlyCalls) }),
     },
     ready: (line) => line.includes('"msg":"listening"'),
     timeoutMs: 120_000,
@@ -101,20 +115,21 @@ function parleyTarget(
     api,
     pid: api.pid,
     turns: 0,
-    async turn(user, prompt) {
+    async turn(user, prompt, options = { nameLeaf: true }) {
       const account = accounts[user]
       if (!account) throw new Error(`no account ${user}`)
       const conversation = await conversationOf(account, account.turns)
       account.turns++
       target.turns++
+      const leaf = account.leaves.get(conversation)
       const timing = await client.send(
         account.token,
         conversation,
         prompt,
-        account.leaves.get(conversation),
+        options.nameLeaf ? leaf : undefined,
       )
       if (timing.replyId) account.leaves.set(conversation, timing.replyId)
-      return timing
+      return { ...timing, followed: leaf !== undefined }
     },
     async prepare(turns) {
       await Promise.all(
