@@ -379,13 +379,13 @@ function chatTurnDeps(
     admission: [budgetAdmission(budgetOptions)],
     titleHold: budgetTitleHold(budgetOptions),
     // No reservation to make and no files to search: the call may start from a held thread.
-    ...(options.earlyCalls !== true
-      ? {}
-      : {
+    ...(options.earlyCalls
+      ? {
           mayCallEarly: (turn: LikelyTurn) =>
             !hasLimit(turn.budget, budgetOptions.defaults) &&
             turn.conversation.fileScope.mode === 'none',
-        }),
+        }
+      : {}),
     onEarlyCall,
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.titleWaitMs !== undefined ? { titleWaitMs: options.titleWaitMs } : {}),
