@@ -34,28 +34,19 @@ const list = z
       .filter(Boolean),
   )
 
-const flag = z
-  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
-  .optional()
-  .transform((value) => value === 'true' || value === '1')
-
-/** A flag that is unset (undefined) unless set to true or false. */
+/** A flag: true or 1, false or 0, or unset (also when empty). */
 const flagOrUnset = z
   .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
   .optional()
   .transform((value) =>
-    value === 'true' || value === '1'
-      ? true
-      : value === 'false' || value === '0'
-        ? false
-        : undefined,
+    value === '' || value === undefined ? undefined : value === 'true' || value === '1',
   )
 
+/** A flag that is off unless set to true (or 1). */
+const flag = flagOrUnset.transform((value) => value ?? false)
+
 /** A flag that is on unless set to false (or 0). */
-const flagOn = z
-  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
-  .optional()
-  .transform((value) => value !== 'false' && value !== '0')
+const flagOn = flagOrUnset.transform((value) => value ?? true)
 
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback)

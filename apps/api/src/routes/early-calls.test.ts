@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type Database, setBudgetOverride } from '@parley/db'
+import { type Database, setBudgetOverride, updateConversation } from '@parley/db'
 import { inspect } from '@parley/db/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -126,9 +126,7 @@ describe('a send that follows the reply this server stored last', () => {
     const { conversationId, replyId } = await firstExchange(user)
     // Changed behind this server's back (as another instance would): the held thread is stale.
     await server.db.withUser(user.claims, (tx) =>
-      tx.execute(
-        `update public.conversations set system_prompt = 'Answer in French.' where id = '${conversationId}'`,
-      ),
+      updateConversation(tx, conversationId, { systemPrompt: 'Answer in French.' }),
     )
     const content = `stale follow-up ${randomUUID()}`
     server.fake.enqueue({ kind: 'hang' }, { lastUserMessage: content })

@@ -3,19 +3,17 @@ import { LRUCache } from 'lru-cache'
 import type { TurnRequestSource } from './build-request.ts'
 import type { PreparedTurn, TurnEnd, TurnRequest } from './turn-types.ts'
 
-/** What this process last stored in one conversation, as the next turn there would read it. */
-interface HeldThread {
-  userId: string
-  turn: Omit<TurnRequestSource, 'userMessage'>
-  /** The reply that ends the thread: a send that names it follows on from `turn.history`. */
-  leafId: string
-  /** The caller's budget row as that turn began. */
+/** A send, as the turn it would most likely prepare: what an early call is built from. */
+export interface LikelyTurn extends TurnRequestSource {
+  /** The caller's budget row as the last turn there began. */
   budget: PreparedTurn['budget']
 }
 
-/** A send, as the turn it would most likely prepare: what an early call is built from. */
-export interface LikelyTurn extends TurnRequestSource {
-  budget: PreparedTurn['budget']
+/** What this process last stored in one conversation, as the next turn there would read it. */
+interface HeldThread {
+  turn: Omit<LikelyTurn, 'userMessage'>
+  /** The reply that ends the thread: a send that names it follows on from `turn.history`. */
+  leafId: string
 }
 
 export interface HeldThreadsOptions {
@@ -55,15 +53,14 @@ export class HeldThreads {
     }
     const history = [...turn.history, contextOf(turn.userMessage), contextOf(end.assistantMessage)]
     this.#threads.set(id, {
-      userId: turn.conversation.userId,
       turn: {
         conversation: end.conversation,
         profile: turn.profile,
         model: turn.model,
         history: withinTokens(history, this.#historyTokens()),
+        budget: turn.budget,
       },
       leafId: end.assistantMessage.id,
-      budget: turn.budget,
     })
   }
 
@@ -75,7 +72,7 @@ export class HeldThreads {
   /** Forgets every conversation of a user (their profile, budget or account changed). */
   forgetUser(userId: string): void {
     for (const [id, thread] of this.#threads.entries()) {
-      if (thread.userId === userId) this.#threads.delete(id)
+      if (thread.turn.conversation.userId === userId) this.#threads.delete(id)
     }
   }
 
@@ -92,12 +89,13 @@ export class HeldThreads {
     if (request.kind !== 'send') return undefined
     const held = this.#threads.get(request.conversationId)
     const follows = request.parentId === undefined ? request.leafId : request.parentId
-    if (!held || held.userId !== userId || follows !== held.leafId) return undefined
+    if (!held || held.turn.conversation.userId !== userId || follows !== held.leafId) {
+      return undefined
+    }
     return {
       ...held.turn,
       model: question.model ?? held.turn.model,
       userMessage: { role: 'user', content: request.content, tokenCount: question.tokenCount },
-      budget: held.budget,
     }
   }
 }
